@@ -1,0 +1,32 @@
+// Full-depth L2 book of one symbol, keyed by side and exact price.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "rlx/core/decimal.h"
+#include "rlx/core/message.h"
+
+namespace rlx::book {
+
+class OrderBook {
+ public:
+  // Sets the absolute size of a level; zero deletes. Deleting an unknown level is normal and
+  // returns false; otherwise true. `side` is Side::kBid or Side::kAsk.
+  bool set(Side side, Decimal price, Decimal size);
+  void clear();
+
+  size_t depth(Side side) const;
+  // The i-th best level of a side (0 = best). Requires i < depth(side).
+  const Level& level(Side side, size_t i) const;
+  bool crossed() const;  // best bid >= best ask
+
+ private:
+  // Sorted so the best level is at the back: bids ascending, asks descending. Most updates touch
+  // the top of the book, so inserts and erases move few elements.
+  std::vector<Level> bids_;
+  std::vector<Level> asks_;
+};
+
+}  // namespace rlx::book

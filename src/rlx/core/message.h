@@ -1,0 +1,62 @@
+// The normalised exchange message every reader produces and the replayer consumes: one trade,
+// one depth diff, one snapshot, or one best-bid/ask ticker, with where it came from.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "rlx/core/decimal.h"
+
+namespace rlx {
+
+// An absent id/time in a message and a NULL in the output.
+inline constexpr int64_t kNull = std::numeric_limits<int64_t>::min();
+
+// Book sides and trade aggressor sides share one enum because both go into the `side` column.
+enum class Side : uint8_t { kNone = 0, kBid = 1, kAsk = 2, kBuy = 3, kSell = 4 };
+const char* side_name(Side side);  // "", "bid", "ask", "buy", "sell"
+
+enum class MessageKind : uint8_t {
+  kTrade = 0,
+  kSnapshot = 1,  // full (or top-N partial) book; replaces the book
+  kDelta = 2,     // absolute sizes per level; size 0 deletes
+  kTicker = 3,    // exchange's own best bid/ask (Binance bookTicker): a check, never output
+};
+
+enum class Market : uint8_t { kUnknown = 0, kSpot = 1, kUsdM = 2, kCoinM = 3 };
+
+// One price level of a book side.
+struct Level {
+  Decimal price;
+  Decimal size;
+};
+
+// One level as a message carries it: which side, which price, the new absolute size.
+struct LevelUpdate {
+  Side side = Side::kNone;
+  Decimal price;
+  Decimal size;
+};
+
+struct Message {
+  MessageKind kind = MessageKind::kTrade;
+  Market market = Market::kUnknown;
+  std::string exchange;  // "binance", "binance-futures", "binance-delivery", Lake/Tardis name
+  std::string symbol;    // upper case, as the exchange spells it
+  int64_t origin_time = kNull;    // exchange event time, ns since epoch
+  int64_t received_time = kNull;  // local capture time, ns since epoch
+  int64_t update_id = kNull;       // Binance u / lastUpdateId; Lake sequence_number
+  int64_t first_update_id = kNull; // Binance U
+  int64_t prev_update_id = kNull;  // Binance pu (futures)
+  std::string trade_id;
+  Side side = Side::kNone;  // trade: aggressor (kBuy/kSell)
+  Decimal price;            // trade price
+  Decimal size;             // trade quantity
+  std::vector<LevelUpdate> levels;  // snapshot/delta levels in source order; ticker: bid, ask
+  uint32_t source = 0;        // index of the input this came from
+  uint64_t source_row = 0;    // 1-based line/row in that input where the message starts
+};
+
+}  // namespace rlx

@@ -1,0 +1,83 @@
+#include "rlx/io/duckdb.h"
+
+#include <utility>
+
+namespace rlx::io {
+
+DuckResult::~DuckResult() {
+  if (valid_) duckdb_destroy_result(&result_);
+}
+
+DuckResult::DuckResult(DuckResult&& other) noexcept
+    : result_(other.result_), valid_(std::exchange(other.valid_, false)) {}
+
+DuckResult& DuckResult::operator=(DuckResult&& other) noexcept {
+  if (this != &other) {
+    if (valid_) duckdb_destroy_result(&result_);
+    result_ = other.result_;
+    valid_ = std::exchange(other.valid_, false);
+  }
+  return *this;
+}
+
+idx_t DuckResult::column_count() { return duckdb_column_count(&result_); }
+std::string DuckResult::column_name(idx_t col) { return duckdb_column_name(&result_, col); }
+duckdb_type DuckResult::column_type(idx_t col) { return duckdb_column_type(&result_, col); }
+duckdb_data_chunk DuckResult::fetch_chunk() { return duckdb_fetch_chunk(result_); }
+
+DuckDb::DuckDb(const DuckDbOptions& options, const std::string& path) {
+  duckdb_config config = nullptr;
+  if (duckdb_create_config(&config) != DuckDBSuccess) {
+    throw Error(ExitCode::kFailure, "duckdb: cannot create a configuration");
+  }
+  const std::string threads = std::to_string(options.threads);
+  duckdb_set_config(config, "threads", threads.c_str());
+  if (!options.memory_limit.empty()) {
+    duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
+  }
+  if (!options.temp_directory.empty()) {
+    duckdb_set_config(config, "temp_directory", options.temp_directory.c_str());
+  }
+  char* err = nullptr;
+  const duckdb_state state =
+      duckdb_open_ext(path.empty() ? nullptr : path.c_str(), &db_, config, &err);
+  duckdb_destroy_config(&config);
+  if (state != DuckDBSuccess) {
+    std::string msg = err ? err : "unknown error";
+    duckdb_free(err);
+    throw Error(ExitCode::kFailure, "duckdb: cannot open database: " + msg);
+  }
+  if (duckdb_connect(db_, &conn_) != DuckDBSuccess) {
+    duckdb_close(&db_);
+    throw Error(ExitCode::kFailure, "duckdb: cannot connect");
+  }
+}
+
+DuckDb::~DuckDb() {
+  if (conn_) duckdb_disconnect(&conn_);
+  if (db_) duckdb_close(&db_);
+}
+
+DuckResult DuckDb::query(const std::string& sql, ExitCode code) {
+  duckdb_result result;
+  if (duckdb_query(conn_, sql.c_str(), &result) != DuckDBSuccess) {
+    std::string msg = duckdb_result_error(&result);
+    duckdb_destroy_result(&result);
+    throw Error(code, msg + " (in: " + sql.substr(0, 300) + ")");
+  }
+  return DuckResult(result);
+}
+
+void DuckDb::execute(const std::string& sql, ExitCode code) { query(sql, code); }
+
+std::string sql_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out.push_back('\'');
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+}  // namespace rlx::io

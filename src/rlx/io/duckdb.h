@@ -1,0 +1,64 @@
+// A small RAII layer over DuckDB's C API: one database, one connection, queries that throw
+// rlx::Error with the failing SQL, and result access by chunk.
+#pragma once
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <string>
+
+#include "rlx/core/error.h"
+
+namespace rlx::io {
+
+struct DuckDbOptions {
+  int32_t threads = 1;           // 1 keeps output deterministic and order-preserving
+  std::string memory_limit;      // e.g. "512MB"; empty: DuckDB's default
+  std::string temp_directory;    // spill directory; empty: none
+};
+
+// A result set, read chunk by chunk.
+class DuckResult {
+ public:
+  DuckResult() = default;
+  explicit DuckResult(duckdb_result result) : result_(result), valid_(true) {}
+  ~DuckResult();
+  DuckResult(DuckResult&& other) noexcept;
+  DuckResult& operator=(DuckResult&& other) noexcept;
+  DuckResult(const DuckResult&) = delete;
+  DuckResult& operator=(const DuckResult&) = delete;
+
+  duckdb_result* get() { return &result_; }
+  idx_t column_count();
+  std::string column_name(idx_t col);
+  duckdb_type column_type(idx_t col);
+  // Next chunk, or nullptr at the end. The caller owns it (duckdb_destroy_data_chunk).
+  duckdb_data_chunk fetch_chunk();
+
+ private:
+  duckdb_result result_{};
+  bool valid_ = false;
+};
+
+class DuckDb {
+ public:
+  // In-memory database unless `path` is given.
+  explicit DuckDb(const DuckDbOptions& options = {}, const std::string& path = "");
+  ~DuckDb();
+  DuckDb(const DuckDb&) = delete;
+  DuckDb& operator=(const DuckDb&) = delete;
+
+  duckdb_connection connection() { return conn_; }
+  // Runs `sql`, discarding any result. Throws Error(code) naming the SQL on failure.
+  void execute(const std::string& sql, ExitCode code = ExitCode::kFailure);
+  DuckResult query(const std::string& sql, ExitCode code = ExitCode::kFailure);
+
+ private:
+  duckdb_database db_ = nullptr;
+  duckdb_connection conn_ = nullptr;
+};
+
+// Quotes a string as an SQL literal: 'it''s'.
+std::string sql_quote(const std::string& s);
+
+}  // namespace rlx::io

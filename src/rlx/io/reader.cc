@@ -1,0 +1,21 @@
+#include "rlx/io/reader.h"
+
+namespace rlx::io {
+
+void Quarantine::add(const std::string& reason, const std::string& example) {
+  for (auto& [r, entry] : reasons) {
+    if (r == reason) {
+      ++entry.count;
+      return;
+    }
+  }
+  reasons.push_back({reason, Entry{1, example}});
+}
+
+uint64_t Quarantine::total() const {
+  uint64_t n = 0;
+  for (const auto& [r, entry] : reasons) n += entry.count;
+  return n;
+}
+
+}  // namespace rlx::io

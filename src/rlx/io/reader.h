@@ -1,0 +1,34 @@
+// A source of normalised exchange messages, read in the source's own order with bounded memory.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rlx/core/message.h"
+
+namespace rlx::io {
+
+// Counts of rows a reader set aside instead of failing: reason -> count, with the first example.
+struct Quarantine {
+  struct Entry {
+    uint64_t count = 0;
+    std::string first_example;  // "file:row: field 'x': what"
+  };
+  std::vector<std::pair<std::string, Entry>> reasons;  // in first-seen order (deterministic)
+
+  void add(const std::string& reason, const std::string& example);
+  uint64_t total() const;
+};
+
+class MessageReader {
+ public:
+  virtual ~MessageReader() = default;
+  // Overwrites *out with the next message (reusing its buffers); false at the end of input.
+  // Throws rlx::Error(kBadInput) naming file, row and field for input that cannot be trusted.
+  virtual bool next(Message* out) = 0;
+  // Rows set aside so far (reported in report.json).
+  virtual const Quarantine& quarantine() const = 0;
+};
+
+}  // namespace rlx::io

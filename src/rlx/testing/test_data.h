@@ -1,0 +1,55 @@
+// Locating the real captures in ../shared/data for tests. Without them a test is skipped on a
+// developer machine, but fails loudly when CI is set: CI must never go green without real data.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+namespace rlx::testing {
+
+inline std::filesystem::path shared_data_dir() {
+  if (const char* env = std::getenv("RLX_DATA_DIR")) return env;
+  return std::filesystem::path(RLX_SOURCE_DIR).parent_path() / "shared" / "data";
+}
+
+inline bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && *ci != '\0' && std::string(ci) != "0" && std::string(ci) != "false";
+}
+
+// Path of a file under the shared data dir; skips (or fails under CI) the test when absent.
+#define RLX_REQUIRE_DATA(var, relative)                                                    \
+  const std::filesystem::path var = ::rlx::testing::shared_data_dir() / (relative);         \
+  if (!std::filesystem::exists(var)) {                                                      \
+    if (::rlx::testing::in_ci()) FAIL() << "CI is set but test data is missing: " << var;   \
+    GTEST_SKIP() << "test data not found: " << var;                                         \
+  }
+
+// A fresh, empty directory under the build tree's temp area, removed by the destructor.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "rlx";
+    path_ = std::filesystem::temp_directory_path() /
+            ("rlx_test_" + std::to_string(::getpid()) + "_" + name);
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace rlx::testing
