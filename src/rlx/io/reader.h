@@ -21,6 +21,12 @@ struct Quarantine {
   uint64_t total() const;
 };
 
+// What a reader does with a row it cannot trust (malformed JSON, NaN, negative size, ...).
+enum class BadRowPolicy : uint8_t {
+  kFail = 0,        // throw rlx::Error(kBadInput) naming file, row and field (the default)
+  kQuarantine = 1,  // skip the row, count it by reason in Quarantine, report it
+};
+
 class MessageReader {
  public:
   virtual ~MessageReader() = default;
