@@ -35,6 +35,9 @@ class MessageReader {
   virtual bool next(Message* out) = 0;
   // Rows set aside so far (reported in report.json).
   virtual const Quarantine& quarantine() const = 0;
+  // Bytes of input consumed so far and in all (0 when unknown), for the progress display.
+  virtual uint64_t bytes_done() const { return 0; }
+  virtual uint64_t bytes_total() const { return 0; }
 };
 
 }  // namespace rlx::io

@@ -1,0 +1,40 @@
+// A one-line progress display on stderr, drawn only when stderr is a terminal (or when forced),
+// redrawn at most every 200 ms so it costs nothing on the hot path.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace rlx {
+
+enum class ProgressMode : uint8_t { kAuto = 0, kAlways = 1, kNever = 2 };
+
+class Progress {
+ public:
+  explicit Progress(ProgressMode mode = ProgressMode::kAuto, std::string label = "");
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  bool enabled() const { return enabled_; }
+  // done/total in bytes (total 0 = unknown); rows = output rows so far.
+  void update(uint64_t done, uint64_t total, uint64_t rows) {
+    if (!enabled_) return;
+    if (++calls_ % 64 != 0) return;  // clock reads are not free either
+    draw(done, total, rows, false);
+  }
+  void finish(uint64_t done, uint64_t total, uint64_t rows);
+
+ private:
+  void draw(uint64_t done, uint64_t total, uint64_t rows, bool final);
+
+  bool enabled_ = false;
+  bool drawn_ = false;
+  uint64_t calls_ = 0;
+  std::string label_;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
+}  // namespace rlx
