@@ -22,6 +22,16 @@ class OrderBook {
   const Level& level(Side side, size_t i) const;
   bool crossed() const;  // best bid >= best ask
 
+  // The best level of a side, or nullptr when the side is empty.
+  const Level* best(Side side) const;
+  // The level at exactly `price`, or nullptr.
+  const Level* find(Side side, Decimal price) const;
+  // Removes every level of `side` better than `price` (and the level at `price` when
+  // `inclusive`): bids above (or at) it, asks below (or at) it. Returns how many were removed.
+  size_t erase_better(Side side, Decimal price, bool inclusive);
+  void clear_side(Side side);
+  void reserve(size_t levels_per_side);
+
  private:
   // Sorted so the best level is at the back: bids ascending, asks descending. Most updates touch
   // the top of the book, so inserts and erases move few elements.
