@@ -1,0 +1,517 @@
+#include "rlx/book/book_engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace rlx::book {
+namespace {
+
+constexpr size_t kMaxMismatchExamples = 5;
+
+Decimal abs_diff(Decimal a, Decimal b) { return a >= b ? a - b : b - a; }
+
+double to_double(Decimal d) {
+  return static_cast<double>(static_cast<long double>(d.raw()) /
+                             static_cast<long double>(Decimal::kOne));
+}
+
+std::string describe(const Level& level) {
+  return level.size.to_string() + "@" + level.price.to_string();
+}
+
+void append_json_string(std::string* out, const std::string& s) {
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      *out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    } else {
+      out->push_back(c);
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+double DriftStats::mean_mismatched_levels() const {
+  return count == 0 ? 0.0 : static_cast<double>(mismatched_levels) / static_cast<double>(count);
+}
+
+double DriftStats::mean_rel_size_diff() const {
+  return count == 0 ? 0.0 : rel_size_diff_sum / static_cast<double>(count);
+}
+
+void BookStats::write_json(std::string* out) const {
+  static constexpr const char* kMessageNames[] = {"trade", "snapshot", "delta", "ticker"};
+  std::string& s = *out;
+  s += "{";
+  for (int i = 0; i < 4; ++i)
+    s += fmt::format("\"messages_{}\":{},", kMessageNames[i], messages[i]);
+  for (int i = 0; i < 3; ++i) {
+    s += fmt::format("\"events_{}\":{},", event_type_name(static_cast<EventType>(i)), events[i]);
+  }
+  s += fmt::format(
+      "\"gaps\":{},\"resyncs\":{},\"dropped_before_snapshot\":{},\"snapshot_not_bridging\":{},"
+      "\"stale\":{},\"out_of_order\":{},\"buffer_overflow\":{},\"buffer_flushed_at_end\":{},"
+      "\"crossed\":{},\"crossed_rows\":{},\"crossed_levels_dropped\":{},\"trades_consumed\":{},"
+      "\"trade_levels_removed\":{},\"unsynced_events\":{},",
+      gaps, resyncs, dropped_before_snapshot, snapshot_not_bridging, stale, out_of_order,
+      buffer_overflow, buffer_flushed_at_end, crossed, crossed_rows, crossed_levels_dropped,
+      trades_consumed, trade_levels_removed, unsynced_events);
+  s += fmt::format(
+      "\"drift_count\":{},\"drift_best_mismatches\":{},\"drift_mismatched_levels\":{},"
+      "\"drift_mean_mismatched_levels\":{},\"drift_max_mismatched_levels\":{},"
+      "\"drift_abs_size_diff\":\"{}\",\"drift_max_abs_size_diff\":\"{}\","
+      "\"drift_mean_rel_size_diff\":{},\"drift_max_rel_size_diff\":{},",
+      drift.count, drift.best_mismatches, drift.mismatched_levels, drift.mean_mismatched_levels(),
+      drift.max_mismatched_levels, drift.abs_size_diff.to_string(),
+      drift.max_abs_size_diff.to_string(), drift.mean_rel_size_diff(), drift.max_rel_size_diff);
+  s += fmt::format("\"ticker_matched\":{},\"ticker_mismatched\":{},\"ticker_unmatched\":{},",
+                   ticker_matched, ticker_mismatched, ticker_unmatched);
+  s += "\"ticker_mismatch_examples\":[";
+  for (size_t i = 0; i < ticker_mismatch_examples.size(); ++i) {
+    if (i > 0) s += ",";
+    append_json_string(out, ticker_mismatch_examples[i]);
+  }
+  s += "]}";
+}
+
+BookEngine::BookEngine(BookOptions options) : options_(options), mode_(options.sequence) {}
+
+bool BookEngine::binance() const {
+  return mode_ == SequenceMode::kBinanceSpot || mode_ == SequenceMode::kBinanceFutures;
+}
+
+void BookEngine::resolve_mode(const Message& message) {
+  if (mode_ != SequenceMode::kAuto) return;
+  if (message.prev_update_id != kNull) {
+    mode_ = SequenceMode::kBinanceFutures;
+  } else if (message.first_update_id != kNull) {
+    mode_ = SequenceMode::kBinanceSpot;
+  } else if (message.update_id != kNull) {
+    mode_ = SequenceMode::kNonDecreasing;
+  } else {
+    mode_ = SequenceMode::kNone;
+  }
+  // A snapshot that came first left the state awaiting a bridge; only Binance bridges.
+  if (!binance() && state_ == State::kAwaitingBridge) state_ = State::kSynced;
+}
+
+void BookEngine::on_message(const Message& message, EventConsumer& consumer) {
+  ++stats_.messages[static_cast<size_t>(message.kind) & 3];
+  switch (message.kind) {
+    case MessageKind::kTrade:
+      on_trade(message, consumer);
+      break;
+    case MessageKind::kSnapshot:
+      on_snapshot(message, consumer);
+      break;
+    case MessageKind::kDelta:
+      resolve_mode(message);
+      on_delta(message, consumer);
+      break;
+    case MessageKind::kTicker:
+      on_ticker(message);
+      break;
+  }
+}
+
+void BookEngine::finish(EventConsumer& consumer) {
+  while (!buffer_.empty()) emit_unsynced_buffered(consumer, /*at_end=*/true);
+  stats_.ticker_unmatched += pending_.size();
+  pending_.clear();
+}
+
+void BookEngine::emit(Event& event, EventConsumer& consumer) {
+  event.event_seq = next_seq_++;
+  ++stats_.events[static_cast<size_t>(event.type)];
+  if (event.flags & event_flags::kUnsynced) ++stats_.unsynced_events;
+  if (event.flags & event_flags::kCrossed) ++stats_.crossed_rows;
+  consumer.on_event(event, book_);
+}
+
+void BookEngine::on_snapshot(const Message& message, EventConsumer& consumer) {
+  uint32_t flags = 0;
+  if (has_snapshot_) {
+    measure_drift(message);
+    ++stats_.resyncs;
+    flags |= event_flags::kResync;
+  }
+  SnapshotPolicy policy = options_.snapshot;
+  if (policy == SnapshotPolicy::kAuto) {
+    policy = mode_ == SequenceMode::kNonDecreasing ? SnapshotPolicy::kMergeRange
+                                                   : SnapshotPolicy::kReplace;
+  }
+  if (policy == SnapshotPolicy::kReplace) {
+    book_.clear();
+  } else {
+    for (Side side : {Side::kBid, Side::kAsk}) {
+      bool any = false;
+      Decimal worst;
+      for (const LevelUpdate& l : message.levels) {
+        if (l.side != side) continue;
+        if (!any || (side == Side::kBid ? l.price < worst : l.price > worst)) worst = l.price;
+        any = true;
+      }
+      if (any) {
+        book_.erase_better(side, worst, /*inclusive=*/true);
+      } else {
+        book_.clear_side(side);
+      }
+    }
+  }
+  apply_book_message(message, EventType::kBookSnapshot, flags, consumer);
+  has_snapshot_ = true;
+  snapshot_id_ = message.update_id;
+  last_u_ = binance() || mode_ == SequenceMode::kAuto ? kNull : last_u_;
+  state_ = binance() || mode_ == SequenceMode::kAuto ? State::kAwaitingBridge : State::kSynced;
+  if (!buffer_.empty()) {
+    std::deque<Message> buffered = std::move(buffer_);
+    buffer_.clear();
+    for (const Message& diff : buffered) on_delta(diff, consumer);
+  }
+}
+
+void BookEngine::on_delta(const Message& message, EventConsumer& consumer) {
+  seen_delta_ = true;
+  const int64_t u = message.update_id;
+  if (!binance()) {
+    uint32_t flags = 0;
+    if (mode_ == SequenceMode::kNonDecreasing && u != kNull) {
+      if (last_u_ != kNull && u < last_u_) {
+        ++stats_.out_of_order;
+        flags |= event_flags::kOutOfOrder;
+      } else {
+        last_u_ = u;
+      }
+    }
+    if (state_ == State::kAwaitingBridge) state_ = State::kSynced;
+    if (state_ != State::kSynced) flags |= event_flags::kUnsynced;
+    apply_book_message(message, EventType::kBookDelta, flags, consumer);
+    return;
+  }
+  const bool futures = mode_ == SequenceMode::kBinanceFutures;
+  switch (state_) {
+    case State::kNoSnapshot:
+      buffer_.push_back(message);
+      if (buffer_.size() > options_.max_buffered_messages) {
+        emit_unsynced_buffered(consumer, /*at_end=*/false);
+      }
+      return;
+    case State::kAwaitingBridge: {
+      // Binance: spot drops u <= lastUpdateId, futures drops u < lastUpdateId.
+      if (futures ? u < snapshot_id_ : u <= snapshot_id_) {
+        ++stats_.dropped_before_snapshot;
+        return;
+      }
+      const int64_t first = message.first_update_id;
+      const bool bridges = futures ? first <= snapshot_id_ && snapshot_id_ <= u
+                                   : first <= snapshot_id_ + 1 && snapshot_id_ + 1 <= u;
+      last_u_ = u;
+      if (!bridges) {
+        ++stats_.snapshot_not_bridging;
+        state_ = State::kUnsynced;
+        apply_book_message(message, EventType::kBookDelta,
+                           event_flags::kGap | event_flags::kUnsynced, consumer);
+        after_applied_diff(u, false);
+        return;
+      }
+      state_ = State::kSynced;
+      apply_book_message(message, EventType::kBookDelta, 0, consumer);
+      after_applied_diff(u, true);
+      return;
+    }
+    case State::kSynced:
+    case State::kUnsynced: {
+      if (u <= last_u_) {
+        ++stats_.stale;
+        return;
+      }
+      // Spot: an overlap (U <= prev_u + 1 < u) carries the final state of every level it names,
+      // so it is as good as U == prev_u + 1 (Binance's own rule); futures: pu must be prev_u.
+      const bool continuous =
+          futures ? message.prev_update_id == last_u_ : message.first_update_id <= last_u_ + 1;
+      uint32_t flags = 0;
+      if (!continuous) {
+        ++stats_.gaps;
+        flags |= event_flags::kGap;
+        state_ = State::kUnsynced;
+      }
+      if (state_ == State::kUnsynced) flags |= event_flags::kUnsynced;
+      last_u_ = u;
+      apply_book_message(message, EventType::kBookDelta, flags, consumer);
+      after_applied_diff(u, state_ == State::kSynced);
+      return;
+    }
+  }
+}
+
+void BookEngine::emit_unsynced_buffered(EventConsumer& consumer, bool at_end) {
+  Message message = std::move(buffer_.front());
+  buffer_.pop_front();
+  ++(at_end ? stats_.buffer_flushed_at_end : stats_.buffer_overflow);
+  apply_book_message(message, EventType::kBookDelta, event_flags::kUnsynced, consumer);
+}
+
+void BookEngine::on_trade(const Message& message, EventConsumer& consumer) {
+  const bool consume = options_.consume_trades == TradeConsumption::kOn ||
+                       (options_.consume_trades == TradeConsumption::kAuto && !seen_delta_);
+  if (consume) {
+    Side passive = Side::kNone;
+    if (message.side == Side::kBuy) {
+      passive = Side::kAsk;
+    } else if (message.side == Side::kSell) {
+      passive = Side::kBid;
+    } else if (const Level* ask = book_.best(Side::kAsk); ask && message.price >= ask->price) {
+      passive = Side::kAsk;
+    } else if (const Level* bid = book_.best(Side::kBid); bid && message.price <= bid->price) {
+      passive = Side::kBid;
+    }
+    if (passive != Side::kNone) {
+      // Levels better than the trade price were traded through; the level at it shrinks.
+      size_t removed = book_.erase_better(passive, message.price, /*inclusive=*/false);
+      bool changed = removed > 0;
+      if (const Level* at = book_.find(passive, message.price)) {
+        const Decimal left = at->size > message.size ? at->size - message.size : Decimal();
+        if (left.is_zero()) ++removed;
+        book_.set(passive, message.price, left);
+        changed = true;
+      }
+      if (changed) ++stats_.trades_consumed;
+      stats_.trade_levels_removed += removed;
+    }
+  }
+  Event& e = event_;
+  e.type = EventType::kTrade;
+  e.origin_time = message.origin_time;
+  e.received_time = message.received_time;
+  e.update_id = message.update_id;
+  e.first_update_id = message.first_update_id;
+  e.prev_update_id = message.prev_update_id;
+  e.trade_id = message.trade_id;
+  e.side = message.side;
+  e.price = message.price;
+  e.size = message.size;
+  e.last_in_message = true;
+  e.flags = 0;
+  if (state_ == State::kNoSnapshot || state_ == State::kUnsynced) e.flags |= event_flags::kUnsynced;
+  if (book_.crossed()) e.flags |= event_flags::kCrossed;
+  emit(e, consumer);
+}
+
+void BookEngine::apply_book_message(const Message& message, EventType type, uint32_t flags,
+                                    EventConsumer& consumer) {
+  Event& e = event_;
+  e.type = type;
+  e.origin_time = message.origin_time;
+  e.received_time = message.received_time;
+  e.update_id = message.update_id;
+  e.first_update_id = message.first_update_id;
+  e.prev_update_id = message.prev_update_id;
+  e.trade_id.clear();
+  const size_t n = message.levels.size();
+  if (n == 0) {  // still one row, so the message is visible
+    e.side = Side::kNone;
+    e.price = Decimal();
+    e.size = Decimal();
+    e.last_in_message = true;
+    e.flags = flags | (book_.crossed() ? event_flags::kCrossed : 0);
+    emit(e, consumer);
+    return;
+  }
+  // Highest bid and lowest ask this message set: which side is newer when it crosses.
+  bool any_bid = false;
+  bool any_ask = false;
+  Decimal max_bid;
+  Decimal min_ask;
+  for (size_t i = 0; i < n; ++i) {
+    const LevelUpdate& l = message.levels[i];
+    if (l.side == Side::kBid || l.side == Side::kAsk) {
+      book_.set(l.side, l.price, l.size);
+      if (!l.size.is_zero()) {
+        if (l.side == Side::kBid) {
+          if (!any_bid || l.price > max_bid) max_bid = l.price;
+          any_bid = true;
+        } else {
+          if (!any_ask || l.price < min_ask) min_ask = l.price;
+          any_ask = true;
+        }
+      }
+    }
+    e.side = l.side;
+    e.price = l.price;
+    e.size = l.size;
+    e.flags = flags;
+    e.last_in_message = i + 1 == n;
+    if (book_.crossed()) {
+      // Mid-message crossings are transient (a diff raises the bid before it removes the ask):
+      // flagged, but the policy runs on the message's final state only.
+      e.flags |= event_flags::kCrossed;
+      if (e.last_in_message) {
+        ++stats_.crossed;
+        const Decimal bb = book_.best(Side::kBid)->price;
+        const Decimal ba = book_.best(Side::kAsk)->price;
+        const bool bid_newer = any_bid && max_bid >= ba;
+        const bool ask_newer = any_ask && min_ask <= bb;
+        if (options_.crossed == CrossedPolicy::kDropStaleOpposite && bid_newer != ask_newer) {
+          stats_.crossed_levels_dropped += bid_newer ? book_.erase_better(Side::kAsk, bb, true)
+                                                     : book_.erase_better(Side::kBid, ba, true);
+        } else if (options_.crossed != CrossedPolicy::kKeep) {
+          while (book_.crossed()) {
+            book_.set(Side::kBid, book_.best(Side::kBid)->price, Decimal());
+            book_.set(Side::kAsk, book_.best(Side::kAsk)->price, Decimal());
+            stats_.crossed_levels_dropped += 2;
+          }
+        }
+      }
+    }
+    emit(e, consumer);
+  }
+}
+
+BookEngine::TickerCheck BookEngine::book_top(int64_t update_id) const {
+  TickerCheck t{update_id, Level{}, Level{}};
+  if (const Level* bid = book_.best(Side::kBid)) t.bid = *bid;
+  if (const Level* ask = book_.best(Side::kAsk)) t.ask = *ask;
+  return t;
+}
+
+void BookEngine::after_applied_diff(int64_t update_id, bool synced) {
+  if (synced && options_.ticker_history > 0) {
+    if (history_.size() >= options_.ticker_history) history_.pop_front();
+    history_.push_back(book_top(update_id));
+  }
+  if (pending_.empty()) return;
+  size_t kept = 0;
+  for (const TickerCheck& t : pending_) {
+    if (t.update_id > update_id) {
+      pending_[kept++] = t;
+    } else if (t.update_id == update_id && synced) {
+      compare_ticker(t, history_.back());
+    } else {
+      ++stats_.ticker_unmatched;
+    }
+  }
+  pending_.resize(kept);
+}
+
+void BookEngine::on_ticker(const Message& message) {
+  TickerCheck t{message.update_id, Level{}, Level{}};
+  for (const LevelUpdate& l : message.levels) {
+    if (l.side == Side::kBid) t.bid = Level{l.price, l.size};
+    if (l.side == Side::kAsk) t.ask = Level{l.price, l.size};
+  }
+  if (t.update_id == kNull) {
+    ++stats_.ticker_unmatched;
+    return;
+  }
+  if (last_u_ != kNull && t.update_id <= last_u_) {
+    for (auto it = history_.rbegin(); it != history_.rend() && it->update_id >= t.update_id; ++it) {
+      if (it->update_id == t.update_id) {
+        compare_ticker(t, *it);
+        return;
+      }
+    }
+    ++stats_.ticker_unmatched;
+    return;
+  }
+  if (options_.ticker_pending == 0) {
+    ++stats_.ticker_unmatched;
+    return;
+  }
+  if (pending_.size() >= options_.ticker_pending) {
+    pending_.erase(pending_.begin());
+    ++stats_.ticker_unmatched;
+  }
+  pending_.push_back(t);
+}
+
+void BookEngine::compare_ticker(const TickerCheck& ticker, const TickerCheck& book) {
+  const bool same = ticker.bid.price == book.bid.price && ticker.bid.size == book.bid.size &&
+                    ticker.ask.price == book.ask.price && ticker.ask.size == book.ask.size;
+  if (same) {
+    ++stats_.ticker_matched;
+    return;
+  }
+  ++stats_.ticker_mismatched;
+  if (stats_.ticker_mismatch_examples.size() < kMaxMismatchExamples) {
+    stats_.ticker_mismatch_examples.push_back(fmt::format(
+        "u={}: ticker bid {} ask {}, book bid {} ask {}", ticker.update_id, describe(ticker.bid),
+        describe(ticker.ask), describe(book.bid), describe(book.ask)));
+  }
+}
+
+void BookEngine::measure_drift(const Message& snapshot) {
+  size_t mismatched = 0;
+  Decimal diff;
+  Decimal total;
+  bool best_mismatch = false;
+  std::vector<Level> levels;
+  for (Side side : {Side::kBid, Side::kAsk}) {
+    const bool bid = side == Side::kBid;
+    levels.clear();
+    for (const LevelUpdate& l : snapshot.levels) {
+      if (l.side == side && !l.size.is_zero()) levels.push_back(Level{l.price, l.size});
+    }
+    // Best first.
+    std::sort(levels.begin(), levels.end(), [bid](const Level& a, const Level& b) {
+      return bid ? a.price > b.price : a.price < b.price;
+    });
+    const Level* book_best = book_.best(side);
+    if (levels.empty() != (book_best == nullptr) ||
+        (book_best && (book_best->price != levels[0].price || book_best->size != levels[0].size))) {
+      best_mismatch = true;
+    }
+    if (levels.empty()) continue;
+    // Merge walk over the snapshot's price range, keyed by exact price.
+    const Decimal worst = levels.back().price;
+    const size_t depth = book_.depth(side);
+    size_t i = 0;
+    size_t j = 0;
+    auto better = [bid](Decimal a, Decimal b) { return bid ? a > b : a < b; };
+    while (i < levels.size() || j < depth) {
+      const Level* b = nullptr;
+      if (j < depth) {
+        b = &book_.level(side, j);
+        if (better(worst, b->price)) b = nullptr;  // beyond the snapshot's range
+      }
+      if (i >= levels.size() && b == nullptr) break;
+      if (b != nullptr && i < levels.size() && b->price == levels[i].price) {
+        if (b->size != levels[i].size) {
+          ++mismatched;
+          diff = diff + abs_diff(b->size, levels[i].size);
+        }
+        total = total + levels[i].size;
+        ++i;
+        ++j;
+      } else if (b != nullptr && (i >= levels.size() || better(b->price, levels[i].price))) {
+        ++mismatched;  // the book has a level the snapshot does not
+        diff = diff + b->size;
+        ++j;
+      } else {
+        ++mismatched;  // the snapshot has a level the book does not
+        diff = diff + levels[i].size;
+        total = total + levels[i].size;
+        ++i;
+      }
+    }
+  }
+  DriftStats& d = stats_.drift;
+  ++d.count;
+  if (best_mismatch) ++d.best_mismatches;
+  d.mismatched_levels += mismatched;
+  d.max_mismatched_levels = std::max<uint64_t>(d.max_mismatched_levels, mismatched);
+  d.abs_size_diff = d.abs_size_diff + diff;
+  d.max_abs_size_diff = std::max(d.max_abs_size_diff, diff);
+  const double rel =
+      total.is_zero() ? (diff.is_zero() ? 0.0 : 1.0) : to_double(diff) / to_double(total);
+  d.rel_size_diff_sum += rel;
+  d.max_rel_size_diff = std::max(d.max_rel_size_diff, rel);
+}
+
+}  // namespace rlx::book
