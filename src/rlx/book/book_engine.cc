@@ -71,8 +71,11 @@ void BookStats::write_json(std::string* out) const {
       drift.count, drift.best_mismatches, drift.mismatched_levels, drift.mean_mismatched_levels(),
       drift.max_mismatched_levels, drift.abs_size_diff.to_string(),
       drift.max_abs_size_diff.to_string(), drift.mean_rel_size_diff(), drift.max_rel_size_diff);
-  s += fmt::format("\"ticker_matched\":{},\"ticker_mismatched\":{},\"ticker_unmatched\":{},",
-                   ticker_matched, ticker_mismatched, ticker_unmatched);
+  s += fmt::format(
+      "\"ticker_matched\":{},\"ticker_matched_before_diff\":{},\"ticker_matched_last_diff\":{},"
+      "\"ticker_mismatched\":{},\"ticker_unmatched\":{},",
+      ticker_matched, ticker_matched_before_diff, ticker_matched_last_diff, ticker_mismatched,
+      ticker_unmatched);
   s += "\"ticker_mismatch_examples\":[";
   for (size_t i = 0; i < ticker_mismatch_examples.size(); ++i) {
     if (i > 0) s += ",";
@@ -392,7 +395,7 @@ void BookEngine::after_applied_diff(int64_t update_id, bool synced) {
     if (t.update_id > update_id) {
       pending_[kept++] = t;
     } else if (t.update_id == update_id && synced) {
-      compare_ticker(t, history_.back());
+      compare_ticker(t, history_.back(), &stats_.ticker_matched_before_diff);
     } else {
       ++stats_.ticker_unmatched;
     }
@@ -413,7 +416,10 @@ void BookEngine::on_ticker(const Message& message) {
   if (last_u_ != kNull && t.update_id <= last_u_) {
     for (auto it = history_.rbegin(); it != history_.rend() && it->update_id >= t.update_id; ++it) {
       if (it->update_id == t.update_id) {
-        compare_ticker(t, *it);
+        compare_ticker(t, *it,
+                       it == history_.rbegin() && it->update_id == last_u_
+                           ? &stats_.ticker_matched_last_diff
+                           : nullptr);
         return;
       }
     }
@@ -431,11 +437,13 @@ void BookEngine::on_ticker(const Message& message) {
   pending_.push_back(t);
 }
 
-void BookEngine::compare_ticker(const TickerCheck& ticker, const TickerCheck& book) {
+void BookEngine::compare_ticker(const TickerCheck& ticker, const TickerCheck& book,
+                                uint64_t* match_kind) {
   const bool same = ticker.bid.price == book.bid.price && ticker.bid.size == book.bid.size &&
                     ticker.ask.price == book.ask.price && ticker.ask.size == book.ask.size;
   if (same) {
     ++stats_.ticker_matched;
+    if (match_kind != nullptr) ++*match_kind;
     return;
   }
   ++stats_.ticker_mismatched;

@@ -90,7 +90,9 @@ struct BookStats {
   uint64_t trade_levels_removed = 0;
   uint64_t unsynced_events = 0;  // rows flagged kUnsynced
   DriftStats drift;
-  uint64_t ticker_matched = 0;
+  uint64_t ticker_matched = 0;  // all matches, broken down in the next two and the remainder:
+  uint64_t ticker_matched_before_diff = 0;  // the ticker arrived before its diff
+  uint64_t ticker_matched_last_diff = 0;    // it arrived when its diff was the last one applied
   uint64_t ticker_mismatched = 0;
   uint64_t ticker_unmatched = 0;                      // no applied (synced) diff had the ticker's u
   std::vector<std::string> ticker_mismatch_examples;  // the first few, described
@@ -145,7 +147,7 @@ class BookEngine {
   void emit_unsynced_buffered(EventConsumer& consumer, bool at_end);
   void measure_drift(const Message& snapshot);
   void after_applied_diff(int64_t update_id, bool synced);
-  void compare_ticker(const TickerCheck& ticker, const TickerCheck& book);
+  void compare_ticker(const TickerCheck& ticker, const TickerCheck& book, uint64_t* match_kind);
   TickerCheck book_top(int64_t update_id) const;
   void emit(Event& event, EventConsumer& consumer);
 
