@@ -1,0 +1,84 @@
+// The Parquet sink: one row per event with the book's state after it (best bid/ask, mid,
+// spread, top-N levels per side), written as Hive-partitioned, zstd-compressed Parquet
+//   <root>/exchange=<E>/symbol=<S>/date=<YYYY-MM-DD>/part-NNNNN.parquet
+// Each part is written under ".part-NNNNN.parquet.tmp", fsynced, renamed and its directory
+// fsynced, so a visible part is always complete. The schema is docs/SCHEMA.md (version 1).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rlx/book/book_engine.h"
+#include "rlx/book/order_book.h"
+#include "rlx/core/event.h"
+#include "rlx/core/message.h"
+
+namespace rlx::sink {
+
+inline constexpr int32_t kSchemaVersion = 1;
+inline constexpr int32_t kMaxTopN = 50;
+
+struct ParquetSinkOptions {
+  std::filesystem::path root;         // output root; created if missing
+  std::string exchange;               // partition value and `exchange` column
+  std::string symbol;                 // partition value and `symbol` column
+  int32_t top_n = 5;                  // levels per side in bid_i_*/ask_i_* columns, 0..kMaxTopN
+  int64_t rows_per_file = 1'000'000;  // a new part also starts at a UTC date change
+  int64_t row_group_size = 122'880;   // rows per Parquet row group
+  int32_t zstd_level = 3;             // zstd compression level (1..22)
+  size_t queue_chunks = 8;            // 2048-row chunks in flight between the caller and the writer
+};
+
+// One committed part file.
+struct FileInfo {
+  std::string path;  // relative to the root, '/'-separated
+  std::string exchange;
+  std::string symbol;
+  std::string date;  // YYYY-MM-DD partition
+  int64_t rows = 0;
+  int64_t first_event_seq = 0;
+  int64_t last_event_seq = 0;
+  int64_t min_origin_time = kNull;  // kNull when every row's origin_time is NULL
+  int64_t max_origin_time = kNull;
+  uint64_t bytes = 0;
+  uint64_t xxh3 = 0;  // XXH3-64 of the file's bytes
+};
+
+class ParquetSink final : public book::EventConsumer {
+ public:
+  // Throws Error(kUsage) for bad options, Error(kIo) when the root cannot be created.
+  explicit ParquetSink(ParquetSinkOptions options);
+  // Without finish(), the open part is abandoned: its temporary file is removed, nothing is
+  // committed. Never throws.
+  ~ParquetSink() override;
+  ParquetSink(const ParquetSink&) = delete;
+  ParquetSink& operator=(const ParquetSink&) = delete;
+
+  void on_event(const Event& event, const book::OrderBook& book) override { append(event, book); }
+
+  // Appends one row; `book` is the state after the event. Throws Error(kIo) on a write failure
+  // (also one that happened earlier on the writer thread), Error(kUsage) if a part file exists.
+  void append(const Event& event, const book::OrderBook& book);
+  // The same with the book given as its levels, best first; only the first top_n are read.
+  void append(const Event& event, std::span<const Level> bids, std::span<const Level> asks);
+  // Commits the open part. Idempotent; append() after finish() throws.
+  void finish();
+
+  // Committed parts, in commit order.
+  const std::vector<FileInfo>& files() const;
+  int64_t rows() const;  // rows appended so far
+
+  // Column names in file order for a given top_n (partition column `date` excluded).
+  static std::vector<std::string> column_names(int32_t top_n);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rlx::sink

@@ -1,0 +1,483 @@
+#include "rlx/sink/parquet_sink.h"
+
+#include <duckdb.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rlx/book/order_book.h"
+#include "rlx/core/error.h"
+#include "rlx/io/duckdb.h"
+#include "rlx/testing/test_data.h"
+
+namespace rlx::sink {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kDay = 86'400'000'000'000;
+constexpr int64_t kT0 = 1'700'006'400'000'000'000;  // 2023-11-15 00:00:00 UTC
+
+Decimal dec(const char* text) {
+  Decimal d;
+  EXPECT_TRUE(Decimal::parse(text, &d)) << text;
+  return d;
+}
+
+Level lvl(const char* price, const char* size) { return Level{dec(price), dec(size)}; }
+
+// All rows as text, in event_seq order; NULL as "NULL". Decimals are DuckDB's exact text.
+std::vector<std::map<std::string, std::string>> read_rows(const fs::path& root) {
+  io::DuckDb db;
+  io::DuckResult res =
+      db.query("SELECT * FROM read_parquet(" + io::sql_quote((root / "**" / "*.parquet").string()) +
+               ", hive_partitioning=true) ORDER BY event_seq");
+  std::vector<std::map<std::string, std::string>> rows;
+  const idx_t cols = res.column_count();
+  const idx_t n = duckdb_row_count(res.get());
+  for (idx_t r = 0; r < n; ++r) {
+    std::map<std::string, std::string> row;
+    for (idx_t c = 0; c < cols; ++c) {
+      char* v = duckdb_value_varchar(res.get(), c, r);
+      row[res.column_name(c)] = v ? v : "NULL";
+      duckdb_free(v);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<fs::path> files_under(const fs::path& root) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), root));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+ParquetSinkOptions options(const fs::path& root, int32_t top_n = 3) {
+  ParquetSinkOptions o;
+  o.root = root;
+  o.exchange = "binance";
+  o.symbol = "BTCUSDT";
+  o.top_n = top_n;
+  return o;
+}
+
+Event delta(int64_t seq, int64_t t, Side side, const char* price, const char* size) {
+  Event e;
+  e.event_seq = seq;
+  e.type = EventType::kBookDelta;
+  e.origin_time = t;
+  e.received_time = t + 5;
+  e.update_id = 100 + seq;
+  e.first_update_id = 90 + seq;
+  e.side = side;
+  e.price = dec(price);
+  e.size = dec(size);
+  return e;
+}
+
+TEST(ParquetSink, ColumnNamesAndTypes) {
+  testing::TempDir dir;
+  {
+    ParquetSink sink(options(dir.path(), 2));
+    const std::vector<Level> bids = {lvl("100", "1")};
+    sink.append(delta(0, kT0, Side::kBid, "100", "1"), bids, {});
+    sink.finish();
+  }
+  io::DuckDb db;
+  io::DuckResult res = db.query("DESCRIBE SELECT * FROM read_parquet(" +
+                                io::sql_quote((dir.path() / "**" / "*.parquet").string()) +
+                                ", hive_partitioning=true)");
+  std::vector<std::pair<std::string, std::string>> got;
+  for (idx_t r = 0; r < duckdb_row_count(res.get()); ++r) {
+    char* name = duckdb_value_varchar(res.get(), 0, r);
+    char* type = duckdb_value_varchar(res.get(), 1, r);
+    got.emplace_back(name, type);
+    duckdb_free(name);
+    duckdb_free(type);
+  }
+  const std::string d = "DECIMAL(38,18)";
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"exchange", "VARCHAR"},
+      {"symbol", "VARCHAR"},
+      {"event_seq", "BIGINT"},
+      {"event_type", "VARCHAR"},
+      {"origin_time", "BIGINT"},
+      {"received_time", "BIGINT"},
+      {"update_id", "BIGINT"},
+      {"first_update_id", "BIGINT"},
+      {"prev_update_id", "BIGINT"},
+      {"trade_id", "VARCHAR"},
+      {"side", "VARCHAR"},
+      {"price", d},
+      {"size", d},
+      {"last_in_message", "BOOLEAN"},
+      {"flags", "UINTEGER"},
+      {"best_bid_price", d},
+      {"best_bid_size", d},
+      {"best_ask_price", d},
+      {"best_ask_size", d},
+      {"mid_price", d},
+      {"spread", d},
+      {"bid_0_price", d},
+      {"bid_0_size", d},
+      {"bid_1_price", d},
+      {"bid_1_size", d},
+      {"ask_0_price", d},
+      {"ask_0_size", d},
+      {"ask_1_price", d},
+      {"ask_1_size", d},
+      {"date", "DATE"},
+  };
+  EXPECT_EQ(got, want);
+  std::vector<std::string> names;
+  for (size_t i = 0; i + 1 < want.size(); ++i) names.push_back(want[i].first);
+  EXPECT_EQ(ParquetSink::column_names(2), names);
+}
+
+TEST(ParquetSink, ValuesAndNullRules) {
+  testing::TempDir dir;
+  {
+    ParquetSink sink(options(dir.path(), 3));
+    // 0: snapshot row into an empty ask side; received_time absent.
+    Event snap = delta(0, kT0 + 1, Side::kBid, "61737.63", "0.00123");
+    snap.type = EventType::kBookSnapshot;
+    snap.received_time = kNull;
+    snap.first_update_id = kNull;
+    snap.last_in_message = false;
+    snap.flags = event_flags::kResync;
+    const std::vector<Level> bids1 = {lvl("61737.63", "0.00123"), lvl("61737.5", "2")};
+    sink.append(snap, bids1, {});
+    // 1: futures delta with pu, on a two-sided book.
+    Event d = delta(1, kT0 + 2, Side::kAsk, "61737.64", "1.5");
+    d.prev_update_id = 77;
+    d.flags = event_flags::kGap | event_flags::kUnsynced;
+    const std::vector<Level> asks1 = {lvl("61737.64", "1.5")};
+    sink.append(d, bids1, asks1);
+    // 2: trade; no update ids; book empty.
+    Event t;
+    t.event_seq = 2;
+    t.type = EventType::kTrade;
+    t.origin_time = kT0 + 3;
+    t.received_time = kT0 + 4;
+    t.trade_id = "123456789012345678";  // longer than DuckDB's 12-byte inline strings
+    t.side = Side::kSell;
+    t.price = dec("0.000000000000000001");
+    t.size = dec("99999999999999999999.999999999999999999");
+    sink.append(t, {}, {});
+    // 3: side none, negative spread (crossed book), every origin/received time present.
+    Event x = delta(3, kT0 + 5, Side::kNone, "-1.25", "0");
+    x.trade_id = "short";
+    x.flags = event_flags::kCrossed | event_flags::kOutOfOrder;
+    const std::vector<Level> bids3 = {lvl("10.1", "1")};
+    const std::vector<Level> asks3 = {lvl("10", "2"), lvl("10.5", "3"), lvl("11", "4"),
+                                      lvl("12", "5")};
+    sink.append(x, bids3, asks3);
+    sink.finish();
+  }
+  const auto rows = read_rows(dir.path());
+  ASSERT_EQ(rows.size(), 4u);
+  const std::string N = "NULL";
+  auto d18 = [](const char* s) { return std::string(s); };
+
+  const auto& r0 = rows[0];
+  EXPECT_EQ(r0.at("exchange"), "binance");
+  EXPECT_EQ(r0.at("symbol"), "BTCUSDT");
+  EXPECT_EQ(r0.at("date"), "2023-11-15");
+  EXPECT_EQ(r0.at("event_seq"), "0");
+  EXPECT_EQ(r0.at("event_type"), "BOOK_SNAPSHOT");
+  EXPECT_EQ(r0.at("origin_time"), std::to_string(kT0 + 1));
+  EXPECT_EQ(r0.at("received_time"), N);
+  EXPECT_EQ(r0.at("update_id"), "100");
+  EXPECT_EQ(r0.at("first_update_id"), N);
+  EXPECT_EQ(r0.at("prev_update_id"), N);
+  EXPECT_EQ(r0.at("trade_id"), N);
+  EXPECT_EQ(r0.at("side"), "bid");
+  EXPECT_EQ(r0.at("price"), d18("61737.630000000000000000"));
+  EXPECT_EQ(r0.at("size"), d18("0.001230000000000000"));
+  EXPECT_EQ(r0.at("last_in_message"), "false");
+  EXPECT_EQ(r0.at("flags"), "2");
+  EXPECT_EQ(r0.at("best_bid_price"), d18("61737.630000000000000000"));
+  EXPECT_EQ(r0.at("best_bid_size"), d18("0.001230000000000000"));
+  EXPECT_EQ(r0.at("best_ask_price"), N);
+  EXPECT_EQ(r0.at("best_ask_size"), N);
+  EXPECT_EQ(r0.at("mid_price"), N);
+  EXPECT_EQ(r0.at("spread"), N);
+  EXPECT_EQ(r0.at("bid_1_price"), d18("61737.500000000000000000"));
+  EXPECT_EQ(r0.at("bid_1_size"), d18("2.000000000000000000"));
+  EXPECT_EQ(r0.at("bid_2_price"), N);
+  EXPECT_EQ(r0.at("bid_2_size"), N);
+  EXPECT_EQ(r0.at("ask_0_price"), N);
+
+  const auto& r1 = rows[1];
+  EXPECT_EQ(r1.at("event_type"), "BOOK_DELTA");
+  EXPECT_EQ(r1.at("received_time"), std::to_string(kT0 + 7));
+  EXPECT_EQ(r1.at("first_update_id"), "91");
+  EXPECT_EQ(r1.at("prev_update_id"), "77");
+  EXPECT_EQ(r1.at("side"), "ask");
+  EXPECT_EQ(r1.at("last_in_message"), "true");
+  EXPECT_EQ(r1.at("flags"), "17");
+  EXPECT_EQ(r1.at("best_ask_price"), d18("61737.640000000000000000"));
+  EXPECT_EQ(r1.at("best_ask_size"), d18("1.500000000000000000"));
+  EXPECT_EQ(r1.at("mid_price"), d18("61737.635000000000000000"));
+  EXPECT_EQ(r1.at("spread"), d18("0.010000000000000000"));
+  EXPECT_EQ(r1.at("ask_0_price"), d18("61737.640000000000000000"));
+  EXPECT_EQ(r1.at("ask_1_price"), N);
+
+  const auto& r2 = rows[2];
+  EXPECT_EQ(r2.at("event_type"), "TRADE");
+  EXPECT_EQ(r2.at("update_id"), N);
+  EXPECT_EQ(r2.at("trade_id"), "123456789012345678");
+  EXPECT_EQ(r2.at("side"), "sell");
+  EXPECT_EQ(r2.at("price"), d18("0.000000000000000001"));
+  EXPECT_EQ(r2.at("size"), d18("99999999999999999999.999999999999999999"));
+  EXPECT_EQ(r2.at("best_bid_price"), N);
+  EXPECT_EQ(r2.at("bid_0_price"), N);
+  EXPECT_EQ(r2.at("mid_price"), N);
+
+  const auto& r3 = rows[3];
+  EXPECT_EQ(r3.at("side"), N);
+  EXPECT_EQ(r3.at("trade_id"), "short");
+  EXPECT_EQ(r3.at("price"), d18("-1.250000000000000000"));
+  EXPECT_EQ(r3.at("size"), d18("0.000000000000000000"));
+  EXPECT_EQ(r3.at("flags"), "12");
+  EXPECT_EQ(r3.at("spread"), d18("-0.100000000000000000"));
+  EXPECT_EQ(r3.at("mid_price"), d18("10.050000000000000000"));
+  EXPECT_EQ(r3.at("ask_2_price"), d18("11.000000000000000000"));
+  EXPECT_EQ(r3.at("ask_2_size"), d18("4.000000000000000000"));
+  EXPECT_EQ(r3.count("ask_3_price"), 0u);  // top_n = 3
+}
+
+TEST(ParquetSink, SizeZeroIsExact) {
+  testing::TempDir dir;
+  {
+    ParquetSink sink(options(dir.path(), 1));
+    sink.append(delta(0, kT0, Side::kBid, "1", "0"), {}, {});
+    sink.finish();
+  }
+  io::DuckDb db;
+  io::DuckResult res = db.query("SELECT size = 0, price = 1 FROM read_parquet(" +
+                                io::sql_quote((dir.path() / "**" / "*.parquet").string()) + ")");
+  EXPECT_TRUE(duckdb_value_boolean(res.get(), 0, 0));
+  EXPECT_TRUE(duckdb_value_boolean(res.get(), 1, 0));
+}
+
+TEST(ParquetSink, AdaptsOrderBook) {
+  testing::TempDir dir;
+  book::OrderBook ob;
+  ob.set(Side::kBid, dec("100"), dec("1"));
+  ob.set(Side::kBid, dec("99.5"), dec("2"));
+  ob.set(Side::kAsk, dec("101"), dec("3"));
+  {
+    ParquetSink sink(options(dir.path(), 2));
+    book::EventConsumer& consumer = sink;
+    consumer.on_event(delta(0, kT0, Side::kAsk, "101", "3"), ob);
+    sink.finish();
+  }
+  const auto rows = read_rows(dir.path());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("best_bid_price"), "100.000000000000000000");
+  EXPECT_EQ(rows[0].at("bid_1_price"), "99.500000000000000000");
+  EXPECT_EQ(rows[0].at("bid_1_size"), "2.000000000000000000");
+  EXPECT_EQ(rows[0].at("ask_0_size"), "3.000000000000000000");
+  EXPECT_EQ(rows[0].at("ask_1_price"), "NULL");
+  EXPECT_EQ(rows[0].at("mid_price"), "100.500000000000000000");
+}
+
+TEST(ParquetSink, PartitionsByUtcDateAndRotatesParts) {
+  testing::TempDir dir;
+  std::vector<FileInfo> files;
+  {
+    ParquetSinkOptions o = options(dir.path(), 1);
+    o.rows_per_file = 3;
+    ParquetSink sink(o);
+    // 4 rows on day 0 (parts 0 and 1), then 2 rows on day 1 (part 0), one without times.
+    for (int64_t i = 0; i < 4; ++i)
+      sink.append(delta(i, kT0 + kDay - 10 + i, Side::kBid, "1", "1"), {}, {});
+    sink.append(delta(4, kT0 + kDay, Side::kBid, "1", "1"), {}, {});
+    Event no_time = delta(5, kNull, Side::kBid, "1", "1");
+    no_time.received_time = kNull;
+    sink.append(no_time, {}, {});
+    sink.finish();
+    files = sink.files();
+    EXPECT_EQ(sink.rows(), 6);
+  }
+  const std::vector<fs::path> want = {
+      "exchange=binance/symbol=BTCUSDT/date=2023-11-15/part-00000.parquet",
+      "exchange=binance/symbol=BTCUSDT/date=2023-11-15/part-00001.parquet",
+      "exchange=binance/symbol=BTCUSDT/date=2023-11-16/part-00000.parquet",
+  };
+  EXPECT_EQ(files_under(dir.path()), want);  // no temporary files left
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0].path, want[0].string());
+  EXPECT_EQ(files[0].rows, 3);
+  EXPECT_EQ(files[0].first_event_seq, 0);
+  EXPECT_EQ(files[0].last_event_seq, 2);
+  EXPECT_EQ(files[0].min_origin_time, kT0 + kDay - 10);
+  EXPECT_EQ(files[0].max_origin_time, kT0 + kDay - 8);
+  EXPECT_EQ(files[1].rows, 1);
+  EXPECT_EQ(files[2].rows, 2);
+  EXPECT_EQ(files[2].date, "2023-11-16");
+  EXPECT_EQ(files[2].max_origin_time, kT0 + kDay);
+  EXPECT_EQ(files[2].bytes, fs::file_size(dir.path() / want[2]));
+
+  const auto rows = read_rows(dir.path());
+  ASSERT_EQ(rows.size(), 6u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(rows[i].at("date"), "2023-11-15");
+  EXPECT_EQ(rows[4].at("date"), "2023-11-16");
+  EXPECT_EQ(rows[5].at("date"), "2023-11-16");
+  EXPECT_EQ(rows[5].at("origin_time"), "NULL");
+}
+
+TEST(ParquetSink, DatesBeforeEpochFloor) {
+  testing::TempDir dir;
+  {
+    ParquetSink sink(options(dir.path(), 0));
+    sink.append(delta(0, -1, Side::kBid, "1", "1"), {}, {});
+    sink.finish();
+  }
+  EXPECT_TRUE(fs::exists(dir.path() /
+                         "exchange=binance/symbol=BTCUSDT/date=1969-12-31/part-00000.parquet"));
+}
+
+TEST(ParquetSink, ManyChunksAndRowGroups) {
+  testing::TempDir dir;
+  const int64_t n = 10'000;  // several 2048-row chunks, several row groups
+  {
+    ParquetSinkOptions o = options(dir.path(), 5);
+    o.row_group_size = 3000;
+    o.queue_chunks = 1;
+    ParquetSink sink(o);
+    std::vector<Level> bids, asks;
+    for (int i = 0; i < 5; ++i) {
+      bids.push_back(Level{Decimal::from_int(1000 - i), Decimal::from_int(i + 1)});
+      asks.push_back(Level{Decimal::from_int(1001 + i), Decimal::from_int(i + 1)});
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      bids[0].size = Decimal::from_int(i);
+      sink.append(delta(i, kT0 + i, Side::kBid, "1000", "1"), bids, asks);
+    }
+    sink.finish();
+  }
+  io::DuckDb db;
+  io::DuckResult res = db.query(
+      "SELECT count(*), sum(event_seq), bool_and(best_bid_size = event_seq), "
+      "bool_and(ask_4_price = 1005) FROM read_parquet(" +
+      io::sql_quote((dir.path() / "**" / "*.parquet").string()) + ")");
+  EXPECT_EQ(duckdb_value_int64(res.get(), 0, 0), n);
+  EXPECT_EQ(duckdb_value_int64(res.get(), 1, 0), n * (n - 1) / 2);
+  EXPECT_TRUE(duckdb_value_boolean(res.get(), 2, 0));
+  EXPECT_TRUE(duckdb_value_boolean(res.get(), 3, 0));
+  // DuckDB closes a row group at the first 2048-row chunk boundary at or past row_group_size.
+  io::DuckResult groups = db.query(
+      "SELECT string_agg(n::VARCHAR, ',' ORDER BY g) FROM (SELECT DISTINCT row_group_id AS g, "
+      "row_group_num_rows AS n FROM parquet_metadata(" +
+      io::sql_quote((dir.path() / "**" / "*.parquet").string()) + "))");
+  char* sizes = duckdb_value_varchar(groups.get(), 0, 0);
+  EXPECT_STREQ(sizes, "4096,4096,1808");
+  duckdb_free(sizes);
+  io::DuckResult order = db.query(
+      "SELECT bool_and(event_seq = rn - 1) FROM (SELECT event_seq, row_number() OVER () AS rn "
+      "FROM read_parquet(" +
+      io::sql_quote((dir.path() / "**" / "*.parquet").string()) + "))");
+  EXPECT_TRUE(duckdb_value_boolean(order.get(), 0, 0));  // file order is event order
+}
+
+void write_run(const fs::path& root) {
+  ParquetSinkOptions o = options(root, 5);
+  o.rows_per_file = 4000;
+  ParquetSink sink(o);
+  std::vector<Level> bids = {lvl("100", "1"), lvl("99", "2")};
+  std::vector<Level> asks = {lvl("101", "1")};
+  for (int64_t i = 0; i < 9000; ++i) {
+    Event e = delta(i, kT0 + i * 1'000'000, i % 2 ? Side::kAsk : Side::kBid, "100", "1");
+    if (i % 7 == 0) {
+      e.type = EventType::kTrade;
+      e.trade_id = "trade-" + std::to_string(i);
+    }
+    bids[1].size = Decimal::from_int(i % 13);
+    sink.append(e, bids, asks);
+  }
+  sink.finish();
+}
+
+TEST(ParquetSink, DeterministicBytes) {
+  testing::TempDir dir;
+  write_run(dir.path() / "a");
+  write_run(dir.path() / "b");
+  const auto fa = files_under(dir.path() / "a");
+  ASSERT_EQ(fa.size(), 3u);
+  EXPECT_EQ(fa, files_under(dir.path() / "b"));
+  for (const fs::path& f : fa) {
+    EXPECT_EQ(slurp(dir.path() / "a" / f), slurp(dir.path() / "b" / f)) << f;
+  }
+}
+
+TEST(ParquetSink, AbandonedPartLeavesNothing) {
+  testing::TempDir dir;
+  {
+    ParquetSink sink(options(dir.path(), 1));
+    for (int64_t i = 0; i < 5000; ++i) sink.append(delta(i, kT0, Side::kBid, "1", "1"), {}, {});
+    // destroyed without finish()
+  }
+  EXPECT_TRUE(files_under(dir.path()).empty());
+}
+
+TEST(ParquetSink, RefusesToOverwriteAPart) {
+  testing::TempDir dir;
+  {
+    ParquetSink sink(options(dir.path(), 1));
+    sink.append(delta(0, kT0, Side::kBid, "1", "1"), {}, {});
+    sink.finish();
+  }
+  ParquetSink again(options(dir.path(), 1));
+  try {
+    again.append(delta(0, kT0, Side::kBid, "1", "1"), {}, {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("part-00000.parquet"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ParquetSink, RejectsBadOptions) {
+  testing::TempDir dir;
+  ParquetSinkOptions o = options(dir.path(), kMaxTopN + 1);
+  EXPECT_THROW(ParquetSink{o}, Error);
+  o = options(dir.path());
+  o.symbol = "../x";
+  EXPECT_THROW(ParquetSink{o}, Error);
+  o = options(dir.path());
+  o.rows_per_file = 0;
+  EXPECT_THROW(ParquetSink{o}, Error);
+}
+
+TEST(ParquetSink, WriteFailureIsReported) {
+  testing::TempDir dir;
+  ParquetSink sink(options(dir.path(), 1));
+  sink.append(delta(0, kT0, Side::kBid, "1", "1"), {}, {});
+  // Remove the partition directory under the writer: the COPY cannot create its file.
+  fs::remove_all(dir.path() / "exchange=binance");
+  EXPECT_THROW(
+      {
+        for (int64_t i = 1; i < 100'000; ++i)
+          sink.append(delta(i, kT0, Side::kBid, "1", "1"), {}, {});
+        sink.finish();
+      },
+      Error);
+}
+
+}  // namespace
+}  // namespace rlx::sink
