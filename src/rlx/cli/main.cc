@@ -1,6 +1,3 @@
-#include <cstdio>
+#include "rlx/cli/app.h"
 
-int main() {
-  std::puts("rlx 0.1.0");
-  return 0;
-}
+int main(int argc, char** argv) { return rlx::cli::run(argc, argv); }

@@ -34,7 +34,7 @@ class Replayer {
  private:
   struct Source {
     std::unique_ptr<io::MessageReader> source;
-    Message head;         // next message of this source, valid if has_head
+    Message head;  // next message of this source, valid if has_head
     bool has_head = false;
     int64_t key = kNull;  // merge key of head
   };

@@ -65,8 +65,8 @@ TEST(Replayer, KeepsEachSourcesOwnOrderEvenWhenItsTimesGoBack) {
 TEST(Replayer, MessagesWithoutOriginTimeStayWhereTheirSourcePutThem) {
   Message untimed = msg(kNull, 0, 2);
   std::vector<std::unique_ptr<io::MessageReader>> sources;
-  sources.push_back(std::make_unique<VectorReader>(
-      std::vector<Message>{msg(10, 0, 1), untimed, msg(40, 0, 3)}));
+  sources.push_back(
+      std::make_unique<VectorReader>(std::vector<Message>{msg(10, 0, 1), untimed, msg(40, 0, 3)}));
   sources.push_back(std::make_unique<VectorReader>(std::vector<Message>{msg(20, 1, 1)}));
   Replayer r(std::move(sources), ReplayOptions{1000});
   // The untimed message carries key 10 from its predecessor, so it precedes source 1's 20.

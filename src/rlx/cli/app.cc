@@ -1,0 +1,271 @@
+#include "rlx/cli/app.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rlx/core/error.h"
+#include "rlx/core/version.h"
+#include "rlx/io/duckdb.h"
+#include "rlx/pipeline/convert.h"
+#include "rlx/pipeline/demo.h"
+#include "rlx/pipeline/reconstruct.h"
+#include "rlx/pipeline/report.h"
+
+namespace rlx::cli {
+namespace {
+
+const std::map<std::string, ProgressMode> kProgressModes = {{"auto", ProgressMode::kAuto},
+                                                            {"always", ProgressMode::kAlways},
+                                                            {"never", ProgressMode::kNever}};
+const std::map<std::string, io::BadRowPolicy> kBadRowPolicies = {
+    {"fail", io::BadRowPolicy::kFail}, {"quarantine", io::BadRowPolicy::kQuarantine}};
+const std::map<std::string, book::CrossedPolicy> kCrossedPolicies = {
+    {"keep", book::CrossedPolicy::kKeep},
+    {"drop-stale", book::CrossedPolicy::kDropStaleOpposite},
+    {"drop-both", book::CrossedPolicy::kDropBoth}};
+const std::map<std::string, book::TradeConsumption> kTradeConsumption = {
+    {"auto", book::TradeConsumption::kAuto},
+    {"on", book::TradeConsumption::kOn},
+    {"off", book::TradeConsumption::kOff}};
+const std::map<std::string, book::SnapshotPolicy> kSnapshotPolicies = {
+    {"auto", book::SnapshotPolicy::kAuto},
+    {"replace", book::SnapshotPolicy::kReplace},
+    {"merge-range", book::SnapshotPolicy::kMergeRange}};
+
+// Prints the first rows of a query through the embedded DuckDB (users need no duckdb CLI).
+void print_query(const std::string& sql, int64_t max_rows) {
+  io::DuckDb db;
+  io::DuckResult r = db.query(sql, ExitCode::kUsage);
+  const idx_t cols = r.column_count();
+  std::vector<std::string> header;
+  for (idx_t c = 0; c < cols; ++c) header.push_back(r.column_name(c));
+  std::vector<std::vector<std::string>> rows;
+  const idx_t n = duckdb_row_count(r.get());
+  for (idx_t i = 0; i < n && static_cast<int64_t>(i) < max_rows; ++i) {
+    std::vector<std::string> row;
+    for (idx_t c = 0; c < cols; ++c) {
+      if (duckdb_value_is_null(r.get(), c, i)) {
+        row.emplace_back("NULL");
+      } else {
+        char* v = duckdb_value_varchar(r.get(), c, i);
+        row.emplace_back(v ? v : "");
+        duckdb_free(v);
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(cols);
+  for (idx_t c = 0; c < cols; ++c) {
+    width[c] = header[c].size();
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (idx_t c = 0; c < cols; ++c) {
+      line += fmt::format("{:<{}}", row[c], width[c]);
+      if (c + 1 < cols) line += " | ";
+    }
+    std::puts(line.c_str());
+  };
+  print_row(header);
+  std::string rule;
+  for (idx_t c = 0; c < cols; ++c) rule += std::string(width[c], '-') + (c + 1 < cols ? "-+-" : "");
+  std::puts(rule.c_str());
+  for (const auto& row : rows) print_row(row);
+  if (static_cast<int64_t>(n) > max_rows)
+    std::printf("(%llu rows, %lld shown)\n", static_cast<unsigned long long>(n),
+                static_cast<long long>(max_rows));
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"rlx: exact L2 book reconstruction of crypto market data, written as Parquet"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
+  app.set_version_flag("--version", std::string("rlx ") + kVersion);
+  std::string progress_text = "auto";
+  app.add_option("--progress", progress_text,
+                 "Progress bar on stderr: auto (only on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+
+  // reconstruct
+  pipeline::ReconstructOptions ro;
+  std::string source_text = "binance-raw";
+  std::string bad_rows = "fail", crossed = "keep", consume = "auto", snapshot = "auto";
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  auto* rec =
+      app.add_subcommand("reconstruct", "Rebuild the L2 book and write the unified event stream");
+  rec->add_option("--source", source_text, "Input kind: binance-raw, lake, tardis")
+      ->check(CLI::IsMember({"binance-raw", "lake", "tardis"}))
+      ->capture_default_str();
+  rec->add_option(
+         "--input", inputs,
+         "Input files (binance-raw, tardis; plain, .gz or .zst), or Lake roots / Lake files")
+      ->required();
+  rec->add_option("--out", out_dir,
+                  "Output folder (Hive-partitioned Parquet, manifest.json, report.json)")
+      ->required();
+  rec->add_option("--symbols", ro.symbols,
+                  "Only these symbols (upper case; default: every symbol present)")
+      ->delimiter(',');
+  rec->add_option("--date-from", ro.date_from, "Lake layout: first dt partition (YYYY-MM-DD)");
+  rec->add_option("--date-to", ro.date_to, "Lake layout: last dt partition (YYYY-MM-DD)");
+  rec->add_option("--top-n", ro.top_n, "Book levels per side in the enrichment columns (0-50)")
+      ->check(CLI::Range(0, 50))
+      ->capture_default_str();
+  rec->add_option("--rows-per-file", ro.rows_per_file, "Rows per Parquet part file")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  rec->add_option("--batch-size", ro.batch_size, "Messages per micro-batch")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  rec->add_option(
+         "--on-bad-row", bad_rows,
+         "Bad input rows: fail (error naming file, row, field) or quarantine (skip, count, report)")
+      ->check(CLI::IsMember({"fail", "quarantine"}))
+      ->capture_default_str();
+  rec->add_option("--crossed", crossed,
+                  "Crossed book policy: keep, drop-stale, drop-both (always counted)")
+      ->check(CLI::IsMember({"keep", "drop-stale", "drop-both"}))
+      ->capture_default_str();
+  rec->add_option("--consume-trades", consume,
+                  "Trades remove passive liquidity: auto (only until the first delta), on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
+  rec->add_option("--snapshot-policy", snapshot,
+                  "Snapshots: auto, replace (the whole book), merge-range (keep levels deeper than "
+                  "the snapshot)")
+      ->check(CLI::IsMember({"auto", "replace", "merge-range"}))
+      ->capture_default_str();
+  rec->add_flag("--overwrite", ro.overwrite, "Replace an earlier output in --out");
+
+  // convert
+  pipeline::ConvertOptions co;
+  std::vector<std::string> convert_inputs;
+  std::string convert_out;
+  int64_t interval_ms = 100;
+  std::string convert_bad_rows = "fail";
+  auto* conv =
+      app.add_subcommand("convert", "Convert a raw Binance capture to the Crypto Lake layout");
+  conv->add_option("--input", convert_inputs,
+                   "Binance raw captures (hftbacktest, cryptofeed, golden sample)")
+      ->required();
+  conv->add_option("--out", convert_out, "Lake root to write (trades/, book/, book_delta_v2/)")
+      ->required();
+  conv->add_option("--symbols", co.symbols, "Only these symbols (default: all)")->delimiter(',');
+  conv->add_option("--snapshot-interval-ms", interval_ms, "Interval of the top-20 `book` rows")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  conv->add_option("--on-bad-row", convert_bad_rows, "fail or quarantine")
+      ->check(CLI::IsMember({"fail", "quarantine"}))
+      ->capture_default_str();
+
+  // demo
+  pipeline::DemoOptions demo;
+  std::string demo_out = "rlx-demo";
+  double demo_minutes = 10;
+  auto* dem = app.add_subcommand(
+      "demo", "Generate a small realistic market (Lake layout) and reconstruct it");
+  dem->add_option("--out", demo_out, "Folder for lake/ (generated input) and events/ (output)")
+      ->capture_default_str();
+  dem->add_option("--seed", demo.market.seed, "Generator seed")->capture_default_str();
+  dem->add_option("--minutes", demo_minutes, "Market minutes to generate")
+      ->check(CLI::Range(0.1, 1440.0))
+      ->capture_default_str();
+  dem->add_option("--symbol", demo.market.symbol, "Symbol name")->capture_default_str();
+
+  // sql
+  std::string sql;
+  int64_t max_rows = 20;
+  auto* sq =
+      app.add_subcommand("sql", "Run a SQL query with the embedded DuckDB (e.g. on the output)");
+  sq->add_option("query", sql, "SQL text")->required();
+  sq->add_option("--max-rows", max_rows, "Rows to print")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+  }
+
+  try {
+    const ProgressMode progress = kProgressModes.at(progress_text);
+    if (*rec) {
+      pipeline::parse_source_kind(source_text, &ro.source);
+      for (const auto& in : inputs) ro.inputs.emplace_back(in);
+      ro.out_dir = out_dir;
+      ro.on_bad_row = kBadRowPolicies.at(bad_rows);
+      ro.book.crossed = kCrossedPolicies.at(crossed);
+      ro.book.consume_trades = kTradeConsumption.at(consume);
+      ro.book.snapshot = kSnapshotPolicies.at(snapshot);
+      ro.progress = progress;
+      const pipeline::ReconstructSummary summary = pipeline::reconstruct(ro);
+      std::fputs(pipeline::human_summary(summary, out_dir).c_str(), stdout);
+    } else if (*conv) {
+      for (const auto& in : convert_inputs) co.inputs.emplace_back(in);
+      co.out_dir = convert_out;
+      co.snapshot_interval_ns = interval_ms * 1'000'000;
+      co.on_bad_row = kBadRowPolicies.at(convert_bad_rows);
+      co.progress = progress;
+      const pipeline::ConvertSummary s = pipeline::convert_to_lake(co);
+      std::printf(
+          "rlx: %llu messages -> %llu trades, %llu book_delta_v2 rows, %llu book rows in %s\n",
+          static_cast<unsigned long long>(s.messages),
+          static_cast<unsigned long long>(s.trade_rows),
+          static_cast<unsigned long long>(s.delta_rows),
+          static_cast<unsigned long long>(s.book_rows), convert_out.c_str());
+      if (s.quarantined > 0) {
+        std::printf("rlx: %llu input rows set aside (unsupported streams or bad rows)\n",
+                    static_cast<unsigned long long>(s.quarantined));
+      }
+      if (s.inexact_values > 0) {
+        std::printf("rlx: %llu values could not be held exactly by Lake's float64 columns\n",
+                    static_cast<unsigned long long>(s.inexact_values));
+      }
+    } else if (*dem) {
+      demo.out_dir = demo_out;
+      demo.market.duration_ns = static_cast<int64_t>(demo_minutes * 60e9);
+      demo.progress = progress;
+      const pipeline::DemoSummary s = pipeline::run_demo(demo);
+      std::printf(
+          "rlx demo: generated %lld book messages (%lld level updates), %lld trades, "
+          "%lld snapshots, %lld gaps into %s\n",
+          static_cast<long long>(s.market.deltas), static_cast<long long>(s.market.level_updates),
+          static_cast<long long>(s.market.trades), static_cast<long long>(s.market.snapshots),
+          static_cast<long long>(s.market.gaps), s.lake_dir.c_str());
+      std::fputs(pipeline::human_summary(s.reconstruct, s.events_dir.string()).c_str(), stdout);
+      const std::string glob = (s.events_dir / "**" / "*.parquet").string();
+      std::printf(
+          "\nLook at it (embedded DuckDB; any DuckDB, pandas or polars reads it too):\n"
+          "  build/rlx sql \"SELECT event_seq, event_type, side, price, size, best_bid_price, "
+          "best_ask_price FROM read_parquet('%s', hive_partitioning=true) ORDER BY event_seq "
+          "LIMIT 10\"\n",
+          glob.c_str());
+    } else if (*sq) {
+      print_query(sql, max_rows);
+    }
+    return 0;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "rlx: error: %s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::fprintf(stderr, "rlx: error: %s\n", e.what());
+    return static_cast<int>(ExitCode::kIo);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rlx: internal error: %s\n", e.what());
+    return static_cast<int>(ExitCode::kFailure);
+  }
+}
+
+}  // namespace rlx::cli

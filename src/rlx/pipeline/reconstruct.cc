@@ -1,0 +1,295 @@
+#include "rlx/pipeline/reconstruct.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "rlx/core/error.h"
+#include "rlx/core/json_writer.h"
+#include "rlx/io/binance_raw_reader.h"
+#include "rlx/io/lake_reader.h"
+#include "rlx/io/tardis_reader.h"
+#include "rlx/pipeline/report.h"
+#include "rlx/replay/replayer.h"
+#include "rlx/sink/manifest.h"
+#include "rlx/sink/parquet_sink.h"
+
+namespace rlx::pipeline {
+namespace fs = std::filesystem;
+
+bool parse_source_kind(std::string_view text, SourceKind* out) {
+  if (text == "binance-raw") {
+    *out = SourceKind::kBinanceRaw;
+  } else if (text == "lake") {
+    *out = SourceKind::kLake;
+  } else if (text == "tardis") {
+    *out = SourceKind::kTardis;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+bool wanted(const std::vector<std::string>& symbols, const std::string& symbol) {
+  return symbols.empty() || std::find(symbols.begin(), symbols.end(), symbol) != symbols.end();
+}
+
+// Explicit Lake files name their table by a path component (`.../book_delta_v2/...`) or by a
+// file name that starts with the table name.
+bool lake_table_of(const fs::path& file, io::LakeTable* table) {
+  for (const auto& part : file.parent_path()) {
+    if (io::parse_lake_table(part.string(), table)) return true;
+  }
+  const std::string name = file.filename().string();
+  for (io::LakeTable t :
+       {io::LakeTable::kBookDelta, io::LakeTable::kTrades, io::LakeTable::kBook}) {
+    const std::string prefix = io::lake_table_name(t);
+    if (name.rfind(prefix, 0) == 0) {
+      *table = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Replay priority of Lake tables on equal origin_time (see open_readers).
+constexpr io::LakeTable kLakeOrder[] = {io::LakeTable::kTrades, io::LakeTable::kBookDelta,
+                                        io::LakeTable::kBook};
+
+void open_lake(const ReconstructOptions& options,
+               std::vector<std::unique_ptr<io::MessageReader>>* readers,
+               std::vector<std::string>* names) {
+  // (exchange, symbol) -> table -> explicit files; roots are expanded through the layout.
+  struct Group {
+    std::vector<fs::path> files[3];
+    std::vector<fs::path> roots;  // layout roots holding this symbol
+  };
+  std::map<std::pair<std::string, std::string>, Group> groups;
+  for (const fs::path& input : options.inputs) {
+    if (fs::is_directory(input)) {
+      const auto partitions = io::list_lake_partitions(input);
+      if (partitions.empty()) {
+        throw bad_input(Location{input.string()},
+                        "no Crypto Lake partitions ({table}/exchange=E/symbol=S/dt=D/) found");
+      }
+      for (const auto& p : partitions) {
+        io::LakeTable table;
+        if (!io::parse_lake_table(p.table, &table)) continue;  // other tables: not ours
+        if (!wanted(options.symbols, p.symbol)) continue;
+        auto& roots = groups[{p.exchange, p.symbol}].roots;
+        if (std::find(roots.begin(), roots.end(), input) == roots.end()) roots.push_back(input);
+      }
+    } else {
+      io::LakeTable table;
+      if (!lake_table_of(input, &table)) {
+        throw bad_input(Location{input.string()},
+                        "cannot tell which Lake table this file holds: put it under a "
+                        "trades/, book/ or book_delta_v2/ folder");
+      }
+      std::string exchange, symbol;
+      for (const auto& part : input.parent_path()) {
+        const std::string s = part.string();
+        if (s.rfind("exchange=", 0) == 0) exchange = s.substr(9);
+        if (s.rfind("symbol=", 0) == 0) symbol = s.substr(7);
+      }
+      if (!wanted(options.symbols, symbol)) continue;
+      groups[{exchange, symbol}].files[static_cast<int>(table)].push_back(input);
+    }
+  }
+  for (const auto& [key, group] : groups) {
+    for (io::LakeTable table : kLakeOrder) {
+      auto add = [&](io::LakeReaderOptions o, const std::string& name) {
+        o.table = table;
+        o.exchange = key.first;
+        o.symbol = key.second;
+        o.source = static_cast<uint32_t>(readers->size());
+        o.bad_rows = options.on_bad_row;
+        readers->push_back(std::make_unique<io::LakeReader>(std::move(o)));
+        names->push_back(name);
+      };
+      for (const fs::path& root : group.roots) {
+        bool present = false;
+        for (const auto& p : io::list_lake_partitions(root)) {
+          present |= p.table == io::lake_table_name(table) && p.exchange == key.first &&
+                     p.symbol == key.second;
+        }
+        if (!present) continue;
+        io::LakeReaderOptions o;
+        o.root = root;
+        o.date_from = options.date_from;
+        o.date_to = options.date_to;
+        add(std::move(o), (root / io::lake_table_name(table) / ("exchange=" + key.first) /
+                           ("symbol=" + key.second))
+                              .string());
+      }
+      const auto& files = group.files[static_cast<int>(table)];
+      if (!files.empty()) {
+        io::LakeReaderOptions o;
+        o.files = files;
+        add(std::move(o), files.front().string());
+      }
+    }
+  }
+  if (readers->empty()) {
+    throw bad_input(Location{}, "no Lake input matches the requested symbols");
+  }
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOptions& options,
+                                                             std::vector<std::string>* names) {
+  std::vector<std::unique_ptr<io::MessageReader>> readers;
+  if (options.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
+  for (const fs::path& input : options.inputs) {
+    if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+  }
+  switch (options.source) {
+    case SourceKind::kBinanceRaw:
+      for (const fs::path& input : options.inputs) {
+        io::BinanceRawOptions o;
+        o.on_bad_row = options.on_bad_row;
+        o.symbols = options.symbols;
+        o.source = static_cast<uint32_t>(readers.size());
+        readers.push_back(std::make_unique<io::BinanceRawReader>(input.string(), o));
+        names->push_back(input.string());
+      }
+      break;
+    case SourceKind::kTardis:
+      for (const fs::path& input : options.inputs) {
+        io::TardisReaderOptions o;
+        o.file = input;
+        o.bad_rows = options.on_bad_row;
+        o.source = static_cast<uint32_t>(readers.size());
+        readers.push_back(std::make_unique<io::TardisReader>(std::move(o)));
+        names->push_back(input.string());
+      }
+      break;
+    case SourceKind::kLake:
+      open_lake(options, &readers, names);
+      break;
+  }
+  return readers;
+}
+
+namespace {
+
+struct SymbolState {
+  std::string exchange;
+  std::string symbol;
+  std::unique_ptr<book::BookEngine> engine;
+  std::unique_ptr<sink::ParquetSink> sink;
+};
+
+// An existing run in out_dir is only replaced when asked: silently mixing runs would corrupt it.
+void prepare_out_dir(const ReconstructOptions& options) {
+  const fs::path& out = options.out_dir;
+  if (out.empty()) throw Error(ExitCode::kUsage, "no --out given");
+  if (fs::exists(out) && !fs::is_empty(out)) {
+    if (!options.overwrite) {
+      throw Error(ExitCode::kUsage, out.string() +
+                                        " is not empty: choose another --out or pass "
+                                        "--overwrite to replace the previous output");
+    }
+    for (const auto& entry : fs::directory_iterator(out)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("exchange=", 0) == 0 || name == "manifest.json" || name == "report.json") {
+        fs::remove_all(entry.path());
+      }
+    }
+  }
+  fs::create_directories(out);
+}
+
+}  // namespace
+
+ReconstructSummary reconstruct(const ReconstructOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  prepare_out_dir(options);
+  std::vector<std::string> names;
+  replay::Replayer replayer(open_readers(options, &names),
+                            replay::ReplayOptions{options.batch_size});
+
+  std::map<std::pair<std::string, std::string>, SymbolState> states;
+  SymbolState* last = nullptr;
+  auto state_for = [&](const Message& m) -> SymbolState* {
+    if (last != nullptr && last->symbol == m.symbol && last->exchange == m.exchange) return last;
+    auto [it, inserted] = states.try_emplace({m.exchange, m.symbol});
+    SymbolState& s = it->second;
+    if (inserted) {
+      s.exchange = m.exchange;
+      s.symbol = m.symbol;
+      s.engine = std::make_unique<book::BookEngine>(options.book);
+      sink::ParquetSinkOptions so;
+      so.root = options.out_dir;
+      so.exchange = m.exchange;
+      so.symbol = m.symbol;
+      so.top_n = options.top_n;
+      so.rows_per_file = static_cast<int64_t>(options.rows_per_file);
+      s.sink = std::make_unique<sink::ParquetSink>(so);
+    }
+    last = &s;
+    return last;
+  };
+
+  Progress progress(options.progress, "reconstruct");
+  ReconstructSummary summary;
+  std::vector<Message> batch;
+  uint64_t rows = 0;
+  while (replayer.next_batch(&batch)) {
+    for (const Message& m : batch) {
+      if (!wanted(options.symbols, m.symbol)) {  // Tardis files may hold other symbols
+        ++summary.filtered_out;
+        continue;
+      }
+      SymbolState* s = state_for(m);
+      s->engine->on_message(m, *s->sink);
+    }
+    summary.messages += batch.size();
+    if (progress.enabled()) {
+      uint64_t done = 0, total = 0;
+      rows = 0;
+      for (size_t i = 0; i < replayer.source_count(); ++i) {
+        done += replayer.source(i).bytes_done();
+        total += replayer.source(i).bytes_total();
+      }
+      for (const auto& [key, s] : states) rows += static_cast<uint64_t>(s.sink->rows());
+      progress.update(done, total, rows);
+    }
+  }
+
+  std::vector<sink::FileInfo> files;
+  for (auto& [key, s] : states) {
+    s.engine->finish(*s.sink);
+    s.sink->finish();
+    const std::vector<sink::FileInfo>& written = s.sink->files();
+    SymbolSummary sym;
+    sym.exchange = s.exchange;
+    sym.symbol = s.symbol;
+    sym.rows = static_cast<uint64_t>(s.sink->rows());
+    sym.files = written.size();
+    sym.stats = s.engine->stats();
+    summary.rows += sym.rows;
+    summary.symbols.push_back(std::move(sym));
+    files.insert(files.end(), written.begin(), written.end());
+  }
+  for (size_t i = 0; i < replayer.source_count(); ++i) {
+    InputSummary in;
+    in.path = names[i];
+    in.quarantine = replayer.source(i).quarantine();
+    summary.quarantined += in.quarantine.total();
+    summary.inputs.push_back(std::move(in));
+  }
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.finish(0, 0, summary.rows);
+
+  sink::write_manifest(options.out_dir, files);
+  sink::write_report(options.out_dir, report_json(summary));
+  return summary;
+}
+
+}  // namespace rlx::pipeline

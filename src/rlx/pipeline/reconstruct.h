@@ -1,0 +1,68 @@
+// `rlx reconstruct`: readers -> replayer -> book engine -> enrichment and Parquet sink, for
+// every symbol found in the inputs, with manifest.json and report.json at the end.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rlx/book/book_engine.h"
+#include "rlx/core/progress.h"
+#include "rlx/io/reader.h"
+
+namespace rlx::pipeline {
+
+enum class SourceKind : uint8_t { kBinanceRaw = 0, kLake = 1, kTardis = 2 };
+bool parse_source_kind(std::string_view text, SourceKind* out);  // binance-raw, lake, tardis
+
+struct ReconstructOptions {
+  SourceKind source = SourceKind::kBinanceRaw;
+  std::vector<std::filesystem::path> inputs;  // files, or Lake roots
+  std::filesystem::path out_dir;
+  std::vector<std::string> symbols;  // empty: every symbol present
+  std::string date_from;             // Lake layout: first dt (YYYY-MM-DD), inclusive
+  std::string date_to;               // Lake layout: last dt, inclusive
+  size_t batch_size = 1000;          // messages per micro-batch
+  int32_t top_n = 5;                 // enrichment levels per side
+  uint64_t rows_per_file = 1'000'000;
+  bool overwrite = false;  // replace an existing output in out_dir
+  book::BookOptions book;
+  io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
+  ProgressMode progress = ProgressMode::kAuto;
+};
+
+struct SymbolSummary {
+  std::string exchange;
+  std::string symbol;
+  uint64_t rows = 0;
+  uint64_t files = 0;
+  book::BookStats stats;
+};
+
+struct InputSummary {
+  std::string path;
+  io::Quarantine quarantine;
+};
+
+struct ReconstructSummary {
+  std::vector<SymbolSummary> symbols;  // sorted by exchange, symbol
+  std::vector<InputSummary> inputs;
+  uint64_t messages = 0;
+  uint64_t rows = 0;
+  uint64_t quarantined = 0;
+  uint64_t filtered_out = 0;  // messages of symbols not asked for (--symbols)
+  double seconds = 0;
+};
+
+// Runs the whole reconstruction. Throws rlx::Error with the exit code to use.
+ReconstructSummary reconstruct(const ReconstructOptions& options);
+
+// The readers for `options`, in replay-priority order (Lake: trades, book_delta_v2, book per
+// symbol, so a trade precedes the delta that shows its effect and a snapshot follows the delta
+// with its sequence number). Also used by `rlx convert`.
+std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOptions& options,
+                                                             std::vector<std::string>* names);
+
+}  // namespace rlx::pipeline

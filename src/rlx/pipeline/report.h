@@ -1,0 +1,17 @@
+// report.json and the short human summary printed at the end of a run.
+#pragma once
+
+#include <string>
+
+#include "rlx/pipeline/reconstruct.h"
+
+namespace rlx::pipeline {
+
+// report.json: everything counted during the run. Only the "timing" object depends on the
+// machine; the rest is a pure function of input and options.
+std::string report_json(const ReconstructSummary& summary);
+
+// A few lines for the terminal: rows, symbols, anomalies, throughput, where the output is.
+std::string human_summary(const ReconstructSummary& summary, const std::string& out_dir);
+
+}  // namespace rlx::pipeline
