@@ -1,0 +1,243 @@
+#include "rlx/io/line_reader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "rlx/core/error.h"
+
+namespace rlx::io {
+
+const char* compression_name(Compression compression) {
+  switch (compression) {
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
+    case Compression::kNone:
+      break;
+  }
+  return "plain";
+}
+
+// The decompressor state; only the member for the detected compression is initialised.
+struct LineReader::Decoder {
+  z_stream z{};
+  bool z_init = false;
+  bool z_member_done = false;  // the last gzip member ended and nothing followed it yet
+  ZSTD_DStream* zstd = nullptr;
+  size_t zstd_last = 1;  // last ZSTD_decompressStream hint: 0 when a frame just completed
+
+  ~Decoder() {
+    if (z_init) inflateEnd(&z);
+    if (zstd != nullptr) ZSTD_freeDStream(zstd);
+  }
+};
+
+LineReader::LineReader(std::string path, const LineReaderOptions& options)
+    : path_(std::move(path)), options_(options) {
+  options_.read_buffer_bytes = std::max<size_t>(options_.read_buffer_bytes, 4096);
+  options_.text_buffer_bytes = std::max<size_t>(options_.text_buffer_bytes, 4096);
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
+    throw bad_input(Location{path_, 0, ""}, std::string("cannot open: ") + std::strerror(errno));
+  }
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  raw_ = std::make_unique<char[]>(options_.read_buffer_bytes);
+  text_cap_ = options_.text_buffer_bytes;
+  text_ = std::make_unique<char[]>(text_cap_);
+  decoder_ = std::make_unique<Decoder>();
+
+  // Detect the compression from the magic bytes of the first read.
+  while (raw_end_ < 4 && read_raw()) {
+  }
+  const auto* b = reinterpret_cast<const unsigned char*>(raw_.get());
+  if (raw_end_ >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+    compression_ = Compression::kGzip;
+    // 16 + MAX_WBITS: gzip wrapper only; concatenated members are handled in fill().
+    if (inflateInit2(&decoder_->z, 16 + MAX_WBITS) != Z_OK) fail("cannot initialise zlib");
+    decoder_->z_init = true;
+  } else if (raw_end_ >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
+    compression_ = Compression::kZstd;
+    decoder_->zstd = ZSTD_createDStream();
+    if (decoder_->zstd == nullptr) fail("cannot initialise zstd");
+    ZSTD_initDStream(decoder_->zstd);
+  }
+}
+
+LineReader::~LineReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void LineReader::fail(const std::string& what) const {
+  throw bad_input(Location{path_, line_number_ + 1, ""}, what);
+}
+
+bool LineReader::read_raw() {
+  if (raw_eof_) return false;
+  if (raw_pos_ == raw_end_) raw_pos_ = raw_end_ = 0;
+  if (raw_end_ == options_.read_buffer_bytes) {  // only during detection with a tiny buffer
+    return true;
+  }
+  for (;;) {
+    const ssize_t n = ::read(fd_, raw_.get() + raw_end_, options_.read_buffer_bytes - raw_end_);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(std::string("read error: ") + std::strerror(errno));
+    }
+    if (n == 0) {
+      raw_eof_ = true;
+      return false;
+    }
+    raw_end_ += static_cast<size_t>(n);
+    return true;
+  }
+}
+
+bool LineReader::fill() {
+  // Make room: slide the unreturned partial line to the front, or grow for a very long line.
+  const size_t pending = text_end_ - text_pos_;
+  if (text_pos_ > 0 && text_cap_ - text_end_ < text_cap_ / 4) {
+    std::memmove(text_.get(), text_.get() + text_pos_, pending);
+    scan_from_ -= text_pos_;
+    text_pos_ = 0;
+    text_end_ = pending;
+  }
+  if (text_end_ == text_cap_) {
+    if (pending >= options_.max_line_bytes) {
+      fail("line longer than " + std::to_string(options_.max_line_bytes) + " bytes");
+    }
+    const size_t cap = std::min(text_cap_ * 2, options_.max_line_bytes + 1);
+    auto grown = std::make_unique<char[]>(cap);
+    std::memcpy(grown.get(), text_.get() + text_pos_, pending);
+    text_ = std::move(grown);
+    text_cap_ = cap;
+    scan_from_ -= text_pos_;
+    text_pos_ = 0;
+    text_end_ = pending;
+  }
+  char* out = text_.get() + text_end_;
+  const size_t room = text_cap_ - text_end_;
+
+  switch (compression_) {
+    case Compression::kNone: {
+      if (raw_pos_ < raw_end_) {  // bytes read during detection
+        const size_t n = std::min(room, raw_end_ - raw_pos_);
+        std::memcpy(out, raw_.get() + raw_pos_, n);
+        raw_pos_ += n;
+        text_end_ += n;
+        text_bytes_ += n;
+        return true;
+      }
+      if (raw_eof_) return false;
+      for (;;) {
+        const ssize_t n = ::read(fd_, out, room);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          fail(std::string("read error: ") + std::strerror(errno));
+        }
+        if (n == 0) {
+          raw_eof_ = true;
+          return false;
+        }
+        text_end_ += static_cast<size_t>(n);
+        text_bytes_ += static_cast<uint64_t>(n);
+        return true;
+      }
+    }
+    case Compression::kGzip: {
+      z_stream& z = decoder_->z;
+      for (;;) {
+        if (raw_pos_ == raw_end_ && !raw_eof_) read_raw();
+        const size_t avail = raw_end_ - raw_pos_;
+        if (decoder_->z_member_done) {
+          if (avail == 0 && raw_eof_) return false;  // clean end after the last member
+          // Another gzip member follows (concatenated .gz files are valid gzip).
+          inflateReset(&z);
+          decoder_->z_member_done = false;
+        }
+        z.next_in = reinterpret_cast<Bytef*>(raw_.get() + raw_pos_);
+        z.avail_in = static_cast<uInt>(avail);
+        z.next_out = reinterpret_cast<Bytef*>(out);
+        z.avail_out = static_cast<uInt>(room);
+        const int rc = inflate(&z, Z_NO_FLUSH);
+        raw_pos_ += avail - z.avail_in;
+        const size_t produced = room - z.avail_out;
+        text_end_ += produced;
+        text_bytes_ += produced;
+        if (rc == Z_STREAM_END) {
+          decoder_->z_member_done = true;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+          fail(std::string("corrupt gzip stream: ") + (z.msg != nullptr ? z.msg : zError(rc)) +
+               " after " + std::to_string(text_bytes_) + " decompressed bytes");
+        }
+        if (produced > 0) return true;
+        if (rc != Z_STREAM_END && raw_pos_ == raw_end_ && raw_eof_) {
+          fail("truncated gzip stream: the file ends inside a compressed block after " +
+               std::to_string(text_bytes_) + " decompressed bytes");
+        }
+      }
+    }
+    case Compression::kZstd: {
+      for (;;) {
+        if (raw_pos_ == raw_end_ && !raw_eof_) read_raw();
+        // The last call finished a frame and nothing follows: a clean end.
+        if (raw_pos_ == raw_end_ && raw_eof_ && decoder_->zstd_last == 0) return false;
+        ZSTD_inBuffer in{raw_.get(), raw_end_, raw_pos_};
+        ZSTD_outBuffer zout{out, room, 0};
+        const size_t rc = ZSTD_decompressStream(decoder_->zstd, &zout, &in);
+        if (ZSTD_isError(rc)) {
+          fail(std::string("corrupt zstd stream: ") + ZSTD_getErrorName(rc) + " after " +
+               std::to_string(text_bytes_) + " decompressed bytes");
+        }
+        const bool progress = in.pos != raw_pos_ || zout.pos > 0;
+        raw_pos_ = in.pos;
+        decoder_->zstd_last = rc;
+        text_end_ += zout.pos;
+        text_bytes_ += zout.pos;
+        if (zout.pos > 0) return true;
+        if (raw_pos_ == raw_end_ && raw_eof_ && !progress && rc != 0) {
+          fail("truncated zstd stream: the file ends inside a frame after " +
+               std::to_string(text_bytes_) + " decompressed bytes");
+        }
+      }
+    }
+  }
+  return false;
+}
+
+bool LineReader::next(std::string_view* line) {
+  for (;;) {
+    const char* base = text_.get();
+    const void* nl = scan_from_ < text_end_
+                         ? std::memchr(base + scan_from_, '\n', text_end_ - scan_from_)
+                         : nullptr;
+    if (nl != nullptr) {
+      const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - base);
+      size_t len = end - text_pos_;
+      if (len > 0 && base[text_pos_ + len - 1] == '\r') --len;
+      *line = std::string_view(base + text_pos_, len);
+      text_pos_ = scan_from_ = end + 1;
+      ++line_number_;
+      return true;
+    }
+    scan_from_ = text_end_;
+    if (text_eof_) {
+      if (text_pos_ == text_end_) return false;
+      size_t len = text_end_ - text_pos_;
+      if (base[text_pos_ + len - 1] == '\r') --len;
+      *line = std::string_view(base + text_pos_, len);
+      text_pos_ = scan_from_ = text_end_;
+      ++line_number_;
+      return true;
+    }
+    if (!fill()) text_eof_ = true;
+  }
+}
+
+}  // namespace rlx::io
