@@ -1,0 +1,52 @@
+// Reader for raw Binance captures (spot, USD-M and COIN-M), in the three line formats of
+// docs/INPUTS.md: hftbacktest (`<local ns> <json>`), cryptofeed (`X.ws.1.0` plus its sibling
+// `X.http.0.0` REST snapshots) and rlx golden samples (`{"capture_ns":..,"stream":..,"data":..}`).
+// Files may be plain, gzip or zstd. Depth diffs, trades, aggTrades, bookTickers and REST depth
+// snapshots become rlx::Message; any other stream (kline, ...) is counted in quarantine().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rlx/core/message.h"
+#include "rlx/io/reader.h"
+
+namespace rlx::io {
+
+struct BinanceRawOptions {
+  BadRowPolicy on_bad_row = BadRowPolicy::kFail;
+  std::vector<std::string> symbols;  // empty: all; else only these (upper case)
+  Market market = Market::kUnknown;  // kUnknown: detect from the url host or the fields
+  bool emit_tickers = true;          // bookTicker -> MessageKind::kTicker
+  uint32_t source = 0;               // copied into Message::source
+};
+
+enum class BinanceFormat : uint8_t { kUnknown = 0, kHftbacktest = 1, kCryptofeed = 2, kGolden = 3 };
+
+class BinanceRawReader : public MessageReader {
+ public:
+  // Opens `path` (and, for a cryptofeed `X.ws.1.0`, its sibling `X.http.0.0` if present) and
+  // detects the line format from the first non-empty line. Throws rlx::Error(kBadInput).
+  explicit BinanceRawReader(const std::string& path, const BinanceRawOptions& options = {});
+  ~BinanceRawReader() override;
+  BinanceRawReader(const BinanceRawReader&) = delete;
+  BinanceRawReader& operator=(const BinanceRawReader&) = delete;
+
+  bool next(Message* out) override;
+  const Quarantine& quarantine() const override;
+
+  BinanceFormat format() const;
+  // The market the file was detected as so far (kUnknown before the first message).
+  Market market() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "binance", "binance-futures", "binance-delivery" ("binance" for kUnknown).
+const char* binance_exchange_name(Market market);
+
+}  // namespace rlx::io
