@@ -1,14 +1,24 @@
 #include "rlx/book/order_book.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cstring>
 
 namespace rlx::book {
 namespace {
 
 // How many levels below the top `set` scans linearly before it falls back to a binary search.
-// Most updates land within the top few dozen levels, where a scan of contiguous memory beats
-// a search's unpredictable branches (order_book_benchmark measures the choice).
-constexpr size_t kLinearScan = 32;
+// On the USD-M depth@0ms streams most updates land 32..2048 levels deep, where a branchless
+// binary search wins (order_book_benchmark measures the choice; -DRLX_BOOK_LINEAR_SCAN=N).
+#ifndef RLX_BOOK_LINEAR_SCAN
+#define RLX_BOOK_LINEAR_SCAN 0
+#endif
+constexpr size_t kLinearScan = RLX_BOOK_LINEAR_SCAN;
+constexpr size_t kTop = OrderBook::kDenseTop;
+// How far an insert looks for a tombstone to reuse before it shifts the top of the book.
+constexpr size_t kReach = 64;
+// Tombstones are compacted when they exceed both the live levels and this floor.
+constexpr size_t kCompactFloor = 256;
 
 // `x` is strictly better than `price` on this side: a higher bid, a lower ask.
 template <bool kBid>
@@ -20,7 +30,7 @@ inline bool better(__int128 x, __int128 price) {
   }
 }
 
-// The first index whose price is better than `price` (levels [p, n) are better, [0, p) are not).
+// The first index whose price is better than `price` (slots [p, n) are better, [0, p) are not).
 template <bool kBid>
 inline size_t partition(const std::vector<Level>& v, __int128 price) {
   const Level* data = v.data();
@@ -28,7 +38,7 @@ inline size_t partition(const std::vector<Level>& v, __int128 price) {
   const size_t stop = p > kLinearScan ? p - kLinearScan : 0;
   while (p > stop && better<kBid>(data[p - 1].price.raw(), price)) --p;
   if (p != stop || stop == 0) return p;
-  // Deep level: branchless binary search over [0, p).
+  // Branchless binary search over [0, p).
   const Level* base = data;
   size_t n = p;
   while (n > 1) {
@@ -39,35 +49,100 @@ inline size_t partition(const std::vector<Level>& v, __int128 price) {
   return static_cast<size_t>(base - data) + (better<kBid>(base->price.raw(), price) ? 0 : 1);
 }
 
-template <bool kBid>
-bool set_side(std::vector<Level>& v, Decimal price, Decimal size) {
+template <typename Levels>
+void compact(Levels& s) {
+  auto& v = s.slots;
+  v.erase(std::remove_if(v.begin(), v.end(), [](const Level& l) { return l.size.is_zero(); }),
+          v.end());
+  s.dead = 0;
+}
+
+// Keeps the top kTop slots free of tombstones, so best() and level(i < kTop) index directly.
+template <typename Levels>
+void fix_top(Levels& s) {
+  auto& v = s.slots;
+  while (s.dead > 0 && v.size() >= kTop && v[v.size() - kTop].size.is_zero()) {
+    v.erase(v.end() - static_cast<ptrdiff_t>(kTop));
+    --s.dead;
+  }
+  if (s.dead > 0 && v.size() < kTop) compact(s);
+}
+
+template <bool kBid, typename Levels>
+bool set_side(Levels& s, Decimal price, Decimal size) {
+  std::vector<Level>& v = s.slots;
+  const size_t n = v.size();
   const size_t p = partition<kBid>(v, price.raw());
   if (p > 0 && v[p - 1].price == price) {
-    if (size.is_zero()) {
+    Level& l = v[p - 1];
+    if (!size.is_zero()) {
+      if (l.size.is_zero()) {  // revive a tombstone
+        ++s.live;
+        --s.dead;
+      }
+      l.size = size;
+      return true;
+    }
+    if (l.size.is_zero()) return false;  // already deleted
+    --s.live;
+    if (n - p < kTop) {
       v.erase(v.begin() + static_cast<ptrdiff_t>(p - 1));
+      fix_top(s);
     } else {
-      v[p - 1].size = size;
+      l.size = Decimal();
+      ++s.dead;
+      if (s.dead > kCompactFloor && s.dead > s.live) compact(s);
     }
     return true;
   }
   if (size.is_zero()) return false;
+  ++s.live;
+  if (n - p >= kTop && s.dead > 0) {
+    // Reuse the nearest tombstone below (deeper) or above, shifting only the slots between.
+    Level* data = v.data();
+    const size_t low = p > kReach ? p - kReach : 0;
+    for (size_t t = p; t > low; --t) {
+      if (data[t - 1].size.is_zero()) {
+        std::memmove(static_cast<void*>(data + t - 1), data + t, (p - t) * sizeof(Level));
+        data[p - 1] = Level{price, size};
+        --s.dead;
+        return true;
+      }
+    }
+    const size_t high = std::min(n - kTop, p + kReach);
+    for (size_t t = p; t < high; ++t) {
+      if (data[t].size.is_zero()) {
+        std::memmove(static_cast<void*>(data + p + 1), data + p, (t - p) * sizeof(Level));
+        data[p] = Level{price, size};
+        --s.dead;
+        return true;
+      }
+    }
+  }
   v.insert(v.begin() + static_cast<ptrdiff_t>(p), Level{price, size});
   return true;
 }
 
-template <bool kBid>
-const Level* find_side(const std::vector<Level>& v, Decimal price) {
-  const size_t p = partition<kBid>(v, price.raw());
-  if (p > 0 && v[p - 1].price == price) return &v[p - 1];
+template <bool kBid, typename Levels>
+const Level* find_side(const Levels& s, Decimal price) {
+  const size_t p = partition<kBid>(s.slots, price.raw());
+  if (p > 0 && s.slots[p - 1].price == price && !s.slots[p - 1].size.is_zero()) {
+    return &s.slots[p - 1];
+  }
   return nullptr;
 }
 
-template <bool kBid>
-size_t erase_better_side(std::vector<Level>& v, Decimal price, bool inclusive) {
+template <bool kBid, typename Levels>
+size_t erase_better_side(Levels& s, Decimal price, bool inclusive) {
+  std::vector<Level>& v = s.slots;
   size_t p = partition<kBid>(v, price.raw());
   if (inclusive && p > 0 && v[p - 1].price == price) --p;
-  const size_t removed = v.size() - p;
+  size_t removed = 0;
+  for (size_t i = p; i < v.size(); ++i) removed += v[i].size.is_zero() ? 0 : 1;
+  s.dead -= (v.size() - p) - removed;
+  s.live -= removed;
   v.resize(p);
+  fix_top(s);
   return removed;
 }
 
@@ -80,26 +155,33 @@ bool OrderBook::set(Side side, Decimal price, Decimal size) {
 }
 
 void OrderBook::clear() {
-  bids_.clear();
-  asks_.clear();
+  clear_side(Side::kBid);
+  clear_side(Side::kAsk);
 }
 
-size_t OrderBook::depth(Side side) const {
-  return side == Side::kBid ? bids_.size() : asks_.size();
-}
+size_t OrderBook::depth(Side side) const { return side == Side::kBid ? bids_.live : asks_.live; }
 
 const Level& OrderBook::level(Side side, size_t i) const {
-  const std::vector<Level>& v = side == Side::kBid ? bids_ : asks_;
-  assert(i < v.size());
-  return v[v.size() - 1 - i];
+  const std::vector<Level>& v = side == Side::kBid ? bids_.slots : asks_.slots;
+  assert(i < depth(side));
+  if (i < kTop || (side == Side::kBid ? bids_.dead : asks_.dead) == 0) return v[v.size() - 1 - i];
+  size_t live = kTop;
+  for (size_t k = v.size() - kTop; k-- > 0;) {
+    if (v[k].size.is_zero()) continue;
+    if (live == i) return v[k];
+    ++live;
+  }
+  assert(false);
+  return v.front();
 }
 
 bool OrderBook::crossed() const {
-  return !bids_.empty() && !asks_.empty() && bids_.back().price >= asks_.back().price;
+  return !bids_.slots.empty() && !asks_.slots.empty() &&
+         bids_.slots.back().price >= asks_.slots.back().price;
 }
 
 const Level* OrderBook::best(Side side) const {
-  const std::vector<Level>& v = side == Side::kBid ? bids_ : asks_;
+  const std::vector<Level>& v = side == Side::kBid ? bids_.slots : asks_.slots;
   return v.empty() ? nullptr : &v.back();
 }
 
@@ -112,11 +194,16 @@ size_t OrderBook::erase_better(Side side, Decimal price, bool inclusive) {
                             : erase_better_side<false>(asks_, price, inclusive);
 }
 
-void OrderBook::clear_side(Side side) { (side == Side::kBid ? bids_ : asks_).clear(); }
+void OrderBook::clear_side(Side side) {
+  Levels& s = side == Side::kBid ? bids_ : asks_;
+  s.slots.clear();
+  s.live = 0;
+  s.dead = 0;
+}
 
 void OrderBook::reserve(size_t levels_per_side) {
-  bids_.reserve(levels_per_side);
-  asks_.reserve(levels_per_side);
+  bids_.slots.reserve(levels_per_side);
+  asks_.slots.reserve(levels_per_side);
 }
 
 }  // namespace rlx::book

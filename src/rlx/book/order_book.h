@@ -18,8 +18,10 @@ class OrderBook {
   void clear();
 
   size_t depth(Side side) const;
-  // The i-th best level of a side (0 = best). Requires i < depth(side).
+  // The i-th best level of a side (0 = best). Requires i < depth(side). O(1) for
+  // i < kDenseTop, O(i) beyond (deeper levels may sit between deleted slots).
   const Level& level(Side side, size_t i) const;
+  static constexpr size_t kDenseTop = 64;
   bool crossed() const;  // best bid >= best ask
 
   // The best level of a side, or nullptr when the side is empty.
@@ -33,10 +35,17 @@ class OrderBook {
   void reserve(size_t levels_per_side);
 
  private:
-  // Sorted so the best level is at the back: bids ascending, asks descending. Most updates touch
-  // the top of the book, so inserts and erases move few elements.
-  std::vector<Level> bids_;
-  std::vector<Level> asks_;
+  // Sorted so the best level is at the back: bids ascending, asks descending, so changes near
+  // the top move few elements. Below the top kDenseTop slots a deleted level stays as a
+  // tombstone (size 0) that a later insert nearby reuses, so deep churn moves few elements too;
+  // tombstones are compacted away when they outnumber the live levels.
+  struct Levels {
+    std::vector<Level> slots;
+    size_t live = 0;
+    size_t dead = 0;
+  };
+  Levels bids_;
+  Levels asks_;
 };
 
 }  // namespace rlx::book

@@ -106,6 +106,19 @@ TEST(OrderBook, MatchesMapReference) {
     ASSERT_EQ(book.level(Side::kAsk, i).price.raw(), it->first);
     ASSERT_EQ(book.level(Side::kAsk, i).size.raw(), it->second);
   }
+  // erase_better across deleted (tombstoned) deep slots counts live levels only.
+  const Decimal cut = Decimal::from_raw(static_cast<__int128>(100000 - 500) * Decimal::kOne / 100);
+  size_t expected = 0;
+  for (auto it = bids.lower_bound(cut.raw()); it != bids.end();) {
+    ++expected;
+    it = bids.erase(it);
+  }
+  EXPECT_EQ(book.erase_better(Side::kBid, cut, true), expected);
+  ASSERT_EQ(book.depth(Side::kBid), bids.size());
+  i = 0;
+  for (auto it = bids.rbegin(); it != bids.rend(); ++it, ++i) {
+    ASSERT_EQ(book.level(Side::kBid, i).price.raw(), it->first);
+  }
 }
 
 }  // namespace
