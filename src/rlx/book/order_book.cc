@@ -142,7 +142,14 @@ size_t erase_better_side(Levels& s, Decimal price, bool inclusive) {
   s.dead -= (v.size() - p) - removed;
   s.live -= removed;
   v.resize(p);
-  fix_top(s);
+  // The new top slots may hold tombstones anywhere: compact if they do (a rare operation).
+  const size_t top = std::min(v.size(), kTop);
+  for (size_t k = v.size() - top; k < v.size() && s.dead > 0; ++k) {
+    if (v[k].size.is_zero()) {
+      compact(s);
+      break;
+    }
+  }
   return removed;
 }
 
