@@ -92,7 +92,9 @@ void rename_durable(const std::filesystem::path& from, const std::filesystem::pa
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-  const std::filesystem::path tmp = parent_or_dot(path) / ("." + path.filename().string() + ".tmp");
+  std::string tmp_name = ".";  // built by append: GCC 12 warns (-Wrestrict) on "." + string
+  tmp_name.append(path.filename().string()).append(".tmp");
+  const std::filesystem::path tmp = parent_or_dot(path) / tmp_name;
   {
     Fd fd(tmp, O_WRONLY | O_CREAT | O_TRUNC);
     const char* p = content.data();
