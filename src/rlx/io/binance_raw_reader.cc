@@ -132,9 +132,52 @@ bool scalar_text(od::value& v, std::string_view* out) {
   return false;
 }
 
+constexpr int64_t kPow10[19] = {1,
+                                10,
+                                100,
+                                1000,
+                                10000,
+                                100000,
+                                1000000,
+                                10000000,
+                                100000000,
+                                1000000000,
+                                10000000000,
+                                100000000000,
+                                1000000000000,
+                                10000000000000,
+                                100000000000000,
+                                1000000000000000,
+                                10000000000000000,
+                                100000000000000000,
+                                1000000000000000000};
+
+// The common case of Binance text, "61737.63000000": digits, an optional fraction, at most 19
+// digits in all (they fit a uint64) and 18 fractional ones. Exact; anything else goes to
+// Decimal::parse.
+inline bool parse_plain_decimal(std::string_view s, Decimal* out) {
+  const size_t n = s.size();
+  if (n == 0 || n > 20) return false;
+  uint64_t v = 0;
+  size_t i = 0;
+  for (; i < n && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  if (i == 0) return false;
+  size_t frac = 0;
+  if (i < n && s[i] == '.') {
+    const size_t start = ++i;
+    for (; i < n && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+    frac = i - start;
+    if (frac == 0) return false;
+  }
+  if (i != n || frac > 18 || n - (frac > 0 ? 1 : 0) > 19) return false;
+  *out = Decimal::from_raw(static_cast<__int128>(v) * kPow10[Decimal::kScale - frac]);
+  return true;
+}
+
 // Exact price/size; `what` is "price" or "size". Rejects empty, NaN/inf, junk and negatives.
 Decimal parse_amount(std::string_view text, const char* what, const std::string& field) {
   Decimal d;
+  if (parse_plain_decimal(text, &d)) return d;
   if (!Decimal::parse(text, &d)) {
     std::string lower(text);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -462,13 +505,13 @@ void BinanceRawReader::Impl::parse_levels(od::value& v, Side side, const char* n
     lv.side = side;
     Decimal d;
     // Fast path: well-formed non-negative decimals; the slow path builds the error.
-    if (Decimal::parse(price_text, &d) && !d.is_negative()) {
+    if (parse_plain_decimal(price_text, &d)) {
       lv.price = d;
     } else {
       field_scratch_.assign(name).append("[").append(std::to_string(index)).append("][0]");
       lv.price = parse_amount(price_text, "price", field_scratch_);
     }
-    if (Decimal::parse(size_text, &d) && !d.is_negative()) {
+    if (parse_plain_decimal(size_text, &d)) {
       lv.size = d;
     } else {
       field_scratch_.assign(name).append("[").append(std::to_string(index)).append("][1]");
@@ -632,6 +675,9 @@ void BinanceRawReader::Impl::parse_line(const Source& src, const LineRef& ref, M
     } else {
       on_data_field(key, v, &f, out);  // a bare REST body: the payload is the root
     }
+  }
+  if (!doc.current_location().error()) {
+    bad_row("malformed JSON", "", "malformed JSON (trailing content after the object)");
   }
   finish(src, ref, f, out, emitted);
 }

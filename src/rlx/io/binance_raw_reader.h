@@ -1,6 +1,10 @@
 // Reader for raw Binance captures (spot, USD-M and COIN-M), in the three line formats of
 // docs/INPUTS.md: hftbacktest (`<local ns> <json>`), cryptofeed (`X.ws.1.0` plus its sibling
 // `X.http.0.0` REST snapshots) and rlx golden samples (`{"capture_ns":..,"stream":..,"data":..}`).
+// Golden-sample lines are `{"capture_ns":<local ns>,"stream":"<symbol>@<stream>","data":{..}}`;
+// a REST depth snapshot among them is a line whose data is the REST body (has lastUpdateId),
+// e.g. `{"capture_ns":..,"stream":"btcusdt@depthSnapshot","data":{"lastUpdateId":..,"bids":..,
+// "asks":..}}`: its symbol is data.symbol if present, else the stream name before '@'.
 // Files may be plain, gzip or zstd. Depth diffs, trades, aggTrades, bookTickers and REST depth
 // snapshots become rlx::Message; any other stream (kline, ...) is counted in quarantine().
 #pragma once
