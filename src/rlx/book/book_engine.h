@@ -80,13 +80,14 @@ struct BookStats {
   uint64_t dropped_before_snapshot = 0;  // diffs older than the snapshot: not applied, not emitted
   uint64_t snapshot_not_bridging = 0;    // first diff after a snapshot did not bridge it
   uint64_t stale = 0;                    // diffs older than the book: not applied, not emitted
-  uint64_t out_of_order = 0;             // kNonDecreasing: sequence went backwards
-  uint64_t buffer_overflow = 0;          // buffered diffs emitted unsynced: bound exceeded
-  uint64_t buffer_flushed_at_end = 0;    // buffered diffs emitted unsynced: input ended
-  uint64_t crossed = 0;                  // messages that left the book crossed
-  uint64_t crossed_rows = 0;             // rows after which the book was crossed (incl. transient)
-  uint64_t crossed_levels_dropped = 0;   // levels removed by the crossed policy
-  uint64_t trades_consumed = 0;          // trades that changed the book
+  uint64_t stale_snapshots = 0;  // snapshots older than the synced book: not applied, not emitted
+  uint64_t out_of_order = 0;     // kNonDecreasing: sequence went backwards
+  uint64_t buffer_overflow = 0;  // buffered diffs emitted unsynced: bound exceeded
+  uint64_t buffer_flushed_at_end = 0;   // buffered diffs emitted unsynced: input ended
+  uint64_t crossed = 0;                 // messages that left the book crossed
+  uint64_t crossed_rows = 0;            // rows after which the book was crossed (incl. transient)
+  uint64_t crossed_levels_dropped = 0;  // levels removed by the crossed policy
+  uint64_t trades_consumed = 0;         // trades that changed the book
   uint64_t trade_levels_removed = 0;
   uint64_t unsynced_events = 0;  // rows flagged kUnsynced
   DriftStats drift;

@@ -396,6 +396,27 @@ TEST(BookEngine, LakeNonDecreasingOutOfOrderAndPartialSnapshot) {
   EXPECT_EQ(book.best(Side::kBid)->size, d("5"));  // out-of-order deltas are still applied
 }
 
+TEST(BookEngine, SnapshotOlderThanASyncedBookIsSkippedAndCounted) {
+  BookOptions o;
+  o.sequence = SequenceMode::kNonDecreasing;
+  BookEngine engine(o);
+  Recorder rec;
+  engine.on_message(snapshot(10, {B("100", "1"), A("101", "1")}), rec);
+  engine.on_message(lake_delta(11, {B("100", "0"), A("100", "2")}), rec);  // the market moved down
+  const size_t rows = rec.rows.size();
+  // A `book` row sampled at 10 that sorts after diff 11 (same millisecond) must not roll back.
+  engine.on_message(snapshot(10, {B("100", "1"), A("101", "1")}), rec);
+  EXPECT_EQ(rec.rows.size(), rows);
+  EXPECT_EQ(engine.stats().stale_snapshots, 1u);
+  EXPECT_EQ(engine.stats().resyncs, 0u);
+  EXPECT_FALSE(engine.book().crossed());
+  EXPECT_EQ(engine.book().depth(Side::kBid), 0u);
+  EXPECT_EQ(engine.book().best(Side::kAsk)->price, d("100"));
+  // A newer snapshot still resyncs.
+  engine.on_message(snapshot(12, {B("99", "1"), A("100", "2")}), rec);
+  EXPECT_EQ(engine.stats().resyncs, 1u);
+}
+
 TEST(BookEngine, AutoModeFromFields) {
   {
     BookEngine engine;
