@@ -5,6 +5,12 @@
 namespace rlx::pipeline {
 namespace fs = std::filesystem;
 
+sim::MarketOptions default_market() {
+  sim::MarketOptions market;
+  market.gaps_lose_updates = true;
+  return market;
+}
+
 DemoSummary run_demo(const DemoOptions& options) {
   DemoSummary summary;
   summary.lake_dir = options.out_dir / "lake";

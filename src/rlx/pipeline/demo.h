@@ -11,9 +11,14 @@
 
 namespace rlx::pipeline {
 
+// The generator's defaults, except that a sequence gap really loses the skipped updates, so the
+// gaps show up as drift at the next `book` snapshot (Lake sequence numbers need not be dense,
+// so a skipped number alone is not detectable).
+sim::MarketOptions default_market();
+
 struct DemoOptions {
-  std::filesystem::path out_dir = "rlx-demo";  // gets lake/ (the input) and events/ (the output)
-  sim::MarketOptions market;                   // seed, symbol, duration, rates
+  std::filesystem::path out_dir = "rlx-demo";    // gets lake/ (the input) and events/ (the output)
+  sim::MarketOptions market = default_market();  // seed, symbol, duration, rates
   int32_t top_n = 5;
   ProgressMode progress = ProgressMode::kAuto;
 };

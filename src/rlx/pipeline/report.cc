@@ -57,6 +57,7 @@ std::string report_json(const ReconstructSummary& summary) {
 
 std::string human_summary(const ReconstructSummary& summary, const std::string& out_dir) {
   uint64_t gaps = 0, resyncs = 0, crossed = 0, unsynced = 0, matched = 0, mismatched = 0;
+  uint64_t drift_snapshots = 0, drift_best = 0, stale = 0;
   for (const SymbolSummary& s : summary.symbols) {
     gaps += s.stats.gaps;
     resyncs += s.stats.resyncs;
@@ -64,6 +65,9 @@ std::string human_summary(const ReconstructSummary& summary, const std::string& 
     unsynced += s.stats.unsynced_events;
     matched += s.stats.ticker_matched;
     mismatched += s.stats.ticker_mismatched;
+    drift_snapshots += s.stats.drift.count;
+    drift_best += s.stats.drift.best_mismatches;
+    stale += s.stats.stale + s.stats.stale_snapshots + s.stats.dropped_before_snapshot;
   }
   const double secs = summary.seconds > 0 ? summary.seconds : 1e-9;
   std::string out =
@@ -73,6 +77,14 @@ std::string human_summary(const ReconstructSummary& summary, const std::string& 
   out +=
       fmt::format("rlx: gaps {}, resyncs {}, crossed books {}, unsynced rows {}, quarantined {}\n",
                   gaps, resyncs, crossed, unsynced, summary.quarantined);
+  if (drift_snapshots > 0) {
+    out += fmt::format("rlx: drift: {} of {} snapshots found the book's best bid/ask differing\n",
+                       drift_best, drift_snapshots);
+  }
+  if (stale > 0) {
+    out += fmt::format("rlx: {} messages older than the book were not applied (see report.json)\n",
+                       stale);
+  }
   if (matched + mismatched > 0) {
     out += fmt::format("rlx: exchange bookTicker checks: {} matched, {} mismatched\n", matched,
                        mismatched);
