@@ -89,13 +89,22 @@ void print_query(const std::string& sql, int64_t max_rows) {
 int run(int argc, char** argv) {
   CLI::App app{"rlx: exact L2 book reconstruction of crypto market data, written as Parquet"};
   app.require_subcommand(1);
-  app.fallthrough();  // global options may follow the subcommand
   app.set_version_flag("--version", std::string("rlx ") + kVersion);
-  std::string progress_text = "auto";
-  app.add_option("--progress", progress_text,
-                 "Progress bar on stderr: auto (only on a terminal), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
+  // Options every running subcommand has, so each --help lists them.
+  std::string progress_text = "auto", log_level = "warn", log_format = "text";
+  auto add_common = [&](CLI::App* sub) {
+    sub->add_option("--progress", progress_text,
+                    "Progress bar on stderr: auto (only on a terminal), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
+    sub->add_option("--log-level", log_level,
+                    "Structured logs on stderr: debug, info, warn, error, off")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
+        ->capture_default_str();
+    sub->add_option("--log-format", log_format, "Log lines as text (logfmt) or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+  };
 
   // reconstruct
   pipeline::ReconstructOptions ro;
@@ -148,6 +157,7 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "replace", "merge-range"}))
       ->capture_default_str();
   rec->add_flag("--overwrite", ro.overwrite, "Replace an earlier output in --out");
+  add_common(rec);
 
   // convert
   pipeline::ConvertOptions co;
@@ -169,6 +179,7 @@ int run(int argc, char** argv) {
   conv->add_option("--on-bad-row", convert_bad_rows, "fail or quarantine")
       ->check(CLI::IsMember({"fail", "quarantine"}))
       ->capture_default_str();
+  add_common(conv);
 
   // demo
   pipeline::DemoOptions demo;
@@ -183,6 +194,7 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(0.1, 1440.0))
       ->capture_default_str();
   dem->add_option("--symbol", demo.market.symbol, "Symbol name")->capture_default_str();
+  add_common(dem);
 
   // sql
   std::string sql;
@@ -201,6 +213,9 @@ int run(int argc, char** argv) {
 
   try {
     const ProgressMode progress = kProgressModes.at(progress_text);
+    LogLevel level = LogLevel::kWarn;
+    parse_log_level(log_level, &level);
+    const Log log(level, log_format == "json" ? LogFormat::kJson : LogFormat::kText);
     if (*rec) {
       pipeline::parse_source_kind(source_text, &ro.source);
       for (const auto& in : inputs) ro.inputs.emplace_back(in);
@@ -210,6 +225,7 @@ int run(int argc, char** argv) {
       ro.book.consume_trades = kTradeConsumption.at(consume);
       ro.book.snapshot = kSnapshotPolicies.at(snapshot);
       ro.progress = progress;
+      ro.log = log;
       const pipeline::ReconstructSummary summary = pipeline::reconstruct(ro);
       std::fputs(pipeline::human_summary(summary, out_dir).c_str(), stdout);
     } else if (*conv) {
@@ -237,6 +253,7 @@ int run(int argc, char** argv) {
       demo.out_dir = demo_out;
       demo.market.duration_ns = static_cast<int64_t>(demo_minutes * 60e9);
       demo.progress = progress;
+      demo.log = log;
       const pipeline::DemoSummary s = pipeline::run_demo(demo);
       std::printf(
           "rlx demo: generated %lld book messages (%lld level updates), %lld trades, "

@@ -50,6 +50,7 @@ DemoSummary run_demo(const DemoOptions& options) {
   ro.out_dir = summary.events_dir;
   ro.top_n = options.top_n;
   ro.progress = options.progress;
+  ro.log = options.log;
   summary.reconstruct = reconstruct(ro);
   return summary;
 }

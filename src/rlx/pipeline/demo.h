@@ -21,6 +21,7 @@ struct DemoOptions {
   sim::MarketOptions market = default_market();  // seed, symbol, duration, rates
   int32_t top_n = 5;
   ProgressMode progress = ProgressMode::kAuto;
+  Log log;
 };
 
 struct DemoSummary {

@@ -210,6 +210,9 @@ void prepare_out_dir(const ReconstructOptions& options) {
 ReconstructSummary reconstruct(const ReconstructOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   prepare_out_dir(options);
+  const Log& log = options.log;
+  log.info("reconstruct.start", {{"inputs", static_cast<uint64_t>(options.inputs.size())},
+                                 {"out", options.out_dir.string()}});
   std::vector<std::string> names;
   replay::Replayer replayer(open_readers(options, &names),
                             replay::ReplayOptions{options.batch_size});
@@ -274,6 +277,19 @@ ReconstructSummary reconstruct(const ReconstructOptions& options) {
     sym.files = written.size();
     sym.stats = s.engine->stats();
     summary.rows += sym.rows;
+    log.info("symbol.done", {{"exchange", sym.exchange},
+                             {"symbol", sym.symbol},
+                             {"rows", sym.rows},
+                             {"files", sym.files},
+                             {"gaps", sym.stats.gaps},
+                             {"resyncs", sym.stats.resyncs},
+                             {"crossed", sym.stats.crossed},
+                             {"unsynced_rows", sym.stats.unsynced_events}});
+    if (sym.stats.gaps > 0 || sym.stats.snapshot_not_bridging > 0) {
+      log.warn("symbol.gaps", {{"symbol", sym.symbol},
+                               {"gaps", sym.stats.gaps},
+                               {"snapshot_not_bridging", sym.stats.snapshot_not_bridging}});
+    }
     summary.symbols.push_back(std::move(sym));
     files.insert(files.end(), written.begin(), written.end());
   }
@@ -282,6 +298,12 @@ ReconstructSummary reconstruct(const ReconstructOptions& options) {
     in.path = names[i];
     in.quarantine = replayer.source(i).quarantine();
     summary.quarantined += in.quarantine.total();
+    for (const auto& [reason, entry] : in.quarantine.reasons) {
+      log.warn("input.quarantine", {{"input", in.path},
+                                    {"reason", reason},
+                                    {"count", entry.count},
+                                    {"first", entry.first_example}});
+    }
     summary.inputs.push_back(std::move(in));
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -289,6 +311,10 @@ ReconstructSummary reconstruct(const ReconstructOptions& options) {
 
   sink::write_manifest(options.out_dir, files);
   sink::write_report(options.out_dir, report_json(summary));
+  log.info("reconstruct.done", {{"rows", summary.rows},
+                                {"messages", summary.messages},
+                                {"seconds", summary.seconds},
+                                {"quarantined", summary.quarantined}});
   return summary;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rlx/book/book_engine.h"
+#include "rlx/core/log.h"
 #include "rlx/core/progress.h"
 #include "rlx/io/reader.h"
 
@@ -31,6 +32,7 @@ struct ReconstructOptions {
   book::BookOptions book;
   io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
   ProgressMode progress = ProgressMode::kAuto;
+  Log log;  // structured logs on stderr; silent by default
 };
 
 struct SymbolSummary {

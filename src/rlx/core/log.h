@@ -1,0 +1,43 @@
+// Structured logs on stderr: one line per event, either logfmt (`ts=… level=… event=… k=v`) or
+// JSON. A Log is passed down explicitly (no global logger); a default-constructed Log is silent.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace rlx {
+
+enum class LogLevel : uint8_t { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3, kOff = 4 };
+enum class LogFormat : uint8_t { kText = 0, kJson = 1 };
+
+bool parse_log_level(std::string_view text, LogLevel* out);  // debug, info, warn, error, off
+
+class Log {
+ public:
+  using Value = std::variant<int64_t, uint64_t, double, std::string>;
+  using Field = std::pair<std::string_view, Value>;
+
+  Log() = default;  // silent
+  Log(LogLevel level, LogFormat format) : level_(level), format_(format) {}
+
+  bool enabled(LogLevel level) const { return level >= level_ && level_ != LogLevel::kOff; }
+  // `event` is a dotted name ("reconstruct.done"); fields follow in the given order.
+  void write(LogLevel level, std::string_view event,
+             std::initializer_list<Field> fields = {}) const;
+  void info(std::string_view event, std::initializer_list<Field> fields = {}) const {
+    write(LogLevel::kInfo, event, fields);
+  }
+  void warn(std::string_view event, std::initializer_list<Field> fields = {}) const {
+    write(LogLevel::kWarn, event, fields);
+  }
+
+ private:
+  LogLevel level_ = LogLevel::kOff;
+  LogFormat format_ = LogFormat::kText;
+};
+
+}  // namespace rlx
