@@ -564,6 +564,40 @@ TEST(BinanceRawReader, GoldenSamplePlainGzipAndZstd) {
   EXPECT_FALSE(only_eth.next(&m));
 }
 
+TEST(BinanceRawReader, DecimalTextIsParsedExactly) {
+  // Plain text takes a fast path, everything else Decimal::parse: both must agree exactly.
+  const std::vector<std::string> texts = {"0",
+                                          "0.00000000",
+                                          "61737.63000000",
+                                          "0.000000000000000001",
+                                          "1e-05",
+                                          "2.5E+3",
+                                          "9999999999999999999",
+                                          "12345678901234567890.5",
+                                          "0.1000000000000000000",
+                                          "123456789.123456789",
+                                          "007.50",
+                                          "1234567890123456789.1"};
+  std::string depth =
+      R"({"capture_ns":1,"stream":"x@depth","data":{"e":"depthUpdate","E":2,"s":"X","U":1,"u":2,"b":[)";
+  for (size_t i = 0; i < texts.size(); ++i) {
+    depth += (i ? "," : "") + std::string("[\"") + texts[i] + "\",\"" + texts[i] + "\"]";
+  }
+  depth += R"(],"a":[]}})";
+  testing::TempDir dir;
+  spit(dir.path() / "d.jsonl", depth + "\n");
+  BinanceRawReader reader((dir.path() / "d.jsonl").string());
+  Message m;
+  ASSERT_TRUE(reader.next(&m));
+  ASSERT_EQ(m.levels.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(m.levels[i].price, dec(texts[i].c_str())) << texts[i];
+    EXPECT_EQ(m.levels[i].size, dec(texts[i].c_str())) << texts[i];
+  }
+  EXPECT_EQ(m.levels[2].price.to_string(), "61737.63");
+  EXPECT_EQ(m.levels[3].price.raw(), 1);
+}
+
 TEST(BinanceRawReader, TruncatedGzipCaptureNamesFileAndLine) {
   RLX_REQUIRE_DATA(real, "binance/hftbacktest/spot_btcusdt_20240808.gz");
   testing::TempDir dir;
