@@ -289,3 +289,85 @@ TEST(Reconstruct, RefusesANonEmptyOutputUnlessAskedToOverwrite) {
 
 }  // namespace
 }  // namespace rlx::pipeline
+
+namespace rlx::pipeline {
+namespace {
+
+TEST(ReconstructTardis, RealSamplesReconstruct) {
+  RLX_REQUIRE_DATA(l2, "tardis/deribit_incremental_book_L2_BTC-PERPETUAL.csv");
+  RLX_REQUIRE_DATA(snap, "tardis/binance-futures_book_snapshot_25_BTCUSDT.csv");
+  RLX_REQUIRE_DATA(trades, "tardis/bitmex_trades_XBTUSD.csv");
+  testing::TempDir tmp;
+  ReconstructOptions o;
+  o.source = SourceKind::kTardis;
+  o.inputs = {l2, snap, trades};
+  o.out_dir = tmp.path() / "out";
+  o.progress = ProgressMode::kNever;
+  const ReconstructSummary s = reconstruct(o);
+  ASSERT_EQ(s.symbols.size(), 3u);
+  io::DuckDb db;
+  const std::string ev = events_of(o.out_dir);
+  // Deribit: one snapshot of 15 asks; the best ask is the lowest, no bids.
+  auto r =
+      rows_of(db, "SELECT count(*), max(best_ask_price)::VARCHAR, count(best_bid_price) FROM " +
+                      ev + " WHERE symbol = 'BTC-PERPETUAL'");
+  EXPECT_EQ(r[0][0], "15");
+  EXPECT_EQ(canonical(r[0][1]), "6421.5");
+  EXPECT_EQ(r[0][2], "0");
+  // Binance futures top-25: 10 snapshots of 50 levels; each replaces the book, so after each the
+  // best bid/ask are that row's bids[0]/asks[0] (first row: 11657.07 / 11657.08).
+  r = rows_of(
+      db, "SELECT count(*), count(*) FILTER (last_in_message), count(DISTINCT update_id) FROM " +
+              ev + " WHERE symbol = 'BTCUSDT'");
+  EXPECT_EQ(r[0][0], "500");
+  EXPECT_EQ(r[0][1], "10");
+  r = rows_of(db, "SELECT best_bid_price, best_ask_price, bid_4_price FROM " + ev +
+                      " WHERE symbol = 'BTCUSDT' AND last_in_message ORDER BY event_seq LIMIT 1");
+  EXPECT_EQ(canonical(r[0][0]), "11657.07");
+  EXPECT_EQ(canonical(r[0][1]), "11657.08");
+  EXPECT_EQ(canonical(r[0][2]), "11655.68");
+  // BitMEX trades: UUID trade ids kept as text.
+  r = rows_of(db, "SELECT count(*), min(trade_id) FROM " + ev + " WHERE symbol = 'XBTUSD'");
+  EXPECT_EQ(r[0][0], "10");
+  EXPECT_EQ(r[0][1].size(), 36u);
+}
+
+TEST(ReconstructTardis, IsSnapshotFalseToTrueStartsANewBook) {
+  testing::TempDir tmp;
+  const fs::path csv = tmp.path() / "incremental_book_L2.csv";
+  std::ofstream(csv) << "exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount\n"
+                        "deribit,X,1000,1001,true,bid,99,1\n"
+                        "deribit,X,1000,1001,true,ask,101,1\n"
+                        "deribit,X,2000,2001,false,bid,100,2\n"
+                        "deribit,X,2000,2001,false,ask,101,0\n"
+                        "deribit,X,3000,3001,true,bid,90,5\n"  // a new snapshot: old levels go
+                        "deribit,X,3000,3001,true,ask,95,5\n"
+                        "deribit,X,4000,4001,false,bid,91,1\n";
+  ReconstructOptions o;
+  o.source = SourceKind::kTardis;
+  o.inputs = {csv};
+  o.out_dir = tmp.path() / "out";
+  o.progress = ProgressMode::kNever;
+  const ReconstructSummary s = reconstruct(o);
+  ASSERT_EQ(s.symbols.size(), 1u);
+  EXPECT_EQ(s.symbols[0].stats.resyncs, 1u);
+  io::DuckDb db;
+  const auto r = rows_of(db,
+                         "SELECT event_type, best_bid_price::VARCHAR, best_ask_price::VARCHAR, "
+                         "bid_1_price::VARCHAR, flags FROM " +
+                             events_of(o.out_dir) + " WHERE last_in_message ORDER BY event_seq");
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[1][0], "BOOK_DELTA");
+  EXPECT_EQ(canonical(r[1][1]), "100");
+  EXPECT_EQ(r[1][2], "NULL");  // ask 101 deleted, no ask left
+  EXPECT_EQ(r[2][0], "BOOK_SNAPSHOT");
+  EXPECT_EQ(canonical(r[2][1]), "90");  // bids 100 and 99 are gone with the old book
+  EXPECT_EQ(canonical(r[2][2]), "95");
+  EXPECT_EQ(r[2][3], "NULL");
+  EXPECT_EQ(std::stoi(r[2][4]) & 2, 2);  // RESYNC
+  EXPECT_EQ(canonical(r[3][1]), "91");
+  EXPECT_EQ(canonical(r[3][3]), "90");
+}
+
+}  // namespace
+}  // namespace rlx::pipeline
