@@ -1,12 +1,13 @@
 // Design: the caller's thread fills DuckDB data chunks directly (raw int64/hugeint/enum arrays
 // and validity masks, no per-value appender calls); a writer thread runs
-//   COPY (SELECT * FROM rlx_sink_rows()) TO '<tmp>' (FORMAT parquet, COMPRESSION zstd, ...)
+//   COPY (SELECT * FROM rlx_sink_rows()) TO '<tmp>' (FORMAT parquet, ...)
 // per part, where rlx_sink_rows is a table function that pops the filled chunks from a bounded
-// queue and hands them over by reference (no copy). So the two cores split the work: one
-// builds rows, the other encodes and compresses, and memory stays bounded by the queue plus
-// one row group. The alternative, an appender into a temp table then COPY ... TO, runs the two
-// halves one after the other and buffers a whole part (~1 GB at 1M rows x top-5) in memory.
-// Measured with rlx_parquet_sink_benchmark (docs/SCHEMA.md, "Writer"). DuckDB runs with one
+// queue and hands them over by reference (no copy). The two cores split the work: one builds
+// rows (~0.17 us/row), the other encodes and compresses (~0.8 us/row, the bottleneck), and
+// memory stays bounded by the queue plus one row group (peak RSS 242 MB). An appender into a
+// temp table then COPY ... TO would run the halves one after the other and hold a whole part
+// (~0.6 GB at 1M rows x top-5) in memory. Measured: 1.08M rows/s median, top-5, zstd 1
+// (rlx_parquet_sink_benchmark; docs/SCHEMA.md, "Writer design and speed"). DuckDB runs with one
 // thread and a single-threaded source, so row groups and bytes are deterministic.
 #include "rlx/sink/parquet_sink.h"
 
@@ -404,11 +405,16 @@ void ParquetSink::Impl::open_part(int64_t day) {
 
   queue_.reset();
   writer_error_ = nullptr;
+  // PARQUET_VERSION V2 (data page v2, DELTA_BINARY_PACKED integers) halves the files and
+  // saves CPU; dictionaries (a tiny limit keeps them to the ENUM columns) and bloom filters
+  // cost writer CPU and buy nothing for price/size columns. Measured in docs/SCHEMA.md.
   const std::string sql = "COPY (SELECT * FROM rlx_sink_rows()) TO " +
                           io::sql_quote(part_.tmp.string()) +
-                          " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
+                          " (FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, "
+                          "COMPRESSION_LEVEL " +
                           std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
-                          std::to_string(options_.row_group_size) + ")";
+                          std::to_string(options_.row_group_size) +
+                          ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false)";
   writer_ = std::thread([this, sql] {
     try {
       db_.execute(sql, ExitCode::kIo);

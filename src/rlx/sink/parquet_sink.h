@@ -30,7 +30,7 @@ struct ParquetSinkOptions {
   int32_t top_n = 5;                  // levels per side in bid_i_*/ask_i_* columns, 0..kMaxTopN
   int64_t rows_per_file = 1'000'000;  // a new part also starts at a UTC date change
   int64_t row_group_size = 122'880;   // rows per Parquet row group
-  int32_t zstd_level = 3;             // zstd compression level (1..22)
+  int32_t zstd_level = 1;             // zstd level (1..22); 3 is ~3% smaller and ~20% slower
   size_t queue_chunks = 8;            // 2048-row chunks in flight between the caller and the writer
 };
 
