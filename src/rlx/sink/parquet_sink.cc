@@ -13,6 +13,7 @@
 
 #include <duckdb.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <condition_variable>
@@ -73,6 +74,9 @@ io::DuckDbOptions single_thread() {
   options.threads = 1;
   return options;
 }
+
+// Uncompressed bytes of one row group at most (see row_group_rows_).
+constexpr int64_t kMaxRowGroupBytes = int64_t{64} << 20;
 
 constexpr int64_t kNsPerDay = 86'400'000'000'000;
 
@@ -210,6 +214,7 @@ class ParquetSink::Impl {
 
   size_t top_n_;
   size_t column_count_;
+  int64_t row_group_rows_ = 0;
   std::vector<std::string> names_;
   std::vector<duckdb_logical_type> types_;  // all columns, file order
   duckdb_value exchange_value_ = nullptr;
@@ -250,6 +255,11 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
     }
   }
   column_count_ = names_.size();
+  // DuckDB holds a whole row group uncompressed (plus encoding buffers) before writing it, so
+  // wide schemas (top_n = 50: ~3.4 KB per row) get shorter row groups to bound memory.
+  const int64_t row_bytes = static_cast<int64_t>(16 * (column_count_ - kBestBidPrice) + 80);
+  const int64_t cap = std::max<int64_t>(2048, kMaxRowGroupBytes / row_bytes / 2048 * 2048);
+  row_group_rows_ = std::min(options_.row_group_size, cap);
   const char* event_types[] = {event_type_name(EventType::kTrade),
                                event_type_name(EventType::kBookSnapshot),
                                event_type_name(EventType::kBookDelta)};
@@ -408,13 +418,12 @@ void ParquetSink::Impl::open_part(int64_t day) {
   // PARQUET_VERSION V2 (data page v2, DELTA_BINARY_PACKED integers) halves the files and
   // saves CPU; dictionaries (a tiny limit keeps them to the ENUM columns) and bloom filters
   // cost writer CPU and buy nothing for price/size columns. Measured in docs/SCHEMA.md.
-  const std::string sql = "COPY (SELECT * FROM rlx_sink_rows()) TO " +
-                          io::sql_quote(part_.tmp.string()) +
-                          " (FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, "
-                          "COMPRESSION_LEVEL " +
-                          std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
-                          std::to_string(options_.row_group_size) +
-                          ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false)";
+  const std::string sql =
+      "COPY (SELECT * FROM rlx_sink_rows()) TO " + io::sql_quote(part_.tmp.string()) +
+      " (FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, "
+      "COMPRESSION_LEVEL " +
+      std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " + std::to_string(row_group_rows_) +
+      ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false)";
   writer_ = std::thread([this, sql] {
     try {
       db_.execute(sql, ExitCode::kIo);

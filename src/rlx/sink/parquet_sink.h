@@ -29,9 +29,12 @@ struct ParquetSinkOptions {
   std::string symbol;                 // partition value and `symbol` column
   int32_t top_n = 5;                  // levels per side in bid_i_*/ask_i_* columns, 0..kMaxTopN
   int64_t rows_per_file = 1'000'000;  // a new part also starts at a UTC date change
-  int64_t row_group_size = 122'880;   // rows per Parquet row group
-  int32_t zstd_level = 1;             // zstd level (1..22); 3 is ~3% smaller and ~20% slower
-  size_t queue_chunks = 8;            // 2048-row chunks in flight between the caller and the writer
+  // Rows per Parquet row group, at most; also capped at ~64 MB of uncompressed column data
+  // (top_n = 50: 18,432 rows) so memory stays bounded. DuckDB closes a group at the first
+  // 2048-row chunk boundary at or past the limit.
+  int64_t row_group_size = 122'880;
+  int32_t zstd_level = 1;   // zstd level (1..22); 3 is ~3% smaller and ~20% slower
+  size_t queue_chunks = 8;  // 2048-row chunks in flight between the caller and the writer
 };
 
 // One committed part file.

@@ -396,6 +396,33 @@ TEST(ParquetSink, ManyChunksAndRowGroups) {
   EXPECT_TRUE(duckdb_value_boolean(order.get(), 0, 0));  // file order is event order
 }
 
+TEST(ParquetSink, WideRowGroupsAreCapped) {
+  testing::TempDir dir;
+  {
+    ParquetSink sink(options(dir.path(), kMaxTopN));
+    std::vector<Level> bids;
+    for (int i = 0; i < kMaxTopN; ++i)
+      bids.push_back(Level{Decimal::from_int(1000 - i), Decimal::from_int(1)});
+    for (int64_t i = 0; i < 40'000; ++i)
+      sink.append(delta(i, kT0 + i, Side::kBid, "1", "1"), bids, bids);
+    sink.finish();
+  }
+  io::DuckDb db;
+  io::DuckResult groups = db.query(
+      "SELECT string_agg(n::VARCHAR, ',' ORDER BY g) FROM (SELECT DISTINCT row_group_id AS g, "
+      "row_group_num_rows AS n FROM parquet_metadata(" +
+      io::sql_quote((dir.path() / "**" / "*.parquet").string()) + "))");
+  char* sizes = duckdb_value_varchar(groups.get(), 0, 0);
+  EXPECT_STREQ(sizes, "18432,18432,3136");  // ~64 MB of 3.4 KB rows, in 2048-row chunks
+  duckdb_free(sizes);
+  io::DuckResult res = db.query("SELECT count(*), min(ask_49_price)::VARCHAR FROM read_parquet(" +
+                                io::sql_quote((dir.path() / "**" / "*.parquet").string()) + ")");
+  EXPECT_EQ(duckdb_value_int64(res.get(), 0, 0), 40'000);
+  char* deepest = duckdb_value_varchar(res.get(), 1, 0);
+  EXPECT_STREQ(deepest, "951.000000000000000000");
+  duckdb_free(deepest);
+}
+
 void write_run(const fs::path& root) {
   ParquetSinkOptions o = options(root, 5);
   o.rows_per_file = 4000;
