@@ -194,6 +194,10 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(0.1, 1440.0))
       ->capture_default_str();
   dem->add_option("--symbol", demo.market.symbol, "Symbol name")->capture_default_str();
+  bool busy_day = false;
+  dem->add_flag("--busy-day", busy_day,
+                "A busy symbol's whole day (~100 million level updates; for benchmarks: needs "
+                "about 10 GB of disk and several minutes)");
   add_common(dem);
 
   // sql
@@ -251,7 +255,15 @@ int run(int argc, char** argv) {
       }
     } else if (*dem) {
       demo.out_dir = demo_out;
-      demo.market.duration_ns = static_cast<int64_t>(demo_minutes * 60e9);
+      if (busy_day) {
+        const sim::MarketOptions busy = sim::busy_day_options();
+        demo.market.duration_ns = busy.duration_ns;
+        demo.market.message_rate = busy.message_rate;
+        demo.market.trade_rate = busy.trade_rate;
+        demo.market.price_move_rate = busy.price_move_rate;
+      } else {
+        demo.market.duration_ns = static_cast<int64_t>(demo_minutes * 60e9);
+      }
       demo.progress = progress;
       demo.log = log;
       const pipeline::DemoSummary s = pipeline::run_demo(demo);
