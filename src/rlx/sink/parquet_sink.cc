@@ -227,6 +227,7 @@ class ParquetSink::Impl {
   std::exception_ptr writer_error_;
   std::map<int64_t, int64_t> next_part_;  // by day
   bool finished_ = false;
+  bool failed_ = false;  // a part failed: nothing more may be written or committed
   int64_t current_day_ = 0;
   bool have_day_ = false;
 };
@@ -382,6 +383,7 @@ void ParquetSink::Impl::push_chunk() {
 }
 
 void ParquetSink::Impl::rethrow_writer_error() {
+  failed_ = true;
   if (writer_.joinable()) writer_.join();
   part_.open = false;
   std::error_code ec;
@@ -435,12 +437,19 @@ void ParquetSink::Impl::open_part(int64_t day) {
 }
 
 void ParquetSink::Impl::close_part() {
-  if (fill_.chunk && fill_.rows > 0) push_chunk();
-  if (!queue_.push(nullptr)) rethrow_writer_error();
-  writer_.join();
-  if (writer_error_) rethrow_writer_error();
-  const FileDigest digest = digest_file(part_.tmp, /*sync=*/true);
-  rename_durable(part_.tmp, part_.final_path);
+  FileDigest digest;
+  try {
+    if (fill_.chunk && fill_.rows > 0) push_chunk();
+    if (!queue_.push(nullptr)) rethrow_writer_error();
+    writer_.join();
+    if (writer_error_) rethrow_writer_error();
+    digest = digest_file(part_.tmp, /*sync=*/true);
+    rename_durable(part_.tmp, part_.final_path);
+  } catch (...) {
+    failed_ = true;
+    abandon_part();
+    throw;
+  }
   part_.info.bytes = digest.bytes;
   part_.info.xxh3 = digest.xxh3;
   files_.push_back(std::move(part_.info));
@@ -459,6 +468,7 @@ void ParquetSink::Impl::abandon_part() noexcept {
 void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_bids,
                                const Level* asks, size_t n_asks) {
   if (finished_) throw Error(ExitCode::kFailure, "sink: append after finish");
+  if (failed_) throw Error(ExitCode::kIo, "sink: append after a write failure");
   // The partition date: origin_time's UTC day, else received_time's, else the previous row's.
   const int64_t t = event.origin_time != kNull ? event.origin_time : event.received_time;
   if (t != kNull) {
@@ -547,6 +557,7 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
 }
 
 void ParquetSink::Impl::finish() {
+  if (failed_) throw Error(ExitCode::kIo, "sink: finish after a write failure");
   if (finished_) return;
   finished_ = true;
   if (part_.open) close_part();

@@ -69,7 +69,8 @@ class ParquetSink final : public book::EventConsumer {
   void append(const Event& event, const book::OrderBook& book);
   // The same with the book given as its levels, best first; only the first top_n are read.
   void append(const Event& event, std::span<const Level> bids, std::span<const Level> asks);
-  // Commits the open part. Idempotent; append() after finish() throws.
+  // Commits the open part. Idempotent; append() after finish() throws. After a write failure
+  // the sink is failed for good: append() and finish() throw Error(kIo).
   void finish();
 
   // Committed parts, in commit order.

@@ -504,6 +504,10 @@ TEST(ParquetSink, WriteFailureIsReported) {
         sink.finish();
       },
       Error);
+  // The sink stays failed: no later append or finish can commit a partial output.
+  EXPECT_THROW(sink.append(delta(0, kT0, Side::kBid, "1", "1"), {}, {}), Error);
+  EXPECT_THROW(sink.finish(), Error);
+  EXPECT_TRUE(sink.files().empty());
 }
 
 }  // namespace
