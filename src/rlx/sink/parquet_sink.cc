@@ -4,9 +4,9 @@
 // per part, where rlx_sink_rows is a table function that pops the filled chunks from a bounded
 // queue and hands them over by reference (no copy). The two cores split the work: one builds
 // rows (~0.17 us/row), the other encodes and compresses (~0.8 us/row, the bottleneck), and
-// memory stays bounded by the queue plus one row group (peak RSS 242 MB). An appender into a
+// memory stays bounded by the queue plus one row group (peak RSS 217 MB). An appender into a
 // temp table then COPY ... TO would run the halves one after the other and hold a whole part
-// (~0.6 GB at 1M rows x top-5) in memory. Measured: 1.08M rows/s median, top-5, zstd 1
+// (~0.6 GB at 1M rows x top-5) in memory. Measured: 1.10M rows/s median, top-5, zstd 1
 // (rlx_parquet_sink_benchmark; docs/SCHEMA.md, "Writer design and speed"). DuckDB runs with one
 // thread and a single-threaded source, so row groups and bytes are deterministic.
 #include "rlx/sink/parquet_sink.h"
