@@ -1,6 +1,6 @@
 # rlx_component(NAME DEPS ...): one library per folder under src/rlx.
 #   NAME.cc files form the library rlx_NAME; *_test.cc files form the test binary rlx_NAME_test;
-#   *_benchmark.cc files each become a benchmark binary. Tests and benchmarks live beside the code.
+#   *_benchmark.cc files each become a benchmark binary. TEST_DEPS link into both. Tests and benchmarks live beside the code.
 set(RLX_WARNINGS -Wall -Wextra -Wpedantic -Wno-pedantic)
 if(RLX_SANITIZE)
   add_compile_options(-fsanitize=${RLX_SANITIZE} -fno-omit-frame-pointer)
@@ -43,7 +43,7 @@ function(rlx_component name)
     foreach(f ${bench_cc})
       get_filename_component(b ${f} NAME_WE)
       add_executable(rlx_${b} ${f})
-      target_link_libraries(rlx_${b} PRIVATE rlx_${name} benchmark::benchmark)
+      target_link_libraries(rlx_${b} PRIVATE rlx_${name} ${ARG_TEST_DEPS} benchmark::benchmark)
     endforeach()
   endif()
 endfunction()

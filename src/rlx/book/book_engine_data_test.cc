@@ -7,11 +7,16 @@
 #include <vector>
 
 #include "rlx/book/book_engine.h"
-#include "rlx/book/internal/hftbacktest_loader.h"
+#include "rlx/io/binance_raw_reader.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::book {
 namespace {
+
+std::vector<Message> load(const std::string& path) {
+  io::BinanceRawReader reader(path);
+  return io::read_all(reader);
+}
 
 struct NullConsumer : EventConsumer {
   uint64_t rows = 0;
@@ -112,7 +117,7 @@ void replay(const std::vector<std::filesystem::path>& files, Replay* out) {
   ReferenceBook ref;
   size_t index = 0;
   for (const auto& file : files) {
-    const std::vector<Message> messages = internal::load_hftbacktest(file.string());
+    const std::vector<Message> messages = load(file.string());
     ASSERT_FALSE(messages.empty()) << file;
     for (const Message& m : messages) {
       if (m.kind == MessageKind::kTrade && !ref.have_snapshot) ++out->trades_before_snapshot;

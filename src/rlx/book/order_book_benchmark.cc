@@ -8,11 +8,16 @@
 #include <vector>
 
 #include "rlx/book/book_engine.h"
-#include "rlx/book/internal/hftbacktest_loader.h"
 #include "rlx/book/order_book.h"
+#include "rlx/io/binance_raw_reader.h"
 
 namespace rlx::book {
 namespace {
+
+std::vector<Message> load(const std::string& path) {
+  io::BinanceRawReader reader(path);
+  return io::read_all(reader);
+}
 
 std::string data_path(const std::string& name) {
   const char* env = std::getenv("RLX_DATA_DIR");
@@ -33,7 +38,7 @@ const Capture& capture(const std::string& name) {
   auto it = cache.find(name);
   if (it != cache.end()) return it->second;
   Capture& c = cache[name];
-  c.messages = internal::load_hftbacktest(data_path(name));
+  c.messages = load(data_path(name));
   int64_t last_update_id = kNull;
   for (const Message& m : c.messages) {
     if (m.kind == MessageKind::kSnapshot) {

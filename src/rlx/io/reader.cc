@@ -18,4 +18,11 @@ uint64_t Quarantine::total() const {
   return n;
 }
 
+std::vector<Message> read_all(MessageReader& reader) {
+  std::vector<Message> out;
+  Message m;
+  while (reader.next(&m)) out.push_back(m);
+  return out;
+}
+
 }  // namespace rlx::io

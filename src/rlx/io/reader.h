@@ -40,4 +40,7 @@ class MessageReader {
   virtual uint64_t bytes_total() const { return 0; }
 };
 
+// Every remaining message of `reader` (tests and benchmarks that replay a capture in memory).
+std::vector<Message> read_all(MessageReader& reader);
+
 }  // namespace rlx::io
