@@ -2,6 +2,7 @@
 
 namespace rlx {
 
-inline constexpr const char* kVersion = "0.1.0";
+// The project version from CMakeLists.txt (project(rlx VERSION ...)), the one source of truth.
+inline constexpr const char* kVersion = RLX_VERSION;
 
 }  // namespace rlx

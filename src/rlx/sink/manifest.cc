@@ -5,11 +5,8 @@
 #include <utility>
 
 #include "rlx/core/json_writer.h"
+#include "rlx/core/version.h"
 #include "rlx/sink/durable_file.h"
-
-#ifndef RLX_VERSION
-#define RLX_VERSION "unknown"
-#endif
 
 namespace rlx::sink {
 namespace {
@@ -34,8 +31,6 @@ struct Totals {
 };
 
 }  // namespace
-
-const char* rlx_version() { return RLX_VERSION; }
 
 std::string manifest_json(std::vector<FileInfo> files) {
   std::sort(files.begin(), files.end(),
@@ -62,7 +57,7 @@ std::string manifest_json(std::vector<FileInfo> files) {
   JsonWriter w(/*pretty=*/true);
   w.begin_object();
   w.key("schema_version").int64(kSchemaVersion);
-  w.key("rlx_version").string(rlx_version());
+  w.key("rlx_version").string(kVersion);
   w.key("files").begin_array();
   for (const FileInfo& f : files) {
     w.begin_object();

@@ -22,7 +22,5 @@ std::string manifest_json(std::vector<FileInfo> files);
 void write_manifest(const std::filesystem::path& root, std::vector<FileInfo> files);
 // Writes `json` (built by the caller, e.g. with JsonWriter) to <root>/report.json atomically.
 void write_report(const std::filesystem::path& root, std::string_view json);
-// The rlx version recorded in manifests.
-const char* rlx_version();
 
 }  // namespace rlx::sink

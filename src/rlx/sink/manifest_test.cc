@@ -11,6 +11,7 @@
 
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
+#include "rlx/core/version.h"
 #include "rlx/sink/durable_file.h"
 #include "rlx/sink/parquet_sink.h"
 #include "rlx/testing/test_data.h"
@@ -62,7 +63,7 @@ TEST(Manifest, ListsFilesWithChecksumsSortedAndTotals) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(text);
   EXPECT_EQ(int64_t(doc["schema_version"]), kSchemaVersion);
-  EXPECT_EQ(std::string_view(doc["rlx_version"]), rlx_version());
+  EXPECT_EQ(std::string_view(doc["rlx_version"]), kVersion);
 
   simdjson::dom::array listed = doc["files"];
   ASSERT_EQ(listed.size(), 7u);  // ETH: 2500+2500+999 on day 0, 1 on day 1; BTC: 2500+499, 1
