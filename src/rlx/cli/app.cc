@@ -42,33 +42,20 @@ const std::map<std::string, book::SnapshotPolicy> kSnapshotPolicies = {
 // Prints the first rows of a query through the embedded DuckDB (users need no duckdb CLI).
 void print_query(const std::string& sql, int64_t max_rows) {
   io::DuckDb db;
-  io::DuckResult r = db.query(sql, ExitCode::kUsage);
-  const idx_t cols = r.column_count();
-  std::vector<std::string> header;
-  for (idx_t c = 0; c < cols; ++c) header.push_back(r.column_name(c));
-  std::vector<std::vector<std::string>> rows;
-  const idx_t n = duckdb_row_count(r.get());
-  for (idx_t i = 0; i < n && static_cast<int64_t>(i) < max_rows; ++i) {
-    std::vector<std::string> row;
-    for (idx_t c = 0; c < cols; ++c) {
-      if (duckdb_value_is_null(r.get(), c, i)) {
-        row.emplace_back("NULL");
-      } else {
-        char* v = duckdb_value_varchar(r.get(), c, i);
-        row.emplace_back(v ? v : "");
-        duckdb_free(v);
-      }
-    }
-    rows.push_back(std::move(row));
-  }
+  const io::TextTable t = io::query_text(
+      db, sql, static_cast<uint64_t>(std::max<int64_t>(max_rows, 0)), ExitCode::kUsage);
+  const std::vector<std::string>& header = t.columns;
+  const std::vector<std::vector<std::string>>& rows = t.rows;
+  const size_t cols = header.size();
+  const uint64_t n = t.total_rows;
   std::vector<size_t> width(cols);
-  for (idx_t c = 0; c < cols; ++c) {
+  for (size_t c = 0; c < cols; ++c) {
     width[c] = header[c].size();
     for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
   }
   auto print_row = [&](const std::vector<std::string>& row) {
     std::string line;
-    for (idx_t c = 0; c < cols; ++c) {
+    for (size_t c = 0; c < cols; ++c) {
       line += fmt::format("{:<{}}", row[c], width[c]);
       if (c + 1 < cols) line += " | ";
     }
@@ -76,7 +63,8 @@ void print_query(const std::string& sql, int64_t max_rows) {
   };
   print_row(header);
   std::string rule;
-  for (idx_t c = 0; c < cols; ++c) rule += std::string(width[c], '-') + (c + 1 < cols ? "-+-" : "");
+  for (size_t c = 0; c < cols; ++c)
+    rule += std::string(width[c], '-') + (c + 1 < cols ? "-+-" : "");
   std::puts(rule.c_str());
   for (const auto& row : rows) print_row(row);
   if (static_cast<int64_t>(n) > max_rows)
@@ -196,8 +184,8 @@ int run(int argc, char** argv) {
   dem->add_option("--symbol", demo.market.symbol, "Symbol name")->capture_default_str();
   bool busy_day = false;
   dem->add_flag("--busy-day", busy_day,
-                "A busy symbol's whole day (~100 million level updates; for benchmarks: needs "
-                "about 10 GB of disk and several minutes)");
+                "Busy-symbol rates (~100 million level updates a day); the whole day unless "
+                "--minutes is given (benchmarks; a day needs ~10 GB of disk)");
   add_common(dem);
 
   // sql
@@ -257,7 +245,9 @@ int run(int argc, char** argv) {
       demo.out_dir = demo_out;
       if (busy_day) {
         const sim::MarketOptions busy = sim::busy_day_options();
-        demo.market.duration_ns = busy.duration_ns;
+        demo.market.duration_ns = dem->count("--minutes") > 0
+                                      ? static_cast<int64_t>(demo_minutes * 60e9)
+                                      : busy.duration_ns;
         demo.market.message_rate = busy.message_rate;
         demo.market.trade_rate = busy.trade_rate;
         demo.market.price_move_rate = busy.price_move_rate;

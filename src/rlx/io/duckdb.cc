@@ -70,6 +70,27 @@ DuckResult DuckDb::query(const std::string& sql, ExitCode code) {
 
 void DuckDb::execute(const std::string& sql, ExitCode code) { query(sql, code); }
 
+TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows, ExitCode code) {
+  DuckResult r = db.query(sql, code);
+  TextTable t;
+  const idx_t cols = r.column_count();
+  for (idx_t c = 0; c < cols; ++c) t.columns.push_back(r.column_name(c));
+  t.total_rows = duckdb_row_count(r.get());
+  for (idx_t i = 0; i < t.total_rows && i < max_rows; ++i) {
+    std::vector<std::string>& row = t.rows.emplace_back();
+    for (idx_t c = 0; c < cols; ++c) {
+      if (duckdb_value_is_null(r.get(), c, i)) {
+        row.emplace_back("NULL");
+      } else {
+        char* v = duckdb_value_varchar(r.get(), c, i);
+        row.emplace_back(v != nullptr ? v : "");
+        duckdb_free(v);
+      }
+    }
+  }
+  return t;
+}
+
 std::string sql_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {

@@ -6,15 +6,16 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "rlx/core/error.h"
 
 namespace rlx::io {
 
 struct DuckDbOptions {
-  int32_t threads = 1;           // 1 keeps output deterministic and order-preserving
-  std::string memory_limit;      // e.g. "512MB"; empty: DuckDB's default
-  std::string temp_directory;    // spill directory; empty: none
+  int32_t threads = 1;         // 1 keeps output deterministic and order-preserving
+  std::string memory_limit;    // e.g. "512MB"; empty: DuckDB's default
+  std::string temp_directory;  // spill directory; empty: none
 };
 
 // A result set, read chunk by chunk.
@@ -57,6 +58,16 @@ class DuckDb {
   duckdb_database db_ = nullptr;
   duckdb_connection conn_ = nullptr;
 };
+
+// A query's result as text: NULL as "NULL", every other value as DuckDB casts it to VARCHAR
+// (decimals keep all 18 digits). For small results: the CLI's `sql` command and tests.
+struct TextTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+  uint64_t total_rows = 0;  // rows in the result, also those beyond max_rows
+};
+TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows = UINT64_MAX,
+                     ExitCode code = ExitCode::kFailure);
 
 // Quotes a string as an SQL literal: 'it''s'.
 std::string sql_quote(const std::string& s);

@@ -20,24 +20,7 @@ namespace fs = std::filesystem;
 
 // Rows of a query as strings (NULL -> "NULL"), for exact comparisons of decimals.
 std::vector<std::vector<std::string>> rows_of(io::DuckDb& db, const std::string& sql) {
-  io::DuckResult r = db.query(sql);
-  std::vector<std::vector<std::string>> out;
-  const idx_t cols = r.column_count();
-  const idx_t n = duckdb_row_count(r.get());
-  for (idx_t i = 0; i < n; ++i) {
-    std::vector<std::string> row;
-    for (idx_t c = 0; c < cols; ++c) {
-      if (duckdb_value_is_null(r.get(), c, i)) {
-        row.emplace_back("NULL");
-      } else {
-        char* v = duckdb_value_varchar(r.get(), c, i);
-        row.emplace_back(v);
-        duckdb_free(v);
-      }
-    }
-    out.push_back(std::move(row));
-  }
-  return out;
+  return io::query_text(db, sql).rows;
 }
 
 std::string events_of(const fs::path& out) {
