@@ -29,7 +29,7 @@ bool Decimal::parse(std::string_view s, Decimal* out) {
   // Digits are accumulated as an integer `mant` with `exp10` = power of ten applied to it.
   __int128 mant = 0;
   int32_t exp10 = 0;
-  int32_t digits = 0;      // significant digits accumulated (leading zeros excluded)
+  int32_t digits = 0;  // significant digits accumulated (leading zeros excluded)
   bool any_digit = false;
   bool nonzero_dropped = false;  // a nonzero digit that could not be kept exactly
   for (; i < n && s[i] >= '0' && s[i] <= '9'; ++i) {
@@ -98,8 +98,8 @@ bool Decimal::from_double(double value, Decimal* out) {
 }
 
 std::string Decimal::to_string() const {
-  unsigned __int128 v = raw_ < 0 ? -static_cast<unsigned __int128>(raw_)
-                                 : static_cast<unsigned __int128>(raw_);
+  unsigned __int128 v =
+      raw_ < 0 ? -static_cast<unsigned __int128>(raw_) : static_cast<unsigned __int128>(raw_);
   const auto one = static_cast<unsigned __int128>(kOne);
   unsigned __int128 int_part = v / one;
   auto frac = static_cast<uint64_t>(v % one);

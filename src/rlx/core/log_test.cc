@@ -17,8 +17,9 @@ TEST(Log, WritesLogfmtAndJsonLinesAboveItsLevel) {
   const std::string out = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(out.find("level=info event=reconstruct.done rows=42 path=\"a b\"\n"), std::string::npos)
       << out;
-  EXPECT_NE(out.find("\"level\":\"warn\",\"event\":\"input.quarantine\",\"count\":-1,\"ratio\":0.5}"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("\"level\":\"warn\",\"event\":\"input.quarantine\",\"count\":-1,\"ratio\":0.5}"),
+      std::string::npos)
       << out;
   EXPECT_EQ(out.find("hidden"), std::string::npos);
   EXPECT_EQ(out.find("silent"), std::string::npos);

@@ -45,18 +45,18 @@ struct Message {
   Market market = Market::kUnknown;
   std::string exchange;  // "binance", "binance-futures", "binance-delivery", Lake/Tardis name
   std::string symbol;    // upper case, as the exchange spells it
-  int64_t origin_time = kNull;    // exchange event time, ns since epoch
-  int64_t received_time = kNull;  // local capture time, ns since epoch
-  int64_t update_id = kNull;       // Binance u / lastUpdateId; Lake sequence_number
-  int64_t first_update_id = kNull; // Binance U
-  int64_t prev_update_id = kNull;  // Binance pu (futures)
+  int64_t origin_time = kNull;      // exchange event time, ns since epoch
+  int64_t received_time = kNull;    // local capture time, ns since epoch
+  int64_t update_id = kNull;        // Binance u / lastUpdateId; Lake sequence_number
+  int64_t first_update_id = kNull;  // Binance U
+  int64_t prev_update_id = kNull;   // Binance pu (futures)
   std::string trade_id;
-  Side side = Side::kNone;  // trade: aggressor (kBuy/kSell)
-  Decimal price;            // trade price
-  Decimal size;             // trade quantity
+  Side side = Side::kNone;          // trade: aggressor (kBuy/kSell)
+  Decimal price;                    // trade price
+  Decimal size;                     // trade quantity
   std::vector<LevelUpdate> levels;  // snapshot/delta levels in source order; ticker: bid, ask
-  uint32_t source = 0;        // index of the input this came from
-  uint64_t source_row = 0;    // 1-based line/row in that input where the message starts
+  uint32_t source = 0;              // index of the input this came from
+  uint64_t source_row = 0;          // 1-based line/row in that input where the message starts
 };
 
 }  // namespace rlx

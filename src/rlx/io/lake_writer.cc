@@ -52,7 +52,7 @@ std::string book_columns_sql() {
   for (const char* side : {"bid", "ask"}) {
     for (int32_t i = 0; i < LakeWriter::kBookDepth; ++i) {
       const std::string p = std::string(side) + "_" + std::to_string(i);
-      sql += ", " + p + "_price DOUBLE, " + p + "_size DOUBLE";
+      sql.append(", ").append(p).append("_price DOUBLE, ").append(p).append("_size DOUBLE");
     }
   }
   return sql;

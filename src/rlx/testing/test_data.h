@@ -3,11 +3,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace rlx::testing {
 
@@ -22,11 +22,11 @@ inline bool in_ci() {
 }
 
 // Path of a file under the shared data dir; skips (or fails under CI) the test when absent.
-#define RLX_REQUIRE_DATA(var, relative)                                                    \
-  const std::filesystem::path var = ::rlx::testing::shared_data_dir() / (relative);         \
-  if (!std::filesystem::exists(var)) {                                                      \
-    if (::rlx::testing::in_ci()) FAIL() << "CI is set but test data is missing: " << var;   \
-    GTEST_SKIP() << "test data not found: " << var;                                         \
+#define RLX_REQUIRE_DATA(var, relative)                                                   \
+  const std::filesystem::path var = ::rlx::testing::shared_data_dir() / (relative);       \
+  if (!std::filesystem::exists(var)) {                                                    \
+    if (::rlx::testing::in_ci()) FAIL() << "CI is set but test data is missing: " << var; \
+    GTEST_SKIP() << "test data not found: " << var;                                       \
   }
 
 // A fresh, empty directory under the build tree's temp area, removed by the destructor.
