@@ -100,7 +100,9 @@ void open_lake(const ReconstructOptions& options,
       groups[{exchange, symbol}].files[static_cast<int>(table)].push_back(input);
     }
   }
-  for (const auto& [key, group] : groups) {
+  for (const auto& entry : groups) {
+    const auto& key = entry.first;  // a plain reference: lambdas may capture it (clang 14)
+    const Group& group = entry.second;
     for (io::LakeTable table : kLakeOrder) {
       auto add = [&](io::LakeReaderOptions o, const std::string& name) {
         o.table = table;
