@@ -1,30 +1,14 @@
-// Durable file operations for committed output: fsync a file and its directory, create
-// directories durably, replace a file atomically (temp + fsync + rename + directory fsync),
-// and checksum a file with XXH3-64. Failures throw Error(ExitCode::kIo) naming the path.
+// Moved to rlx/durability/durable_file.h; this forwarding header goes once its users are updated.
 #pragma once
 
-#include <cstdint>
-#include <filesystem>
-#include <string>
-#include <string_view>
+#include "rlx/durability/durable_file.h"
 
 namespace rlx::sink {
-
-struct FileDigest {
-  uint64_t bytes = 0;
-  uint64_t xxh3 = 0;  // XXH3-64 (seed 0) of the file's bytes
-};
-
-// Reads `path` once, returning its size and XXH3-64; with `sync`, fsyncs it before closing.
-FileDigest digest_file(const std::filesystem::path& path, bool sync = false);
-// Creates `dir` and any missing parents, fsyncing the parent of every directory it creates.
-void create_directories_durable(const std::filesystem::path& dir);
-void fsync_dir(const std::filesystem::path& dir);
-// rename(from, to) then fsync of `to`'s directory. `from` must already be fsynced.
-void rename_durable(const std::filesystem::path& from, const std::filesystem::path& to);
-// Writes `content` to "<dir>/.<name>.tmp", fsyncs, renames over `path`, fsyncs the directory.
-void write_file_atomic(const std::filesystem::path& path, std::string_view content);
-// 16 lower-case hex digits.
-std::string hex64(uint64_t value);
-
+using durability::create_directories_durable;
+using durability::digest_file;
+using durability::FileDigest;
+using durability::fsync_dir;
+using durability::hex64;
+using durability::rename_durable;
+using durability::write_file_atomic;
 }  // namespace rlx::sink

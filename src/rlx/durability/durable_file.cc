@@ -1,4 +1,4 @@
-#include "rlx/sink/durable_file.h"
+#include "rlx/durability/durable_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "rlx/core/error.h"
 
-namespace rlx::sink {
+namespace rlx::durability {
 namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path) {
@@ -124,4 +124,4 @@ std::string hex64(uint64_t value) {
   return out;
 }
 
-}  // namespace rlx::sink
+}  // namespace rlx::durability
