@@ -1,5 +1,6 @@
 #include "rlx/core/message.h"
 
+#include "rlx/core/binary_io.h"
 #include "rlx/core/event.h"
 
 namespace rlx {
@@ -30,6 +31,55 @@ const char* event_type_name(EventType type) {
       return "BOOK_DELTA";
   }
   return "";
+}
+
+void save_message(BinaryWriter& w, const Message& m) {
+  w.u8(static_cast<uint8_t>(m.kind));
+  w.u8(static_cast<uint8_t>(m.market));
+  w.str(m.exchange);
+  w.str(m.symbol);
+  w.i64(m.origin_time);
+  w.i64(m.received_time);
+  w.i64(m.update_id);
+  w.i64(m.first_update_id);
+  w.i64(m.prev_update_id);
+  w.str(m.trade_id);
+  w.u8(static_cast<uint8_t>(m.side));
+  w.decimal(m.price);
+  w.decimal(m.size);
+  w.u64(m.levels.size());
+  for (const LevelUpdate& l : m.levels) {
+    w.u8(static_cast<uint8_t>(l.side));
+    w.decimal(l.price);
+    w.decimal(l.size);
+  }
+  w.u32(m.source);
+  w.u64(m.source_row);
+}
+
+void load_message(BinaryReader& r, Message* out) {
+  Message& m = *out;
+  m.kind = r.enumeration("Message.kind", MessageKind::kTicker);
+  m.market = r.enumeration("Message.market", Market::kCoinM);
+  m.exchange = r.str("Message.exchange");
+  m.symbol = r.str("Message.symbol");
+  m.origin_time = r.i64("Message.origin_time");
+  m.received_time = r.i64("Message.received_time");
+  m.update_id = r.i64("Message.update_id");
+  m.first_update_id = r.i64("Message.first_update_id");
+  m.prev_update_id = r.i64("Message.prev_update_id");
+  m.trade_id = r.str("Message.trade_id");
+  m.side = r.enumeration("Message.side", Side::kSell);
+  m.price = r.decimal("Message.price");
+  m.size = r.decimal("Message.size");
+  m.levels.resize(r.count("Message.levels", 33));
+  for (LevelUpdate& l : m.levels) {
+    l.side = r.enumeration("LevelUpdate.side", Side::kSell);
+    l.price = r.decimal("LevelUpdate.price");
+    l.size = r.decimal("LevelUpdate.size");
+  }
+  m.source = r.u32("Message.source");
+  m.source_row = r.u64("Message.source_row");
 }
 
 }  // namespace rlx

@@ -11,6 +11,9 @@
 
 namespace rlx {
 
+class BinaryWriter;
+class BinaryReader;
+
 // An absent id/time in a message and a NULL in the output.
 inline constexpr int64_t kNull = std::numeric_limits<int64_t>::min();
 
@@ -58,5 +61,11 @@ struct Message {
   uint32_t source = 0;              // index of the input this came from
   uint64_t source_row = 0;          // 1-based line/row in that input where the message starts
 };
+
+// Every field of a Message, exactly (checkpoints: the pre-snapshot buffer of a BookEngine).
+// load_message overwrites *out, reusing its buffers; a bad enum value or a short read throws
+// rlx::Error(kFailure) (core/binary_io.h).
+void save_message(BinaryWriter& writer, const Message& message);
+void load_message(BinaryReader& reader, Message* out);
 
 }  // namespace rlx
