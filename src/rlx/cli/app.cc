@@ -15,29 +15,23 @@
 #include "rlx/io/duckdb.h"
 #include "rlx/pipeline/convert.h"
 #include "rlx/pipeline/demo.h"
+#include "rlx/pipeline/option_names.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/pipeline/report.h"
 
 namespace rlx::cli {
 namespace {
 
-const std::map<std::string, ProgressMode> kProgressModes = {{"auto", ProgressMode::kAuto},
-                                                            {"always", ProgressMode::kAlways},
-                                                            {"never", ProgressMode::kNever}};
-const std::map<std::string, io::BadRowPolicy> kBadRowPolicies = {
-    {"fail", io::BadRowPolicy::kFail}, {"quarantine", io::BadRowPolicy::kQuarantine}};
-const std::map<std::string, book::CrossedPolicy> kCrossedPolicies = {
-    {"keep", book::CrossedPolicy::kKeep},
-    {"drop-stale", book::CrossedPolicy::kDropStaleOpposite},
-    {"drop-both", book::CrossedPolicy::kDropBoth}};
-const std::map<std::string, book::TradeConsumption> kTradeConsumption = {
-    {"auto", book::TradeConsumption::kAuto},
-    {"on", book::TradeConsumption::kOn},
-    {"off", book::TradeConsumption::kOff}};
-const std::map<std::string, book::SnapshotPolicy> kSnapshotPolicies = {
-    {"auto", book::SnapshotPolicy::kAuto},
-    {"replace", book::SnapshotPolicy::kReplace},
-    {"merge-range", book::SnapshotPolicy::kMergeRange}};
+// An option whose text must be one of `table`'s names, stored straight into the enum.
+template <typename E, size_t N>
+CLI::Option* add_enum(CLI::App* app, const std::string& name, E* target,
+                      const pipeline::NameTable<E, N>& table, const std::string& help) {
+  std::map<std::string, E> names;
+  for (const auto& [text, value] : table) names.emplace(std::string(text), value);
+  return app->add_option(name, *target, help)
+      ->transform(CLI::CheckedTransformer(names))
+      ->default_str(std::string(pipeline::name_of(table, *target)));
+}
 
 // Prints the first rows of a query through the embedded DuckDB (users need no duckdb CLI).
 void print_query(const std::string& sql, int64_t max_rows) {
@@ -79,12 +73,11 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("rlx ") + kVersion);
   // Options every running subcommand has, so each --help lists them.
-  std::string progress_text = "auto", log_level = "warn", log_format = "text";
+  ProgressMode progress = ProgressMode::kAuto;
+  std::string log_level = "warn", log_format = "text";
   auto add_common = [&](CLI::App* sub) {
-    sub->add_option("--progress", progress_text,
-                    "Progress bar on stderr: auto (only on a terminal), always, never")
-        ->check(CLI::IsMember({"auto", "always", "never"}))
-        ->capture_default_str();
+    add_enum(sub, "--progress", &progress, pipeline::kProgressNames,
+             "Progress bar on stderr: auto (only on a terminal), always, never");
     sub->add_option("--log-level", log_level,
                     "Structured logs on stderr: debug, info, warn, error, off")
         ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
@@ -96,15 +89,12 @@ int run(int argc, char** argv) {
 
   // reconstruct
   pipeline::ReconstructOptions ro;
-  std::string source_text = "binance-raw";
-  std::string bad_rows = "fail", crossed = "keep", consume = "auto", snapshot = "auto";
   std::vector<std::string> inputs;
   std::string out_dir;
   auto* rec =
       app.add_subcommand("reconstruct", "Rebuild the L2 book and write the unified event stream");
-  rec->add_option("--source", source_text, "Input kind: binance-raw, lake, tardis")
-      ->check(CLI::IsMember({"binance-raw", "lake", "tardis"}))
-      ->capture_default_str();
+  add_enum(rec, "--source", &ro.source, pipeline::kSourceNames,
+           "Input kind: binance-raw, lake, tardis");
   rec->add_option(
          "--input", inputs,
          "Input files (binance-raw, tardis; plain, .gz or .zst), or Lake roots / Lake files")
@@ -126,24 +116,16 @@ int run(int argc, char** argv) {
   rec->add_option("--batch-size", ro.batch_size, "Messages per micro-batch")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  rec->add_option(
-         "--on-bad-row", bad_rows,
-         "Bad input rows: fail (error naming file, row, field) or quarantine (skip, count, report)")
-      ->check(CLI::IsMember({"fail", "quarantine"}))
-      ->capture_default_str();
-  rec->add_option("--crossed", crossed,
-                  "Crossed book policy: keep, drop-stale, drop-both (always counted)")
-      ->check(CLI::IsMember({"keep", "drop-stale", "drop-both"}))
-      ->capture_default_str();
-  rec->add_option("--consume-trades", consume,
-                  "Trades remove passive liquidity: auto (only until the first delta), on, off")
-      ->check(CLI::IsMember({"auto", "on", "off"}))
-      ->capture_default_str();
-  rec->add_option("--snapshot-policy", snapshot,
-                  "Snapshots: auto, replace (the whole book), merge-range (keep levels deeper than "
-                  "the snapshot)")
-      ->check(CLI::IsMember({"auto", "replace", "merge-range"}))
-      ->capture_default_str();
+  add_enum(rec, "--on-bad-row", &ro.on_bad_row, pipeline::kBadRowNames,
+           "Bad input rows: fail (error naming file, row, field) or quarantine (skip, count, "
+           "report)");
+  add_enum(rec, "--crossed", &ro.book.crossed, pipeline::kCrossedNames,
+           "Crossed book policy: keep, drop-stale, drop-both (always counted)");
+  add_enum(rec, "--consume-trades", &ro.book.consume_trades, pipeline::kConsumeNames,
+           "Trades remove passive liquidity: auto (only until the first delta), on, off");
+  add_enum(rec, "--snapshot-policy", &ro.book.snapshot, pipeline::kSnapshotNames,
+           "Snapshots: auto, replace (the whole book), merge-range (keep levels deeper than the "
+           "snapshot)");
   rec->add_flag("--overwrite", ro.overwrite, "Replace an earlier output in --out");
   add_common(rec);
 
@@ -152,7 +134,6 @@ int run(int argc, char** argv) {
   std::vector<std::string> convert_inputs;
   std::string convert_out;
   int64_t interval_ms = 100;
-  std::string convert_bad_rows = "fail";
   auto* conv =
       app.add_subcommand("convert", "Convert a raw Binance capture to the Crypto Lake layout");
   conv->add_option("--input", convert_inputs,
@@ -164,9 +145,7 @@ int run(int argc, char** argv) {
   conv->add_option("--snapshot-interval-ms", interval_ms, "Interval of the top-20 `book` rows")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  conv->add_option("--on-bad-row", convert_bad_rows, "fail or quarantine")
-      ->check(CLI::IsMember({"fail", "quarantine"}))
-      ->capture_default_str();
+  add_enum(conv, "--on-bad-row", &co.on_bad_row, pipeline::kBadRowNames, "fail or quarantine");
   add_common(conv);
 
   // demo
@@ -204,18 +183,12 @@ int run(int argc, char** argv) {
   }
 
   try {
-    const ProgressMode progress = kProgressModes.at(progress_text);
     LogLevel level = LogLevel::kWarn;
     parse_log_level(log_level, &level);
     const Log log(level, log_format == "json" ? LogFormat::kJson : LogFormat::kText);
     if (*rec) {
-      pipeline::parse_source_kind(source_text, &ro.source);
       for (const auto& in : inputs) ro.inputs.emplace_back(in);
       ro.out_dir = out_dir;
-      ro.on_bad_row = kBadRowPolicies.at(bad_rows);
-      ro.book.crossed = kCrossedPolicies.at(crossed);
-      ro.book.consume_trades = kTradeConsumption.at(consume);
-      ro.book.snapshot = kSnapshotPolicies.at(snapshot);
       ro.progress = progress;
       ro.log = log;
       const pipeline::ReconstructSummary summary = pipeline::reconstruct(ro);
@@ -224,7 +197,6 @@ int run(int argc, char** argv) {
       for (const auto& in : convert_inputs) co.inputs.emplace_back(in);
       co.out_dir = convert_out;
       co.snapshot_interval_ns = interval_ms * 1'000'000;
-      co.on_bad_row = kBadRowPolicies.at(convert_bad_rows);
       co.progress = progress;
       const pipeline::ConvertSummary s = pipeline::convert_to_lake(co);
       std::printf(

@@ -19,19 +19,6 @@
 namespace rlx::pipeline {
 namespace fs = std::filesystem;
 
-bool parse_source_kind(std::string_view text, SourceKind* out) {
-  if (text == "binance-raw") {
-    *out = SourceKind::kBinanceRaw;
-  } else if (text == "lake") {
-    *out = SourceKind::kLake;
-  } else if (text == "tardis") {
-    *out = SourceKind::kTardis;
-  } else {
-    return false;
-  }
-  return true;
-}
-
 namespace {
 
 bool wanted(const std::vector<std::string>& symbols, const std::string& symbol) {

@@ -16,7 +16,6 @@
 namespace rlx::pipeline {
 
 enum class SourceKind : uint8_t { kBinanceRaw = 0, kLake = 1, kTardis = 2 };
-bool parse_source_kind(std::string_view text, SourceKind* out);  // binance-raw, lake, tardis
 
 struct ReconstructOptions {
   SourceKind source = SourceKind::kBinanceRaw;

@@ -1,0 +1,65 @@
+// The text names of reconstruct's enum options, shared by the command line and run.json so the
+// two can never disagree.
+#pragma once
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+#include "rlx/book/book_engine.h"
+#include "rlx/core/progress.h"
+#include "rlx/io/reader.h"
+#include "rlx/pipeline/reconstruct.h"
+
+namespace rlx::pipeline {
+
+template <typename E, size_t N>
+using NameTable = std::array<std::pair<std::string_view, E>, N>;
+
+inline constexpr NameTable<SourceKind, 3> kSourceNames = {{{"binance-raw", SourceKind::kBinanceRaw},
+                                                           {"lake", SourceKind::kLake},
+                                                           {"tardis", SourceKind::kTardis}}};
+inline constexpr NameTable<io::BadRowPolicy, 2> kBadRowNames = {
+    {{"fail", io::BadRowPolicy::kFail}, {"quarantine", io::BadRowPolicy::kQuarantine}}};
+inline constexpr NameTable<book::CrossedPolicy, 3> kCrossedNames = {
+    {{"keep", book::CrossedPolicy::kKeep},
+     {"drop-stale", book::CrossedPolicy::kDropStaleOpposite},
+     {"drop-both", book::CrossedPolicy::kDropBoth}}};
+inline constexpr NameTable<book::TradeConsumption, 3> kConsumeNames = {
+    {{"auto", book::TradeConsumption::kAuto},
+     {"on", book::TradeConsumption::kOn},
+     {"off", book::TradeConsumption::kOff}}};
+inline constexpr NameTable<book::SnapshotPolicy, 3> kSnapshotNames = {
+    {{"auto", book::SnapshotPolicy::kAuto},
+     {"replace", book::SnapshotPolicy::kReplace},
+     {"merge-range", book::SnapshotPolicy::kMergeRange}}};
+inline constexpr NameTable<book::SequenceMode, 5> kSequenceNames = {
+    {{"auto", book::SequenceMode::kAuto},
+     {"binance-spot", book::SequenceMode::kBinanceSpot},
+     {"binance-futures", book::SequenceMode::kBinanceFutures},
+     {"non-decreasing", book::SequenceMode::kNonDecreasing},
+     {"none", book::SequenceMode::kNone}}};
+inline constexpr NameTable<ProgressMode, 3> kProgressNames = {{{"auto", ProgressMode::kAuto},
+                                                               {"always", ProgressMode::kAlways},
+                                                               {"never", ProgressMode::kNever}}};
+
+template <typename E, size_t N>
+bool parse_name(const NameTable<E, N>& table, std::string_view text, E* out) {
+  for (const auto& [name, value] : table) {
+    if (name == text) {
+      *out = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename E, size_t N>
+std::string_view name_of(const NameTable<E, N>& table, E value) {
+  for (const auto& [name, v] : table) {
+    if (v == value) return name;
+  }
+  return "";
+}
+
+}  // namespace rlx::pipeline
