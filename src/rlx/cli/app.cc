@@ -26,10 +26,14 @@ namespace {
 template <typename E, size_t N>
 CLI::Option* add_enum(CLI::App* app, const std::string& name, E* target,
                       const pipeline::NameTable<E, N>& table, const std::string& help) {
-  std::map<std::string, E> names;
-  for (const auto& [text, value] : table) names.emplace(std::string(text), value);
-  return app->add_option(name, *target, help)
-      ->transform(CLI::CheckedTransformer(names))
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.emplace_back(entry.first);
+  return app
+      ->add_option_function<std::string>(
+          name,
+          [target, &table](const std::string& text) { pipeline::parse_name(table, text, target); },
+          help)
+      ->check(CLI::IsMember(names))
       ->default_str(std::string(pipeline::name_of(table, *target)));
 }
 
