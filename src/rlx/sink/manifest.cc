@@ -1,14 +1,23 @@
 #include "rlx/sink/manifest.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <utility>
 
+#include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
 #include "rlx/core/version.h"
-#include "rlx/sink/durable_file.h"
+#include "rlx/durability/durable_file.h"
 
 namespace rlx::sink {
+
+using durability::digest_file;
+using durability::hex64;
+using durability::write_file_atomic;
 namespace {
 
 void time_or_null(JsonWriter& w, const char* key, int64_t t) {
@@ -98,6 +107,61 @@ std::string manifest_json(std::vector<FileInfo> files) {
 
 void write_manifest(const std::filesystem::path& root, std::vector<FileInfo> files) {
   write_file_atomic(root / kManifestName, manifest_json(std::move(files)));
+}
+
+std::vector<FileInfo> read_manifest(const std::filesystem::path& root) {
+  std::vector<FileInfo> files;
+  const std::filesystem::path path = root / kManifestName;
+  if (!std::filesystem::exists(path)) return files;
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const simdjson::padded_string json(text.str());
+  simdjson::ondemand::parser parser;
+  auto str = [](simdjson::ondemand::value v) {
+    return std::string(std::string_view(v.get_string()));
+  };
+  auto time = [](simdjson::ondemand::value v) -> int64_t {
+    return v.is_null() ? kNull : int64_t(v.get_int64());
+  };
+  try {
+    simdjson::ondemand::document doc = parser.iterate(json);
+    for (simdjson::ondemand::object f : doc["files"].get_array()) {
+      FileInfo info;
+      info.path = str(f["path"]);
+      info.exchange = str(f["exchange"]);
+      info.symbol = str(f["symbol"]);
+      info.date = str(f["date"]);
+      info.rows = f["rows"].get_int64();
+      info.first_event_seq = f["first_event_seq"].get_int64();
+      info.last_event_seq = f["last_event_seq"].get_int64();
+      info.min_origin_time = time(f["min_origin_time"]);
+      info.max_origin_time = time(f["max_origin_time"]);
+      info.bytes = f["bytes"].get_uint64();
+      info.xxh3 = std::stoull(str(f["xxh3"]), nullptr, 16);
+      files.push_back(std::move(info));
+    }
+  } catch (const std::exception& e) {
+    throw Error(ExitCode::kBadInput, path.string() + ": unreadable manifest: " + e.what());
+  }
+  return files;
+}
+
+std::vector<std::string> verify_manifest(const std::filesystem::path& root,
+                                         const std::vector<FileInfo>& files) {
+  std::vector<std::string> problems;
+  for (const FileInfo& f : files) {
+    const std::filesystem::path path = root / f.path;
+    if (!std::filesystem::exists(path)) {
+      problems.push_back(path.string() + ": listed in manifest.json but missing");
+      continue;
+    }
+    const durability::FileDigest d = digest_file(path);
+    if (d.bytes != f.bytes || d.xxh3 != f.xxh3) {
+      problems.push_back(path.string() + ": size or checksum differs from manifest.json");
+    }
+  }
+  return problems;
 }
 
 void write_report(const std::filesystem::path& root, std::string_view json) {

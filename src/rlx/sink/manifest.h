@@ -20,6 +20,12 @@ inline constexpr const char* kReportName = "report.json";
 std::string manifest_json(std::vector<FileInfo> files);
 // Writes manifest_json(files) to <root>/manifest.json atomically.
 void write_manifest(const std::filesystem::path& root, std::vector<FileInfo> files);
+// The committed parts listed in <root>/manifest.json, in its (path) order; empty when there is
+// no manifest. An unreadable manifest is Error(kBadInput) naming it.
+std::vector<FileInfo> read_manifest(const std::filesystem::path& root);
+// Each listed part that is missing or whose size or XXH3-64 differs, described.
+std::vector<std::string> verify_manifest(const std::filesystem::path& root,
+                                         const std::vector<FileInfo>& files);
 // Writes `json` (built by the caller, e.g. with JsonWriter) to <root>/report.json atomically.
 void write_report(const std::filesystem::path& root, std::string_view json);
 

@@ -164,3 +164,43 @@ TEST(Manifest, MissingDirectoryIsAnIoError) {
 
 }  // namespace
 }  // namespace rlx::sink
+
+namespace rlx::sink {
+namespace {
+
+TEST(Manifest, ReadsBackWhatItWroteAndVerifiesTheFiles) {
+  testing::TempDir dir;
+  EXPECT_TRUE(read_manifest(dir.path()).empty());
+  const std::vector<FileInfo> files = write_symbol(dir.path(), "BTCUSDT", 6000);
+  ASSERT_GE(files.size(), 3u);
+  write_manifest(dir.path(), files);
+  const std::vector<FileInfo> back = read_manifest(dir.path());
+  ASSERT_EQ(back.size(), files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    EXPECT_EQ(back[i].path, files[i].path);
+    EXPECT_EQ(back[i].rows, files[i].rows);
+    EXPECT_EQ(back[i].first_event_seq, files[i].first_event_seq);
+    EXPECT_EQ(back[i].last_event_seq, files[i].last_event_seq);
+    EXPECT_EQ(back[i].min_origin_time, files[i].min_origin_time);
+    EXPECT_EQ(back[i].max_origin_time, files[i].max_origin_time);
+    EXPECT_EQ(back[i].bytes, files[i].bytes);
+    EXPECT_EQ(back[i].xxh3, files[i].xxh3);
+    EXPECT_EQ(back[i].date, files[i].date);
+  }
+  EXPECT_TRUE(verify_manifest(dir.path(), back).empty());
+  fs::remove(dir.path() / back[0].path);
+  {
+    std::fstream f(dir.path() / back[1].path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x7f');
+  }
+  const auto problems = verify_manifest(dir.path(), back);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("missing"), std::string::npos);
+  EXPECT_NE(problems[1].find("checksum"), std::string::npos);
+  std::ofstream(dir.path() / kManifestName) << "{ not json";
+  EXPECT_THROW(read_manifest(dir.path()), Error);
+}
+
+}  // namespace
+}  // namespace rlx::sink
