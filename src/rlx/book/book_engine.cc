@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "rlx/core/binary_io.h"
+
 namespace rlx::book {
 namespace {
 
@@ -528,6 +530,150 @@ void BookEngine::measure_drift(const Message& snapshot) {
       total.is_zero() ? (diff.is_zero() ? 0.0 : 1.0) : to_double(diff) / to_double(total);
   d.rel_size_diff_sum += rel;
   d.max_rel_size_diff = std::max(d.max_rel_size_diff, rel);
+}
+
+}  // namespace rlx::book
+
+namespace rlx::book {
+namespace {
+
+constexpr uint32_t kEngineTag = make_tag("BKE", 1);
+
+// A new BookStats field must be added to save_stats/load_stats: this size is the reminder.
+static_assert(sizeof(BookStats) == 320, "BookStats changed: update save_stats and load_stats");
+static_assert(sizeof(BookOptions) == 32, "BookOptions changed: update BookEngine::save/load");
+
+void save_stats(BinaryWriter& w, const BookStats& s) {
+  for (uint64_t v : s.messages) w.u64(v);
+  for (uint64_t v : s.events) w.u64(v);
+  for (uint64_t v : {s.gaps, s.resyncs, s.dropped_before_snapshot, s.snapshot_not_bridging, s.stale,
+                     s.stale_snapshots, s.out_of_order, s.buffer_overflow, s.buffer_flushed_at_end,
+                     s.crossed, s.crossed_rows, s.crossed_levels_dropped, s.trades_consumed,
+                     s.trade_levels_removed, s.unsynced_events}) {
+    w.u64(v);
+  }
+  const DriftStats& d = s.drift;
+  w.u64(d.count);
+  w.u64(d.best_mismatches);
+  w.u64(d.mismatched_levels);
+  w.u64(d.max_mismatched_levels);
+  w.decimal(d.abs_size_diff);
+  w.decimal(d.max_abs_size_diff);
+  w.f64(d.rel_size_diff_sum);
+  w.f64(d.max_rel_size_diff);
+  for (uint64_t v : {s.ticker_matched, s.ticker_matched_before_diff, s.ticker_matched_last_diff,
+                     s.ticker_mismatched, s.ticker_unmatched}) {
+    w.u64(v);
+  }
+  w.u64(s.ticker_mismatch_examples.size());
+  for (const std::string& e : s.ticker_mismatch_examples) w.str(e);
+}
+
+void load_stats(BinaryReader& r, BookStats* out) {
+  BookStats& s = *out;
+  for (uint64_t& v : s.messages) v = r.u64("BookStats.messages");
+  for (uint64_t& v : s.events) v = r.u64("BookStats.events");
+  for (uint64_t* v :
+       {&s.gaps, &s.resyncs, &s.dropped_before_snapshot, &s.snapshot_not_bridging, &s.stale,
+        &s.stale_snapshots, &s.out_of_order, &s.buffer_overflow, &s.buffer_flushed_at_end,
+        &s.crossed, &s.crossed_rows, &s.crossed_levels_dropped, &s.trades_consumed,
+        &s.trade_levels_removed, &s.unsynced_events}) {
+    *v = r.u64("BookStats counter");
+  }
+  DriftStats& d = s.drift;
+  d.count = r.u64("DriftStats.count");
+  d.best_mismatches = r.u64("DriftStats.best_mismatches");
+  d.mismatched_levels = r.u64("DriftStats.mismatched_levels");
+  d.max_mismatched_levels = r.u64("DriftStats.max_mismatched_levels");
+  d.abs_size_diff = r.decimal("DriftStats.abs_size_diff");
+  d.max_abs_size_diff = r.decimal("DriftStats.max_abs_size_diff");
+  d.rel_size_diff_sum = r.f64("DriftStats.rel_size_diff_sum");
+  d.max_rel_size_diff = r.f64("DriftStats.max_rel_size_diff");
+  for (uint64_t* v : {&s.ticker_matched, &s.ticker_matched_before_diff, &s.ticker_matched_last_diff,
+                      &s.ticker_mismatched, &s.ticker_unmatched}) {
+    *v = r.u64("BookStats ticker counter");
+  }
+  s.ticker_mismatch_examples.resize(r.count("BookStats.ticker_mismatch_examples", 8));
+  for (std::string& e : s.ticker_mismatch_examples) e = r.str("BookStats ticker mismatch example");
+}
+
+}  // namespace
+
+void BookEngine::save(BinaryWriter& w) const {
+  w.u32(kEngineTag);
+  w.u8(static_cast<uint8_t>(options_.sequence));
+  w.u8(static_cast<uint8_t>(options_.crossed));
+  w.u8(static_cast<uint8_t>(options_.consume_trades));
+  w.u8(static_cast<uint8_t>(options_.snapshot));
+  w.u64(options_.max_buffered_messages);
+  w.u64(options_.ticker_history);
+  w.u64(options_.ticker_pending);
+  book_.save(w);
+  save_stats(w, stats_);
+  w.u8(static_cast<uint8_t>(mode_));
+  w.u8(static_cast<uint8_t>(state_));
+  w.boolean(has_snapshot_);
+  w.boolean(seen_delta_);
+  w.i64(snapshot_id_);
+  w.i64(last_u_);
+  w.i64(next_seq_);
+  w.u64(buffer_.size());
+  for (const Message& m : buffer_) save_message(w, m);
+  auto save_checks = [&w](const auto& checks) {
+    w.u64(checks.size());
+    for (const TickerCheck& t : checks) {
+      w.i64(t.update_id);
+      w.decimal(t.bid.price);
+      w.decimal(t.bid.size);
+      w.decimal(t.ask.price);
+      w.decimal(t.ask.size);
+    }
+  };
+  save_checks(history_);
+  save_checks(pending_);
+}
+
+BookEngine BookEngine::load(BinaryReader& r) {
+  r.expect_tag(kEngineTag, "BookEngine");
+  BookOptions o;
+  o.sequence = r.enumeration("BookOptions.sequence", SequenceMode::kNone);
+  o.crossed = r.enumeration("BookOptions.crossed", CrossedPolicy::kDropBoth);
+  o.consume_trades = r.enumeration("BookOptions.consume_trades", TradeConsumption::kOff);
+  o.snapshot = r.enumeration("BookOptions.snapshot", SnapshotPolicy::kMergeRange);
+  o.max_buffered_messages = r.u64("BookOptions.max_buffered_messages");
+  o.ticker_history = r.u64("BookOptions.ticker_history");
+  o.ticker_pending = r.u64("BookOptions.ticker_pending");
+  BookEngine e(o);
+  e.book_ = OrderBook::load(r);
+  load_stats(r, &e.stats_);
+  e.mode_ = r.enumeration("BookEngine.mode", SequenceMode::kNone);
+  e.state_ = r.enumeration("BookEngine.state", State::kUnsynced);
+  e.has_snapshot_ = r.boolean("BookEngine.has_snapshot");
+  e.seen_delta_ = r.boolean("BookEngine.seen_delta");
+  e.snapshot_id_ = r.i64("BookEngine.snapshot_id");
+  e.last_u_ = r.i64("BookEngine.last_u");
+  e.next_seq_ = r.i64("BookEngine.next_seq");
+  // A message takes at least 100 bytes (fixed fields), a ticker check 72.
+  e.buffer_.resize(r.count("BookEngine.buffer", 100));
+  for (Message& m : e.buffer_) load_message(r, &m);
+  const uint64_t history = r.count("BookEngine.ticker_history", 72);
+  for (int list = 0; list < 2; ++list) {
+    const uint64_t n = list == 0 ? history : r.count("BookEngine.ticker_pending", 72);
+    for (uint64_t i = 0; i < n; ++i) {
+      TickerCheck t{};
+      t.update_id = r.i64("TickerCheck.update_id");
+      t.bid.price = r.decimal("TickerCheck.bid");
+      t.bid.size = r.decimal("TickerCheck.bid");
+      t.ask.price = r.decimal("TickerCheck.ask");
+      t.ask.size = r.decimal("TickerCheck.ask");
+      if (list == 0) {
+        e.history_.push_back(t);
+      } else {
+        e.pending_.push_back(t);
+      }
+    }
+  }
+  return e;
 }
 
 }  // namespace rlx::book

@@ -55,6 +55,8 @@ struct BookOptions {
   size_t max_buffered_messages = 10000;  // Binance pre-snapshot diff buffer bound
   size_t ticker_history = 4096;          // applied diffs remembered for ticker checks
   size_t ticker_pending = 4096;          // tickers waiting for their diff
+
+  friend bool operator==(const BookOptions&, const BookOptions&) = default;
 };
 
 // Drift of the book against a snapshot that arrives when the book is already initialised.
@@ -112,6 +114,11 @@ class EventConsumer {
 class BookEngine {
  public:
   explicit BookEngine(BookOptions options = {});
+  // A copy is the whole state (book, sync state, buffers, stats): the checkpoint snapshot.
+  BookEngine(const BookEngine&) = default;
+  BookEngine& operator=(const BookEngine&) = default;
+  BookEngine(BookEngine&&) = default;
+  BookEngine& operator=(BookEngine&&) = default;
 
   void on_message(const Message& message, EventConsumer& consumer);
   // End of input: emits (unsynced) any diffs still waiting for a snapshot.
@@ -122,6 +129,19 @@ class BookEngine {
   // The sequence mode in use (kAuto until the first delta resolves it).
   SequenceMode sequence_mode() const { return mode_; }
   bool synced() const { return state_ == State::kSynced; }
+  const BookOptions& options() const { return options_; }
+  // Binance diffs waiting for the first snapshot.
+  size_t buffered_messages() const { return buffer_.size(); }
+
+  // Checkpoints. snapshot() is a self-contained copy, cheap enough to take on the replay
+  // thread between batches (book_state_benchmark); save() it later on any thread.
+  BookEngine snapshot() const { return *this; }
+  // Every piece of state, options included: an engine restored by load() and fed the same
+  // messages emits the same rows and ends with the same stats as the original.
+  void save(BinaryWriter& writer) const;
+  // Throws rlx::Error(kFailure) on a short read, a wrong tag or a bad value. The caller
+  // compares options() with the run's own options if they must match.
+  static BookEngine load(BinaryReader& reader);
 
  private:
   enum class State : uint8_t {

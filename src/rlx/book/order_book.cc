@@ -208,6 +208,47 @@ void OrderBook::clear_side(Side side) {
   s.dead = 0;
 }
 
+namespace {
+constexpr uint32_t kBookTag = make_tag("OBK", 1);
+}  // namespace
+
+void OrderBook::save(BinaryWriter& w) const {
+  w.u32(kBookTag);
+  for (const Levels* s : {&bids_, &asks_}) {
+    w.u64(s->live);
+    for (const Level& l : s->slots) {
+      if (l.size.is_zero()) continue;
+      w.decimal(l.price);
+      w.decimal(l.size);
+    }
+  }
+}
+
+OrderBook OrderBook::load(BinaryReader& r) {
+  r.expect_tag(kBookTag, "OrderBook");
+  OrderBook book;
+  for (Levels* s : {&book.bids_, &book.asks_}) {
+    const bool bid = s == &book.bids_;
+    const char* what = bid ? "OrderBook bid level" : "OrderBook ask level";
+    const uint64_t n = r.count(what, 32);
+    s->slots.resize(n);
+    for (uint64_t i = 0; i < n; ++i) {
+      Level& l = s->slots[i];
+      l.price = r.decimal(what);
+      l.size = r.decimal(what);
+      // Worst to best: bids strictly ascending, asks strictly descending; no empty level.
+      if (l.size.is_zero() || l.size.is_negative()) r.fail(what, "size not positive");
+      if (i > 0 && !(bid ? better<true>(l.price.raw(), s->slots[i - 1].price.raw())
+                         : better<false>(l.price.raw(), s->slots[i - 1].price.raw()))) {
+        r.fail(what, "prices out of order");
+      }
+    }
+    s->live = n;
+    s->dead = 0;
+  }
+  return book;
+}
+
 void OrderBook::reserve(size_t levels_per_side) {
   bids_.slots.reserve(levels_per_side);
   asks_.slots.reserve(levels_per_side);

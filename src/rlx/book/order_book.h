@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "rlx/core/binary_io.h"
 #include "rlx/core/decimal.h"
 #include "rlx/core/message.h"
 
@@ -33,6 +34,14 @@ class OrderBook {
   size_t erase_better(Side side, Decimal price, bool inclusive);
   void clear_side(Side side);
   void reserve(size_t levels_per_side);
+
+  // Checkpoints: the live levels of each side, worst to best (the tombstone layout is not part
+  // of the state: every query skips tombstones, so a book rebuilt without them answers every
+  // query, and evolves under every later update, exactly as the original). A plain copy of the
+  // book is the cheap snapshot to take on the replay thread; save() it later on any thread.
+  void save(BinaryWriter& writer) const;
+  // Throws rlx::Error(kFailure) on a short read, a wrong tag, or levels out of order or empty.
+  static OrderBook load(BinaryReader& reader);
 
  private:
   // Sorted so the best level is at the back: bids ascending, asks descending, so changes near
