@@ -18,6 +18,13 @@ uint64_t Quarantine::total() const {
   return n;
 }
 
+uint64_t MessageReader::skip(uint64_t messages) {
+  Message scratch;
+  uint64_t n = 0;
+  while (n < messages && next(&scratch)) ++n;
+  return n;
+}
+
 std::vector<Message> read_all(MessageReader& reader) {
   std::vector<Message> out;
   Message m;

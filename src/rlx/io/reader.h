@@ -33,6 +33,10 @@ class MessageReader {
   // Overwrites *out with the next message (reusing its buffers); false at the end of input.
   // Throws rlx::Error(kBadInput) naming file, row and field for input that cannot be trusted.
   virtual bool next(Message* out) = 0;
+  // Skips up to `messages` messages exactly as that many next() calls would (quarantine and
+  // every other state included); returns how many were skipped (fewer at the end of input).
+  // Resuming from a checkpoint repositions a freshly opened reader with it.
+  virtual uint64_t skip(uint64_t messages);
   // Rows set aside so far (reported in report.json).
   virtual const Quarantine& quarantine() const = 0;
   // Bytes of input consumed so far and in all (0 when unknown), for the progress display.
