@@ -1,6 +1,10 @@
 #include "rlx/replay/replayer.h"
 
+#include <fmt/format.h>
+
 #include <utility>
+
+#include "rlx/core/error.h"
 
 namespace rlx::replay {
 
@@ -12,6 +16,80 @@ Replayer::Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, Repl
     sources_[i].source = std::move(sources[i]);
     advance(&sources_[i]);
   }
+}
+
+Replayer::Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, ReplayOptions options,
+                   const ReplayState& state)
+    : options_(options) {
+  if (options_.batch_size == 0) options_.batch_size = 1;
+  if (state.sources.size() != sources.size()) {
+    throw Error(ExitCode::kUsage, fmt::format("resume: the checkpoint has {} inputs, the run {}",
+                                              state.sources.size(), sources.size()));
+  }
+  if (state.batch_size != options_.batch_size) {
+    throw Error(ExitCode::kUsage,
+                fmt::format("resume: the checkpoint was taken with batch size {}, the run uses {}",
+                            state.batch_size, options_.batch_size));
+  }
+  messages_out_ = state.messages_out;
+  batches_ = state.batches;
+  sources_.resize(sources.size());
+  for (size_t i = 0; i < sources.size(); ++i) {
+    Source& s = sources_[i];
+    const ReplayState::SourcePosition& pos = state.sources[i];
+    s.source = std::move(sources[i]);
+    const uint64_t skipped = s.source->skip(pos.messages);
+    if (skipped != pos.messages) {
+      throw bad_input(Location{}, fmt::format("resume: input {} ends after {} messages, the "
+                                              "checkpoint is at message {}: has it changed?",
+                                              i, skipped, pos.messages));
+    }
+    // advance() derives a key from the previous message's, as it did in the original run.
+    s.handed_out = pos.messages;
+    s.handed_key = pos.key;
+    s.key = pos.key;
+    advance(&s);
+  }
+}
+
+ReplayState Replayer::state() const {
+  ReplayState st;
+  st.batch_size = options_.batch_size;
+  st.batches = batches_;
+  st.messages_out = messages_out_;
+  st.sources.reserve(sources_.size());
+  for (const Source& s : sources_) st.sources.push_back({s.handed_out, s.handed_key});
+  return st;
+}
+
+namespace {
+constexpr uint32_t kStateTag = make_tag("RPS", 1);
+}  // namespace
+
+void ReplayState::save(BinaryWriter& w) const {
+  w.u32(kStateTag);
+  w.u64(batch_size);
+  w.u64(batches);
+  w.u64(messages_out);
+  w.u64(sources.size());
+  for (const SourcePosition& p : sources) {
+    w.u64(p.messages);
+    w.i64(p.key);
+  }
+}
+
+ReplayState ReplayState::load(BinaryReader& r) {
+  r.expect_tag(kStateTag, "ReplayState");
+  ReplayState st;
+  st.batch_size = r.u64("ReplayState.batch_size");
+  st.batches = r.u64("ReplayState.batches");
+  st.messages_out = r.u64("ReplayState.messages_out");
+  st.sources.resize(r.count("ReplayState.sources", 16));
+  for (SourcePosition& p : st.sources) {
+    p.messages = r.u64("ReplayState source messages");
+    p.key = r.i64("ReplayState source key");
+  }
+  return st;
 }
 
 void Replayer::advance(Source* s) {
@@ -39,11 +117,15 @@ bool Replayer::next_batch(std::vector<Message>* batch) {
     }
     if (best == nullptr) break;
     std::swap((*batch)[n++], best->head);  // hand the buffer over, reuse the old one
+    ++best->handed_out;
+    best->handed_key = best->key;
     advance(best);
   }
   batch->resize(n);
   messages_out_ += n;
-  return n > 0;
+  if (n == 0) return false;
+  ++batches_;
+  return true;
 }
 
 }  // namespace rlx::replay
