@@ -6,8 +6,10 @@
 // by another format version fails loudly instead of restoring a wrong state.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -42,7 +44,11 @@ class BinaryWriter {
  private:
   void put(uint64_t v, int bytes) {
     char b[8];
-    for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>(v >> (8 * i));
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(b, &v, 8);
+    } else {
+      for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>(v >> (8 * i));
+    }
     out_->append(b, static_cast<size_t>(bytes));
   }
   std::string* out_;
@@ -88,9 +94,13 @@ class BinaryReader {
   uint64_t get(int bytes, const char* what) {
     if (remaining() < static_cast<size_t>(bytes)) short_read(what, static_cast<size_t>(bytes));
     uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) {
-      v |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + static_cast<size_t>(i)]))
-           << (8 * i);
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&v, data_.data() + pos_, static_cast<size_t>(bytes));
+    } else {
+      for (int i = 0; i < bytes; ++i) {
+        v |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + static_cast<size_t>(i)]))
+             << (8 * i);
+      }
     }
     pos_ += static_cast<size_t>(bytes);
     return v;
