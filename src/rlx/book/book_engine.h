@@ -132,6 +132,8 @@ class BookEngine {
   const BookOptions& options() const { return options_; }
   // Binance diffs waiting for the first snapshot.
   size_t buffered_messages() const { return buffer_.size(); }
+  // The event_seq the next output row will get (rows emitted so far).
+  int64_t next_event_seq() const { return next_seq_; }
 
   // Checkpoints. snapshot() is a self-contained copy, cheap enough to take on the replay
   // thread between batches (book_state_benchmark); save() it later on any thread.

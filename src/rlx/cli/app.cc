@@ -18,6 +18,7 @@
 #include "rlx/pipeline/option_names.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/pipeline/report.h"
+#include "rlx/pipeline/run_state.h"
 
 namespace rlx::cli {
 namespace {
@@ -100,12 +101,10 @@ int run(int argc, char** argv) {
   add_enum(rec, "--source", &ro.source, pipeline::kSourceNames,
            "Input kind: binance-raw, lake, tardis");
   rec->add_option(
-         "--input", inputs,
-         "Input files (binance-raw, tardis; plain, .gz or .zst), or Lake roots / Lake files")
-      ->required();
+      "--input", inputs,
+      "Input files (binance-raw, tardis; plain, .gz or .zst), or Lake roots / Lake files");
   rec->add_option("--out", out_dir,
-                  "Output folder (Hive-partitioned Parquet, manifest.json, report.json)")
-      ->required();
+                  "Output folder (Hive-partitioned Parquet, manifest.json, report.json)");
   rec->add_option("--symbols", ro.symbols,
                   "Only these symbols (upper case; default: every symbol present)")
       ->delimiter(',');
@@ -131,6 +130,23 @@ int run(int argc, char** argv) {
            "Snapshots: auto, replace (the whole book), merge-range (keep levels deeper than the "
            "snapshot)");
   rec->add_flag("--overwrite", ro.overwrite, "Replace an earlier output in --out");
+  std::string resume_dir;
+  auto* resume_opt = rec->add_option(
+      "--resume", resume_dir,
+      "Finish the interrupted run in this folder (its inputs and options come from it)");
+  bool no_durability = false;
+  rec->add_flag("--no-durability", no_durability,
+                "No checkpoints or journal (a crash loses the run; for benchmarks)");
+  add_enum(rec, "--fsync", &ro.fsync, pipeline::kFsyncNames,
+           "Journal fsync: per-batch (nothing lost at a power cut), interval (up to "
+           "--fsync-interval-ms), never (only kill -9 safe)");
+  rec->add_option("--fsync-interval-ms", ro.fsync_interval_ms, "For --fsync interval")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  rec->add_option("--keep-checkpoints", ro.keep_checkpoints, "Newest checkpoints kept")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  resume_opt->excludes("--input")->excludes("--no-durability");
   add_common(rec);
 
   // convert
@@ -191,8 +207,19 @@ int run(int argc, char** argv) {
     parse_log_level(log_level, &level);
     const Log log(level, log_format == "json" ? LogFormat::kJson : LogFormat::kText);
     if (*rec) {
+      if (!resume_dir.empty()) {
+        if (pipeline::run_status(resume_dir) == pipeline::RunStatus::kDone) {
+          std::printf("rlx: %s is a finished run: nothing to resume\n", resume_dir.c_str());
+          return 0;
+        }
+        ro.resume = true;
+        out_dir = resume_dir;
+      } else if (inputs.empty() || out_dir.empty()) {
+        throw Error(ExitCode::kUsage, "reconstruct needs --input and --out (or --resume DIR)");
+      }
       for (const auto& in : inputs) ro.inputs.emplace_back(in);
       ro.out_dir = out_dir;
+      ro.durable = !no_durability;
       ro.progress = progress;
       ro.log = log;
       const pipeline::ReconstructSummary summary = pipeline::reconstruct(ro);

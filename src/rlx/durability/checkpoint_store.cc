@@ -171,6 +171,19 @@ std::vector<CheckpointEntry> CheckpointStore::read_index(const std::filesystem::
   return index;
 }
 
+void CheckpointStore::drop_newer_than(const std::filesystem::path& dir, uint64_t id) {
+  std::vector<CheckpointEntry> index = read_index(dir);
+  std::vector<CheckpointEntry> kept;
+  std::vector<CheckpointEntry> dropped;
+  for (CheckpointEntry& e : index) (e.id > id ? dropped : kept).push_back(std::move(e));
+  if (dropped.empty()) return;
+  write_file_atomic(dir / kIndexName, index_json(kept));
+  for (const CheckpointEntry& e : dropped) {
+    std::error_code ec;
+    std::filesystem::remove(dir / e.file, ec);
+  }
+}
+
 std::vector<LoadedCheckpoint> CheckpointStore::load_valid(const std::filesystem::path& dir,
                                                           std::vector<std::string>* problems) {
   std::vector<LoadedCheckpoint> out;

@@ -62,6 +62,9 @@ class CheckpointStore {
   // index) is skipped and described in *problems.
   static std::vector<LoadedCheckpoint> load_valid(const std::filesystem::path& dir,
                                                   std::vector<std::string>* problems);
+  // Removes checkpoints newer than `id` from the index and the directory (a resumed run drops
+  // the ones it cannot use before it writes its own). Call with no store open on `dir`.
+  static void drop_newer_than(const std::filesystem::path& dir, uint64_t id);
   // The index as stored (newest first); empty when there is none.
   static std::vector<CheckpointEntry> read_index(const std::filesystem::path& dir);
 

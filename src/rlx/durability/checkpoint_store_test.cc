@@ -91,6 +91,24 @@ TEST(CheckpointStore, SerialisesOnTheWriterThreadAndReportsItsErrors) {
   EXPECT_EQ(CheckpointStore::load_valid(tmp.path(), nullptr).size(), 1u);
 }
 
+TEST(CheckpointStore, DropNewerThanKeepsTheOlderOnes) {
+  testing::TempDir tmp;
+  {
+    CheckpointStore store({tmp.path(), 5});
+    for (uint64_t id = 10; id <= 40; id += 10) store.submit(id, [id] { return payload(id); });
+    store.wait();
+  }
+  CheckpointStore::drop_newer_than(tmp.path(), 25);
+  const auto loaded = CheckpointStore::load_valid(tmp.path(), nullptr);
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_EQ(loaded[0].id, 20u);
+  EXPECT_FALSE(fs::exists(tmp.path() / "ckpt-00000000000000000030.bin"));
+  CheckpointStore store({tmp.path(), 5});
+  store.submit(30, [] { return payload(30); });  // ids continue from the kept ones
+  store.wait();
+  EXPECT_EQ(CheckpointStore::load_valid(tmp.path(), nullptr)[0].payload, payload(30));
+}
+
 TEST(CheckpointStore, NoIndexMeansNoCheckpoints) {
   testing::TempDir tmp;
   EXPECT_TRUE(CheckpointStore::load_valid(tmp.path(), nullptr).empty());

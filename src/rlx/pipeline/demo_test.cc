@@ -13,11 +13,15 @@ namespace rlx::pipeline {
 namespace {
 namespace fs = std::filesystem;
 
-// Every file under `dir` (relative path -> bytes), report.json left out (it holds timings).
+// Every output file under `dir` (relative path -> bytes); report.json (timings) and the run's
+// own state under .rlx/ (input paths and mtimes) left out.
 std::map<std::string, std::string> files_of(const fs::path& dir) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file() || e.path().filename() == "report.json") continue;
+    if (!e.is_regular_file() || e.path().filename() == "report.json" ||
+        e.path().string().find("/.rlx/") != std::string::npos) {
+      continue;
+    }
     std::ifstream in(e.path(), std::ios::binary);
     std::stringstream s;
     s << in.rdbuf();

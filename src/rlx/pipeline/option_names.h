@@ -8,6 +8,7 @@
 
 #include "rlx/book/book_engine.h"
 #include "rlx/core/progress.h"
+#include "rlx/durability/wal.h"
 #include "rlx/io/reader.h"
 #include "rlx/pipeline/reconstruct.h"
 
@@ -39,6 +40,10 @@ inline constexpr NameTable<book::SequenceMode, 5> kSequenceNames = {
      {"binance-futures", book::SequenceMode::kBinanceFutures},
      {"non-decreasing", book::SequenceMode::kNonDecreasing},
      {"none", book::SequenceMode::kNone}}};
+inline constexpr NameTable<durability::FsyncPolicy, 3> kFsyncNames = {
+    {{"per-batch", durability::FsyncPolicy::kPerBatch},
+     {"interval", durability::FsyncPolicy::kInterval},
+     {"never", durability::FsyncPolicy::kNever}}};
 inline constexpr NameTable<ProgressMode, 3> kProgressNames = {{{"auto", ProgressMode::kAuto},
                                                                {"always", ProgressMode::kAlways},
                                                                {"never", ProgressMode::kNever}}};

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "rlx/core/error.h"
@@ -12,6 +13,8 @@
 #include "rlx/io/lake_reader.h"
 #include "rlx/io/tardis_reader.h"
 #include "rlx/pipeline/report.h"
+#include "rlx/pipeline/run_journal.h"
+#include "rlx/pipeline/run_state.h"
 #include "rlx/replay/replayer.h"
 #include "rlx/sink/manifest.h"
 #include "rlx/sink/parquet_sink.h"
@@ -174,19 +177,35 @@ struct SymbolState {
   std::unique_ptr<sink::ParquetSink> sink;
 };
 
-// An existing run in out_dir is only replaced when asked: silently mixing runs would corrupt it.
+// An existing output in out_dir is only replaced when asked: silently mixing runs would corrupt
+// it; an unfinished run is pointed at --resume.
 void prepare_out_dir(const ReconstructOptions& options) {
   const fs::path& out = options.out_dir;
   if (out.empty()) throw Error(ExitCode::kUsage, "no --out given");
+  // A run killed before it recorded run.json left at most an empty state folder: nothing to keep.
+  if (fs::exists(out) && run_status(out) == RunStatus::kNone && fs::exists(out / kStateDir)) {
+    bool only_state = true;
+    for (const auto& entry : fs::directory_iterator(out)) {
+      only_state &= entry.path().filename() == kStateDir;
+    }
+    if (only_state) fs::remove_all(out / kStateDir);
+  }
   if (fs::exists(out) && !fs::is_empty(out)) {
     if (!options.overwrite) {
+      if (run_status(out) == RunStatus::kUnfinished) {
+        throw Error(ExitCode::kUsage, out.string() +
+                                          " holds an unfinished run: finish it with `rlx "
+                                          "reconstruct --resume " +
+                                          out.string() + "`, or pass --overwrite to start over");
+      }
       throw Error(ExitCode::kUsage, out.string() +
                                         " is not empty: choose another --out or pass "
                                         "--overwrite to replace the previous output");
     }
     for (const auto& entry : fs::directory_iterator(out)) {
       const std::string name = entry.path().filename().string();
-      if (name.rfind("exchange=", 0) == 0 || name == "manifest.json" || name == "report.json") {
+      if (name.rfind("exchange=", 0) == 0 || name == "manifest.json" || name == "report.json" ||
+          name == kStateDir) {
         fs::remove_all(entry.path());
       }
     }
@@ -194,45 +213,161 @@ void prepare_out_dir(const ReconstructOptions& options) {
   fs::create_directories(out);
 }
 
+// The options of a resumed run: the recorded ones, with this invocation's runtime settings.
+ReconstructOptions resumed_options(const ReconstructOptions& given) {
+  switch (run_status(given.out_dir)) {
+    case RunStatus::kNone:
+      throw Error(ExitCode::kUsage, given.out_dir.string() +
+                                        " holds no rlx run to resume (it was stopped before it "
+                                        "recorded its inputs): run the original command again");
+    case RunStatus::kDone:
+      throw Error(ExitCode::kUsage,
+                  given.out_dir.string() + " is a finished run: nothing to resume");
+    case RunStatus::kUnfinished:
+      break;
+  }
+  ReconstructOptions o = read_run_file(given.out_dir);
+  o.progress = given.progress;
+  o.log = given.log;
+  o.resume = true;
+  o.durable = true;
+  o.keep_checkpoints = given.keep_checkpoints;
+  o.fsync = given.fsync;
+  o.fsync_interval_ms = given.fsync_interval_ms;
+  o.wal_io = given.wal_io;
+  return o;
+}
+
+int64_t utc_day(int64_t ns) {
+  constexpr int64_t kDay = 86'400'000'000'000;
+  return ns >= 0 ? ns / kDay : -((-ns + kDay - 1) / kDay);
+}
+
 }  // namespace
 
-ReconstructSummary reconstruct(const ReconstructOptions& options) {
+ReconstructSummary reconstruct(const ReconstructOptions& given) {
   const auto start = std::chrono::steady_clock::now();
-  prepare_out_dir(options);
+  const ReconstructOptions options = given.resume ? resumed_options(given) : given;
   const Log& log = options.log;
+  if (!options.resume) {
+    prepare_out_dir(options);
+    if (options.durable) write_run_file(options);
+  }
   log.info("reconstruct.start", {{"inputs", static_cast<uint64_t>(options.inputs.size())},
-                                 {"out", options.out_dir.string()}});
-  std::vector<std::string> names;
-  replay::Replayer replayer(open_readers(options, &names),
-                            replay::ReplayOptions{options.batch_size});
+                                 {"out", options.out_dir.string()},
+                                 {"resume", std::string(options.resume ? "yes" : "no")}});
 
-  std::map<std::pair<std::string, std::string>, SymbolState> states;
+  std::unique_ptr<RunJournal> journal;
+  std::optional<RunCheckpoint> restored;
+  if (options.durable) {
+    journal = std::make_unique<RunJournal>(
+        JournalOptions{options.out_dir, options.resume, options.keep_checkpoints, options.fsync,
+                       options.fsync_interval_ms, options.wal_io},
+        log);
+    restored = journal->take_restore_point();
+  }
+
+  std::vector<std::string> names;
+  auto readers = open_readers(options, &names);
+  const replay::ReplayOptions replay_options{options.batch_size};
+  std::unique_ptr<replay::Replayer> replayer =
+      restored
+          ? std::make_unique<replay::Replayer>(std::move(readers), replay_options, restored->replay)
+          : std::make_unique<replay::Replayer>(std::move(readers), replay_options);
+
+  std::map<SymbolKey, SymbolState> states;
+  auto make_state = [&](const SymbolKey& key, std::unique_ptr<book::BookEngine> engine) {
+    SymbolState& s = states[key];
+    s.exchange = key.first;
+    s.symbol = key.second;
+    s.engine = std::move(engine);
+    sink::ParquetSinkOptions so;
+    so.root = options.out_dir;
+    so.exchange = key.first;
+    so.symbol = key.second;
+    so.top_n = options.top_n;
+    so.rows_per_file = static_cast<int64_t>(options.rows_per_file);
+    if (journal) {
+      for (const sink::FileInfo& f : journal->committed()) {
+        if (f.exchange == key.first && f.symbol == key.second) so.committed.push_back(f);
+      }
+      so.skip_below_seq = journal->committed_end(key);
+    }
+    s.sink = std::make_unique<sink::ParquetSink>(so);
+    return &s;
+  };
+
+  ReconstructSummary summary;
+  if (restored) {
+    summary.messages = restored->messages;
+    summary.filtered_out = restored->filtered_out;
+    for (auto& [key, engine] : restored->engines) {
+      make_state(key, std::make_unique<book::BookEngine>(std::move(engine)));
+    }
+  }
   SymbolState* last = nullptr;
   auto state_for = [&](const Message& m) -> SymbolState* {
     if (last != nullptr && last->symbol == m.symbol && last->exchange == m.exchange) return last;
-    auto [it, inserted] = states.try_emplace({m.exchange, m.symbol});
-    SymbolState& s = it->second;
-    if (inserted) {
-      s.exchange = m.exchange;
-      s.symbol = m.symbol;
-      s.engine = std::make_unique<book::BookEngine>(options.book);
-      sink::ParquetSinkOptions so;
-      so.root = options.out_dir;
-      so.exchange = m.exchange;
-      so.symbol = m.symbol;
-      so.top_n = options.top_n;
-      so.rows_per_file = static_cast<int64_t>(options.rows_per_file);
-      s.sink = std::make_unique<sink::ParquetSink>(so);
-    }
-    last = &s;
+    const SymbolKey key{m.exchange, m.symbol};
+    auto it = states.find(key);
+    last = it != states.end() ? &it->second
+                              : make_state(key, std::make_unique<book::BookEngine>(options.book));
     return last;
   };
 
+  // Whether `batch` may start a part of some symbol: its rows could reach --rows-per-file, it
+  // holds a message of another UTC date, the symbol has no open part, or buffered diffs may be
+  // emitted with it. Then the state before it is the recovery point of that part.
+  std::map<SymbolKey, int64_t> upper;
+  auto may_start_part = [&](const std::vector<Message>& batch) {
+    upper.clear();
+    for (const Message& m : batch) {
+      if (m.kind == MessageKind::kTicker || !wanted(options.symbols, m.symbol)) continue;
+      const SymbolKey key{m.exchange, m.symbol};
+      const auto it = states.find(key);
+      if (it == states.end() || it->second.engine->buffered_messages() > 0) return true;
+      int64_t day = 0;
+      if (!it->second.sink->open_part_day(&day)) return true;
+      for (const int64_t t : {m.origin_time, m.received_time}) {
+        if (t != kNull && utc_day(t) != day) return true;
+      }
+      upper[key] += std::max<int64_t>(1, static_cast<int64_t>(m.levels.size()));
+    }
+    for (const auto& [key, rows] : upper) {
+      if (states.at(key).sink->open_part_rows() + rows >=
+          static_cast<int64_t>(options.rows_per_file)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto capture = [&](const replay::ReplayState& position) {
+    RunCheckpoint c;
+    c.replay = position;
+    c.messages = summary.messages;
+    c.filtered_out = summary.filtered_out;
+    for (const auto& [key, s] : states) c.engines.emplace(key, s.engine->snapshot());
+    journal->checkpoint(std::move(c));
+  };
+  auto commit_if_changed = [&](size_t* committed_files) {
+    size_t n = 0;
+    for (const auto& [key, s] : states) n += s.sink->files().size();
+    if (n == *committed_files) return;
+    *committed_files = n;
+    std::vector<sink::FileInfo> files;
+    for (const auto& [key, s] : states) {
+      files.insert(files.end(), s.sink->files().begin(), s.sink->files().end());
+    }
+    journal->commit(files);
+  };
+
   Progress progress(options.progress, "reconstruct");
-  ReconstructSummary summary;
   std::vector<Message> batch;
-  uint64_t rows = 0;
-  while (replayer.next_batch(&batch)) {
+  std::vector<std::pair<SymbolKey, int64_t>> next_seqs;
+  size_t committed_files = journal ? journal->committed().size() : 0;
+  replay::ReplayState before = replayer->state();
+  while (replayer->next_batch(&batch)) {
+    if (journal && before.batches > 0 && may_start_part(batch)) capture(before);
     for (const Message& m : batch) {
       if (!wanted(options.symbols, m.symbol)) {  // Tardis files may hold other symbols
         ++summary.filtered_out;
@@ -242,16 +377,28 @@ ReconstructSummary reconstruct(const ReconstructOptions& options) {
       s->engine->on_message(m, *s->sink);
     }
     summary.messages += batch.size();
+    if (journal) {
+      next_seqs.clear();
+      for (const auto& [key, s] : states) next_seqs.emplace_back(key, s.engine->next_event_seq());
+      journal->batch_done(replayer->batches(), next_seqs);
+      commit_if_changed(&committed_files);
+      before = replayer->state();
+    }
     if (progress.enabled()) {
-      uint64_t done = 0, total = 0;
-      rows = 0;
-      for (size_t i = 0; i < replayer.source_count(); ++i) {
-        done += replayer.source(i).bytes_done();
-        total += replayer.source(i).bytes_total();
+      uint64_t done = 0, total = 0, rows = 0;
+      for (size_t i = 0; i < replayer->source_count(); ++i) {
+        done += replayer->source(i).bytes_done();
+        total += replayer->source(i).bytes_total();
       }
       for (const auto& [key, s] : states) rows += static_cast<uint64_t>(s.sink->rows());
       progress.update(done, total, rows);
     }
+  }
+  // The end of input may still emit buffered diffs into a new part: its recovery point.
+  if (journal) {
+    bool buffered = false;
+    for (const auto& [key, s] : states) buffered |= s.engine->buffered_messages() > 0;
+    if (buffered) capture(replayer->state());
   }
 
   std::vector<sink::FileInfo> files;
@@ -282,10 +429,10 @@ ReconstructSummary reconstruct(const ReconstructOptions& options) {
     summary.symbols.push_back(std::move(sym));
     files.insert(files.end(), written.begin(), written.end());
   }
-  for (size_t i = 0; i < replayer.source_count(); ++i) {
+  for (size_t i = 0; i < replayer->source_count(); ++i) {
     InputSummary in;
     in.path = names[i];
-    in.quarantine = replayer.source(i).quarantine();
+    in.quarantine = replayer->source(i).quarantine();
     summary.quarantined += in.quarantine.total();
     for (const auto& [reason, entry] : in.quarantine.reasons) {
       log.warn("input.quarantine", {{"input", in.path},
@@ -300,6 +447,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& options) {
 
   sink::write_manifest(options.out_dir, files);
   sink::write_report(options.out_dir, report_json(summary));
+  if (journal) journal->finish();
   log.info("reconstruct.done", {{"rows", summary.rows},
                                 {"messages", summary.messages},
                                 {"seconds", summary.seconds},

@@ -11,6 +11,7 @@
 #include "rlx/book/book_engine.h"
 #include "rlx/core/log.h"
 #include "rlx/core/progress.h"
+#include "rlx/durability/wal.h"
 #include "rlx/io/reader.h"
 
 namespace rlx::pipeline {
@@ -32,6 +33,15 @@ struct ReconstructOptions {
   io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
   ProgressMode progress = ProgressMode::kAuto;
   Log log;  // structured logs on stderr; silent by default
+
+  // Crash safety (docs/DURABILITY.md). With `resume`, only out_dir and the fields below are
+  // taken from here: everything else comes from the run's .rlx/run.json.
+  bool resume = false;
+  bool durable = true;  // checkpoints + journal; off: nothing under .rlx, no --resume
+  size_t keep_checkpoints = 3;
+  durability::FsyncPolicy fsync = durability::FsyncPolicy::kInterval;
+  int64_t fsync_interval_ms = 200;
+  durability::WalIo* wal_io = nullptr;  // test hook: inject write failures (ENOSPC)
 };
 
 struct SymbolSummary {

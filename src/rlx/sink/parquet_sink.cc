@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cinttypes>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -88,6 +89,21 @@ std::string date_string(int64_t days) {
   std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   return buf;
+}
+
+// The inverse of date_string (committed parts name their date); throws on anything else.
+int64_t day_of_date(const std::string& date) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (std::sscanf(date.c_str(), "%d-%u-%u", &y, &m, &d) != 3) {
+    throw Error(ExitCode::kBadInput, "sink: committed part with a bad date: " + date);
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
+                                        std::chrono::day{d}};
+  if (!ymd.ok() || date_string(std::chrono::sys_days{ymd}.time_since_epoch().count()) != date) {
+    throw Error(ExitCode::kBadInput, "sink: committed part with a bad date: " + date);
+  }
+  return std::chrono::sys_days{ymd}.time_since_epoch().count();
 }
 
 std::string part_name(int64_t index) {
@@ -186,6 +202,13 @@ class ParquetSink::Impl {
   void append(const Event& event, const Level* bids, size_t n_bids, const Level* asks,
               size_t n_asks);
   void finish();
+
+  int64_t open_part_rows() const { return part_.open ? part_.info.rows : 0; }
+  bool open_part_day(int64_t* day) const {
+    if (!part_.open) return false;
+    *day = part_.day;
+    return true;
+  }
 
   ParquetSinkOptions options_;
   std::vector<FileInfo> files_;
@@ -314,6 +337,19 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   if (state != DuckDBSuccess)
     throw Error(ExitCode::kFailure, "sink: cannot register rlx_sink_rows");
   create_directories_durable(options_.root);
+  // A resumed run continues after the parts it already committed.
+  for (const FileInfo& f : options_.committed) {
+    const size_t slash = f.path.rfind('/');
+    const std::string name = f.path.substr(slash == std::string::npos ? 0 : slash + 1);
+    int64_t number = 0;
+    if (std::sscanf(name.c_str(), "part-%" SCNd64 ".parquet", &number) != 1) {
+      throw Error(ExitCode::kBadInput, "sink: committed part with an unexpected name: " + f.path);
+    }
+    int64_t& next = next_part_[day_of_date(f.date)];
+    next = std::max(next, number + 1);
+    total_rows_ += f.rows;
+  }
+  files_ = options_.committed;
 }
 
 ParquetSink::Impl::~Impl() {
@@ -478,6 +514,7 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
     current_day_ = 0;
     have_day_ = true;
   }
+  if (event.event_seq < options_.skip_below_seq) return;  // already in a committed part
   if (part_.open && (part_.day != current_day_ || part_.info.rows >= options_.rows_per_file)) {
     close_part();
   }
@@ -592,6 +629,10 @@ void ParquetSink::finish() { impl_->finish(); }
 const std::vector<FileInfo>& ParquetSink::files() const { return impl_->files_; }
 
 int64_t ParquetSink::rows() const { return impl_->total_rows_; }
+
+int64_t ParquetSink::open_part_rows() const { return impl_->open_part_rows(); }
+
+bool ParquetSink::open_part_day(int64_t* day) const { return impl_->open_part_day(day); }
 
 std::vector<std::string> ParquetSink::column_names(int32_t top_n) {
   std::vector<std::string> names(std::begin(kFixedNames), std::end(kFixedNames));

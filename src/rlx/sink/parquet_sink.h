@@ -23,20 +23,6 @@ namespace rlx::sink {
 inline constexpr int32_t kSchemaVersion = 1;
 inline constexpr int32_t kMaxTopN = 50;
 
-struct ParquetSinkOptions {
-  std::filesystem::path root;         // output root; created if missing
-  std::string exchange;               // partition value and `exchange` column
-  std::string symbol;                 // partition value and `symbol` column
-  int32_t top_n = 5;                  // levels per side in bid_i_*/ask_i_* columns, 0..kMaxTopN
-  int64_t rows_per_file = 1'000'000;  // a new part also starts at a UTC date change
-  // Rows per Parquet row group, at most; also capped at ~64 MB of uncompressed column data
-  // (top_n = 50: 18,432 rows) so memory stays bounded. DuckDB closes a group at the first
-  // 2048-row chunk boundary at or past the limit.
-  int64_t row_group_size = 122'880;
-  int32_t zstd_level = 1;   // zstd level (1..22); 3 is ~3% smaller and ~20% slower
-  size_t queue_chunks = 8;  // 2048-row chunks in flight between the caller and the writer
-};
-
 // One committed part file.
 struct FileInfo {
   std::string path;  // relative to the root, '/'-separated
@@ -50,6 +36,26 @@ struct FileInfo {
   int64_t max_origin_time = kNull;
   uint64_t bytes = 0;
   uint64_t xxh3 = 0;  // XXH3-64 of the file's bytes
+};
+
+struct ParquetSinkOptions {
+  std::filesystem::path root;         // output root; created if missing
+  std::string exchange;               // partition value and `exchange` column
+  std::string symbol;                 // partition value and `symbol` column
+  int32_t top_n = 5;                  // levels per side in bid_i_*/ask_i_* columns, 0..kMaxTopN
+  int64_t rows_per_file = 1'000'000;  // a new part also starts at a UTC date change
+  // Rows per Parquet row group, at most; also capped at ~64 MB of uncompressed column data
+  // (top_n = 50: 18,432 rows) so memory stays bounded. DuckDB closes a group at the first
+  // 2048-row chunk boundary at or past the limit.
+  int64_t row_group_size = 122'880;
+  int32_t zstd_level = 1;   // zstd level (1..22); 3 is ~3% smaller and ~20% slower
+  size_t queue_chunks = 8;  // 2048-row chunks in flight between the caller and the writer
+  // Resuming a run: the parts an earlier attempt already committed for this exchange/symbol
+  // (files() starts with them, rows() counts them, part numbers continue after them), and the
+  // first event_seq they do not hold: append() drops rows below it, which a resumed replay
+  // regenerates on its way to the first missing row.
+  std::vector<FileInfo> committed;
+  int64_t skip_below_seq = 0;
 };
 
 class ParquetSink final : public book::EventConsumer {
@@ -76,6 +82,10 @@ class ParquetSink final : public book::EventConsumer {
   // Committed parts, in commit order.
   const std::vector<FileInfo>& files() const;
   int64_t rows() const;  // rows appended so far
+  // Rows in the open part (0 when none is open), and its UTC day number (false when none):
+  // lets the caller tell whether the next rows may close the part.
+  int64_t open_part_rows() const;
+  bool open_part_day(int64_t* day) const;
 
   // Column names in file order for a given top_n (partition column `date` excluded).
   static std::vector<std::string> column_names(int32_t top_n);

@@ -1,0 +1,318 @@
+// kill -9 at random moments of a real-data run, then `rlx reconstruct --resume`, until it
+// finishes: the output must equal an uninterrupted run's byte for byte, with every event_seq
+// once. Also torn and damaged state left behind by a crash (DESIGN.md §5, docs/DURABILITY.md).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "rlx/core/error.h"
+#include "rlx/durability/wal.h"
+#include "rlx/io/duckdb.h"
+#include "rlx/pipeline/convert.h"
+#include "rlx/pipeline/reconstruct.h"
+#include "rlx/sink/manifest.h"
+#include "rlx/testing/test_data.h"
+
+namespace rlx {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr const char* kRowsPerFile = "40000";
+
+fs::path last_stderr_path() {
+  return fs::temp_directory_path() / ("rlx_crash_stderr_" + std::to_string(::getpid()));
+}
+
+std::string last_stderr() {
+  std::ifstream in(last_stderr_path());
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+pid_t spawn(const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    // The last child's stderr is kept for failure messages.
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    const int err = ::open(last_stderr_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(devnull, STDOUT_FILENO);
+    ::dup2(err, STDERR_FILENO);
+    ::execv(RLX_BINARY, argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::vector<std::string> reconstruct_args(const fs::path& lake, const fs::path& out) {
+  return {RLX_BINARY, "reconstruct", "--source",        "lake",       "--input",    lake.string(),
+          "--out",    out.string(),  "--rows-per-file", kRowsPerFile, "--progress", "never"};
+}
+std::vector<std::string> resume_args(const fs::path& out) {
+  return {RLX_BINARY, "reconstruct", "--resume", out.string(), "--progress", "never"};
+}
+
+// Every output file (report.json and the .rlx state left aside) by relative path.
+std::map<std::string, std::string> output_files(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    const std::string rel = fs::relative(e.path(), dir).string();
+    if (!e.is_regular_file() || rel == "report.json" || rel.rfind(".rlx", 0) == 0) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    out[rel] = s.str();
+  }
+  return out;
+}
+
+void expect_same_output(const fs::path& run, const fs::path& ref) {
+  const auto a = output_files(run);
+  const auto b = output_files(ref);
+  ASSERT_EQ(a.size(), b.size()) << run;
+  for (const auto& [path, bytes] : b) {
+    const auto it = a.find(path);
+    ASSERT_NE(it, a.end()) << run << ": missing " << path;
+    ASSERT_TRUE(it->second == bytes) << run << ": " << path << " differs";
+  }
+  EXPECT_TRUE(fs::exists(run / ".rlx" / "done"));
+  EXPECT_TRUE(sink::verify_manifest(run, sink::read_manifest(run)).empty());
+  // Every event_seq exactly once per symbol, dense from 0.
+  io::DuckDb db;
+  const io::TextTable t =
+      io::query_text(db,
+                     "SELECT exchange || '/' || symbol, count(*) = count(DISTINCT event_seq) AND "
+                     "min(event_seq) = 0 AND max(event_seq) + 1 = count(*) FROM read_parquet('" +
+                         (run / "**" / "*.parquet").string() + "') GROUP BY ALL");
+  EXPECT_GE(t.rows.size(), 4u);
+  for (const auto& row : t.rows) EXPECT_EQ(row.at(1), "true") << run << " " << row.at(0);
+}
+
+class CrashRecovery : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    lake_ =
+        new fs::path(fs::temp_directory_path() / ("rlx_crash_lake_" + std::to_string(::getpid())));
+    fs::remove_all(*lake_);
+    for (const char* f :
+         {"usdm_btcusdt_20240808.gz", "usdm_ethusdt_20240808.gz", "cm_btcusd_perp_20240808.gz",
+          "spot_btcusdt_20240808.gz", "usdm_btcusdt_20240718.gz"}) {
+      const fs::path in = testing::shared_data_dir() / "binance" / "hftbacktest" / f;
+      if (!fs::exists(in)) return;  // each test reports the missing data
+      pipeline::ConvertOptions co;
+      co.inputs = {in};
+      co.out_dir = *lake_;
+      co.progress = ProgressMode::kNever;
+      pipeline::convert_to_lake(co);
+    }
+    ref_ =
+        new fs::path(fs::temp_directory_path() / ("rlx_crash_ref_" + std::to_string(::getpid())));
+    fs::remove_all(*ref_);
+    const auto start = std::chrono::steady_clock::now();
+    ref_exit_ = wait_exit(spawn(reconstruct_args(*lake_, *ref_)));
+    ref_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    if (lake_) fs::remove_all(*lake_, ec);
+    if (ref_) fs::remove_all(*ref_, ec);
+    delete lake_;
+    delete ref_;
+  }
+  void SetUp() override {
+    RLX_REQUIRE_DATA(probe, "binance/hftbacktest/usdm_btcusdt_20240808.gz");
+    ASSERT_EQ(ref_exit_, 0);
+  }
+  // Starts a run and kills it after `seconds`; true if it was killed (not already finished).
+  static bool run_and_kill(const std::vector<std::string>& args, double seconds, int* exit_code) {
+    const pid_t pid = spawn(args);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    for (;;) {
+      int status = 0;
+      const pid_t r = ::waitpid(pid, &status, WNOHANG);
+      if (r == pid) {
+        *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return false;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::kill(pid, SIGKILL);
+    wait_exit(pid);
+    return true;
+  }
+
+  static fs::path* lake_;
+  static fs::path* ref_;
+  static int ref_exit_;
+  static double ref_seconds_;
+  testing::TempDir tmp_;
+};
+fs::path* CrashRecovery::lake_ = nullptr;
+fs::path* CrashRecovery::ref_ = nullptr;
+int CrashRecovery::ref_exit_ = -1;
+double CrashRecovery::ref_seconds_ = 0;
+
+TEST_F(CrashRecovery, ThirtySigkillsAtRandomMomentsThenResumeGiveTheUninterruptedOutput) {
+  std::mt19937_64 rng(20261126);
+  std::uniform_real_distribution<double> when(0.0, ref_seconds_ * 1.1);
+  int kills = 0;
+  int runs = 0;
+  while (kills < 30) {
+    const fs::path out = tmp_.path() / ("run" + std::to_string(runs++));
+    for (;;) {
+      int code = -1;
+      // Killed before it recorded run.json, a run cannot be resumed: it is started again.
+      const bool recorded = fs::exists(out / ".rlx" / "run.json");
+      const auto args = recorded ? resume_args(out) : reconstruct_args(*lake_, out);
+      if (run_and_kill(args, when(rng), &code)) {
+        ++kills;
+        continue;
+      }
+      ASSERT_EQ(code, 0) << "run " << out << " failed after " << kills
+                         << " kills: " << last_stderr();
+      break;
+    }
+    expect_same_output(out, *ref_);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GE(kills, 30);
+  std::printf("crash harness: %d kills over %d runs, every run byte-identical\n", kills, runs);
+}
+
+// One killed run, then damage to what it left, then resume.
+class DamagedState : public CrashRecovery {
+ protected:
+  fs::path killed_run() {
+    const fs::path out = tmp_.path() / "run";
+    int code = -1;
+    // Late enough that parts and checkpoints exist, early enough that it is unfinished.
+    for (double at = ref_seconds_ * 0.6; at > 0.05; at *= 0.7) {
+      fs::remove_all(out);
+      if (run_and_kill(reconstruct_args(*lake_, out), at, &code) &&
+          !sink::read_manifest(out).empty()) {
+        return out;
+      }
+    }
+    ADD_FAILURE() << "could not interrupt a run after its first commit";
+    return out;
+  }
+  void resume_and_check(const fs::path& out) {
+    ASSERT_EQ(wait_exit(spawn(resume_args(out))), 0) << last_stderr();
+    expect_same_output(out, *ref_);
+  }
+};
+
+TEST_F(DamagedState, TruncatedLastWalRecordIsCut) {
+  const fs::path out = killed_run();
+  std::vector<fs::path> segments;
+  for (const auto& e : fs::directory_iterator(out / ".rlx" / "wal")) segments.push_back(e.path());
+  std::sort(segments.begin(), segments.end());
+  ASSERT_FALSE(segments.empty());
+  fs::resize_file(segments.back(), fs::file_size(segments.back()) - 7);
+  resume_and_check(out);
+}
+
+TEST_F(DamagedState, FlippedBytesInACheckpointAndAMissingOneFallBackToAnOlderState) {
+  const fs::path out = killed_run();
+  const fs::path dir = out / ".rlx" / "checkpoints";
+  std::vector<fs::path> ckpts;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".bin") ckpts.push_back(e.path());
+  }
+  std::sort(ckpts.rbegin(), ckpts.rend());
+  ASSERT_FALSE(ckpts.empty());
+  {
+    std::fstream f(ckpts[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(ckpts[0]) / 2));
+    f.put('\x5a');
+    f.put('\xa5');
+  }
+  if (ckpts.size() > 1) fs::remove(ckpts[1]);  // listed in index.json, now missing
+  resume_and_check(out);
+}
+
+TEST_F(DamagedState, PartialAndUnlistedPartsAreRemovedAndRegenerated) {
+  const fs::path out = killed_run();
+  const auto committed = sink::read_manifest(out);
+  ASSERT_FALSE(committed.empty());
+  const fs::path dir = (out / committed.front().path).parent_path();
+  std::ofstream(dir / ".part-00999.parquet.tmp") << "half a file";
+  std::ofstream(dir / "part-00999.parquet") << "PAR1 renamed but never committed";
+  resume_and_check(out);
+  EXPECT_FALSE(fs::exists(dir / "part-00999.parquet"));
+}
+
+TEST_F(DamagedState, ACommittedPartThatChangedStopsTheResumeWithAClearError) {
+  const fs::path out = killed_run();
+  const auto committed = sink::read_manifest(out);
+  ASSERT_FALSE(committed.empty());
+  std::ofstream(out / committed.front().path, std::ios::app) << "x";
+  EXPECT_EQ(wait_exit(spawn(resume_args(out))), static_cast<int>(ExitCode::kBadInput));
+}
+
+TEST_F(DamagedState, OutPointingAtAnUnfinishedRunIsRefusedWithAHint) {
+  const fs::path out = killed_run();
+  EXPECT_EQ(wait_exit(spawn(reconstruct_args(*lake_, out))), static_cast<int>(ExitCode::kUsage));
+  resume_and_check(out);
+}
+
+// The disk fills up under the journal: the run stops with an I/O error, and a resume (with
+// space again) finishes exactly.
+class FailingWrites : public durability::WalIo {
+ public:
+  explicit FailingWrites(int fail_at) : fail_at_(fail_at) {}
+  ssize_t write(int fd, const void* data, size_t n) override {
+    if (++writes_ >= fail_at_) {
+      errno = ENOSPC;
+      return -1;
+    }
+    return WalIo::write(fd, data, n);
+  }
+
+ private:
+  int fail_at_;
+  int writes_ = 0;
+};
+
+TEST_F(CrashRecovery, DiskFullInTheJournalStopsCleanlyAndResumes) {
+  const fs::path out = tmp_.path() / "enospc";
+  FailingWrites io(20);
+  pipeline::ReconstructOptions o;
+  o.source = pipeline::SourceKind::kLake;
+  o.inputs = {*lake_};
+  o.out_dir = out;
+  o.rows_per_file = std::stoull(kRowsPerFile);
+  o.progress = ProgressMode::kNever;
+  o.wal_io = &io;
+  try {
+    pipeline::reconstruct(o);
+    FAIL() << "expected the injected ENOSPC";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kIo);
+    EXPECT_NE(std::string(e.what()).find("No space left"), std::string::npos) << e.what();
+  }
+  ASSERT_EQ(wait_exit(spawn(resume_args(out))), 0) << last_stderr();
+  expect_same_output(out, *ref_);
+}
+
+}  // namespace
+}  // namespace rlx

@@ -1,0 +1,223 @@
+#include "rlx/pipeline/run_journal.h"
+
+#include <algorithm>
+
+#include "rlx/core/binary_io.h"
+#include "rlx/core/error.h"
+#include "rlx/durability/durable_file.h"
+#include "rlx/pipeline/run_state.h"
+#include "rlx/sink/manifest.h"
+
+namespace rlx::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr uint32_t kCheckpointTag = make_tag("RCK", 1);
+constexpr uint32_t kBatchTag = make_tag("RBT", 1);
+
+fs::path checkpoint_dir(const fs::path& out) { return out / kStateDir / "checkpoints"; }
+fs::path wal_dir(const fs::path& out) { return out / kStateDir / "wal"; }
+
+std::string batch_record(uint64_t batch,
+                         const std::vector<std::pair<SymbolKey, int64_t>>& next_seqs) {
+  std::string out;
+  BinaryWriter w(&out);
+  w.u32(kBatchTag);
+  w.u64(batch);
+  w.u64(next_seqs.size());
+  for (const auto& [key, seq] : next_seqs) {
+    w.str(key.first);
+    w.str(key.second);
+    w.i64(seq);
+  }
+  return out;
+}
+
+uint64_t batch_of(std::string_view record) {
+  BinaryReader r(record);
+  r.expect_tag(kBatchTag, "journal record");
+  return r.u64("journal batch");
+}
+
+// Parquet parts and temp files under the output that manifest.json does not list: what a
+// crash left between writing a part and committing it. They are regenerated identically.
+void remove_uncommitted(const fs::path& out, const std::vector<sink::FileInfo>& committed,
+                        const Log& log) {
+  std::vector<std::string> listed;
+  for (const sink::FileInfo& f : committed) listed.push_back((out / f.path).lexically_normal());
+  std::sort(listed.begin(), listed.end());
+  std::vector<fs::path> doomed;
+  for (const auto& top : fs::directory_iterator(out)) {
+    if (top.path().filename().string().rfind("exchange=", 0) != 0) continue;
+    for (const auto& e : fs::recursive_directory_iterator(top.path())) {
+      if (!e.is_regular_file()) continue;
+      const std::string p = e.path().lexically_normal();
+      if (!std::binary_search(listed.begin(), listed.end(), p)) doomed.push_back(e.path());
+    }
+  }
+  for (const fs::path& p : doomed) {
+    log.info("resume.remove_uncommitted", {{"path", p.string()}});
+    fs::remove(p);
+  }
+  if (!doomed.empty()) durability::fsync_dir(out);
+}
+
+}  // namespace
+
+std::string RunCheckpoint::serialize() const {
+  std::string out;
+  BinaryWriter w(&out);
+  w.u32(kCheckpointTag);
+  replay.save(w);
+  w.u64(messages);
+  w.u64(filtered_out);
+  w.u64(engines.size());
+  for (const auto& [key, engine] : engines) {
+    w.str(key.first);
+    w.str(key.second);
+    engine.save(w);
+  }
+  return out;
+}
+
+RunCheckpoint RunCheckpoint::parse(std::string_view payload) {
+  BinaryReader r(payload);
+  r.expect_tag(kCheckpointTag, "run checkpoint");
+  RunCheckpoint c;
+  c.replay = replay::ReplayState::load(r);
+  c.messages = r.u64("messages");
+  c.filtered_out = r.u64("filtered_out");
+  const uint64_t n = r.count("engines", 17);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string exchange = r.str("exchange");
+    std::string symbol = r.str("symbol");
+    c.engines.emplace(SymbolKey{std::move(exchange), std::move(symbol)}, book::BookEngine::load(r));
+  }
+  r.expect_end("run checkpoint");
+  return c;
+}
+
+RunJournal::RunJournal(JournalOptions options, const Log& log)
+    : options_(std::move(options)), log_(log) {
+  const fs::path& out = options_.out_dir;
+  if (options_.resume) {
+    // The journal of the crashed run (a torn last record is cut).
+    const durability::WalScan scan = durability::scan_wal(
+        wal_dir(out), /*repair=*/true, [this](uint64_t, std::string_view payload) {
+          journaled_[batch_of(payload)] = std::string(payload);
+        });
+    if (scan.torn_tail) {
+      log_.warn("resume.wal_torn_tail", {{"file", scan.torn_file.string()},
+                                         {"offset", scan.torn_offset},
+                                         {"bytes_cut", scan.torn_bytes}});
+    }
+    committed_ = sink::read_manifest(out);
+    const std::vector<std::string> problems = sink::verify_manifest(out, committed_);
+    if (!problems.empty()) {
+      throw Error(ExitCode::kBadInput,
+                  problems.front() +
+                      ": a committed part cannot be trusted, so this run cannot be "
+                      "resumed exactly; start over with --overwrite");
+    }
+    remove_uncommitted(out, committed_, log_);
+    for (const sink::FileInfo& f : committed_) {
+      int64_t& end = committed_end_[{f.exchange, f.symbol}];
+      end = std::max(end, f.last_event_seq + 1);
+    }
+    std::vector<std::string> skipped;
+    candidates_ = durability::CheckpointStore::load_valid(checkpoint_dir(out), &skipped);
+    for (const std::string& p : skipped) log_.warn("resume.checkpoint_skipped", {{"why", p}});
+    log_.info("resume.scan", {{"journaled_batches", static_cast<uint64_t>(journaled_.size())},
+                              {"committed_parts", static_cast<uint64_t>(committed_.size())},
+                              {"checkpoints", static_cast<uint64_t>(candidates_.size())}});
+  }
+}
+
+RunJournal::~RunJournal() = default;
+
+int64_t RunJournal::committed_end(const SymbolKey& key) const {
+  const auto it = committed_end_.find(key);
+  return it == committed_end_.end() ? 0 : it->second;
+}
+
+std::optional<RunCheckpoint> RunJournal::take_restore_point() {
+  std::optional<RunCheckpoint> chosen;
+  uint64_t chosen_id = 0;
+  for (const durability::LoadedCheckpoint& c : candidates_) {
+    RunCheckpoint state = RunCheckpoint::parse(c.payload);
+    bool usable = true;
+    for (const auto& [key, engine] : state.engines) {
+      usable &= engine.next_event_seq() <= committed_end(key);
+    }
+    if (usable) {
+      chosen = std::move(state);
+      chosen_id = c.id;
+      break;
+    }
+  }
+  candidates_.clear();
+  // Checkpoints the resumed run cannot use are dropped; it writes its own from here on.
+  durability::CheckpointStore::drop_newer_than(checkpoint_dir(options_.out_dir),
+                                               chosen ? chosen_id : 0);
+  store_ = std::make_unique<durability::CheckpointStore>(durability::CheckpointStoreOptions{
+      checkpoint_dir(options_.out_dir), options_.keep_checkpoints});
+  durability::WalOptions wo;
+  wo.dir = wal_dir(options_.out_dir);
+  wo.fsync = options_.fsync;
+  wo.fsync_interval_ms = options_.fsync_interval_ms;
+  wo.io = options_.wal_io;
+  wal_ = std::make_unique<durability::WalWriter>(wo);
+  if (options_.resume) {
+    log_.info("resume.restore_point", {{"batch", chosen ? chosen->replay.batches : uint64_t{0}},
+                                       {"from_scratch", std::string(chosen ? "no" : "yes")}});
+  }
+  return chosen;
+}
+
+void RunJournal::checkpoint(RunCheckpoint state) {
+  const uint64_t id = state.replay.batches;
+  checkpoint_lsns_.push_back(wal_->next_lsn());
+  // Journal records older than the oldest kept checkpoint can never be needed again.
+  if (checkpoint_lsns_.size() > options_.keep_checkpoints) {
+    checkpoint_lsns_.pop_front();
+    wal_->truncate_before(checkpoint_lsns_.front());
+  }
+  auto shared = std::make_shared<RunCheckpoint>(std::move(state));
+  store_->submit(id, [shared] { return shared->serialize(); });
+}
+
+void RunJournal::batch_done(uint64_t batch,
+                            const std::vector<std::pair<SymbolKey, int64_t>>& next_seqs) {
+  std::string record = batch_record(batch, next_seqs);
+  if (!journaled_.empty()) {
+    const auto it = journaled_.find(batch);
+    if (it != journaled_.end()) {
+      if (it->second != record) {
+        throw Error(ExitCode::kFailure,
+                    "resume: batch " + std::to_string(batch) +
+                        " does not end where the interrupted run journaled it: the inputs or "
+                        "the program changed; start over with --overwrite");
+      }
+      journaled_.erase(journaled_.begin(), std::next(it));
+    }
+  }
+  wal_->append(record);
+  wal_->sync();
+}
+
+void RunJournal::commit(const std::vector<sink::FileInfo>& files) {
+  sink::write_manifest(options_.out_dir, files);
+}
+
+void RunJournal::finish() {
+  store_->wait();
+  wal_->close();
+  wal_.reset();
+  store_.reset();
+  mark_done(options_.out_dir);
+  std::error_code ec;
+  fs::remove_all(wal_dir(options_.out_dir), ec);
+  fs::remove_all(checkpoint_dir(options_.out_dir), ec);
+}
+
+}  // namespace rlx::pipeline
