@@ -40,6 +40,7 @@ std::string last_stderr() {
 }
 
 pid_t spawn(const std::vector<std::string>& args) {
+  const std::string err_path = last_stderr_path();  // before fork: getpid() differs after it
   const pid_t pid = ::fork();
   if (pid == 0) {
     std::vector<char*> argv;
@@ -47,7 +48,7 @@ pid_t spawn(const std::vector<std::string>& args) {
     argv.push_back(nullptr);
     // The last child's stderr is kept for failure messages.
     const int devnull = ::open("/dev/null", O_WRONLY);
-    const int err = ::open(last_stderr_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(devnull, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
     ::execv(RLX_BINARY, argv.data());
@@ -67,7 +68,8 @@ std::vector<std::string> reconstruct_args(const fs::path& lake, const fs::path& 
           "--out",    out.string(),  "--rows-per-file", kRowsPerFile, "--progress", "never"};
 }
 std::vector<std::string> resume_args(const fs::path& out) {
-  return {RLX_BINARY, "reconstruct", "--resume", out.string(), "--progress", "never"};
+  return {RLX_BINARY,   "reconstruct", "--resume",    out.string(),
+          "--progress", "never",       "--log-level", "info"};
 }
 
 // Every output file (report.json and the .rlx state left aside) by relative path.
@@ -176,6 +178,7 @@ TEST_F(CrashRecovery, ThirtySigkillsAtRandomMomentsThenResumeGiveTheUninterrupte
   std::uniform_real_distribution<double> when(0.0, ref_seconds_ * 1.1);
   int kills = 0;
   int runs = 0;
+  int from_checkpoint = 0;  // resumes that restored a checkpoint (not a restart from scratch)
   while (kills < 30) {
     const fs::path out = tmp_.path() / ("run" + std::to_string(runs++));
     for (;;) {
@@ -183,7 +186,11 @@ TEST_F(CrashRecovery, ThirtySigkillsAtRandomMomentsThenResumeGiveTheUninterrupte
       // Killed before it recorded run.json, a run cannot be resumed: it is started again.
       const bool recorded = fs::exists(out / ".rlx" / "run.json");
       const auto args = recorded ? resume_args(out) : reconstruct_args(*lake_, out);
-      if (run_and_kill(args, when(rng), &code)) {
+      const bool killed = run_and_kill(args, when(rng), &code);
+      if (recorded && last_stderr().find("from_scratch=no") != std::string::npos) {
+        ++from_checkpoint;
+      }
+      if (killed) {
         ++kills;
         continue;
       }
@@ -195,7 +202,12 @@ TEST_F(CrashRecovery, ThirtySigkillsAtRandomMomentsThenResumeGiveTheUninterrupte
     if (HasFatalFailure()) return;
   }
   EXPECT_GE(kills, 30);
-  std::printf("crash harness: %d kills over %d runs, every run byte-identical\n", kills, runs);
+  // Most resumes restore a checkpoint rather than starting over (both are exact).
+  EXPECT_GE(from_checkpoint, 5);
+  std::printf(
+      "crash harness: %d kills over %d runs, %d resumes from a checkpoint, every run "
+      "byte-identical\n",
+      kills, runs, from_checkpoint);
 }
 
 // One killed run, then damage to what it left, then resume.
@@ -229,6 +241,7 @@ TEST_F(DamagedState, TruncatedLastWalRecordIsCut) {
   ASSERT_FALSE(segments.empty());
   fs::resize_file(segments.back(), fs::file_size(segments.back()) - 7);
   resume_and_check(out);
+  EXPECT_NE(last_stderr().find("wal_torn_tail"), std::string::npos) << last_stderr();
 }
 
 TEST_F(DamagedState, FlippedBytesInACheckpointAndAMissingOneFallBackToAnOlderState) {
@@ -248,6 +261,9 @@ TEST_F(DamagedState, FlippedBytesInACheckpointAndAMissingOneFallBackToAnOlderSta
   }
   if (ckpts.size() > 1) fs::remove(ckpts[1]);  // listed in index.json, now missing
   resume_and_check(out);
+  const std::string log = last_stderr();
+  EXPECT_NE(log.find("checksum mismatch"), std::string::npos) << log;
+  if (ckpts.size() > 1) EXPECT_NE(log.find("but missing"), std::string::npos) << log;
 }
 
 TEST_F(DamagedState, PartialAndUnlistedPartsAreRemovedAndRegenerated) {
