@@ -318,26 +318,33 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   // Whether `batch` may start a part of some symbol: its rows could reach --rows-per-file, it
   // holds a message of another UTC date, the symbol has no open part, or buffered diffs may be
   // emitted with it. Then the state before it is the recovery point of that part.
-  std::map<SymbolKey, int64_t> upper;
+  // Runs once per batch over its messages, so it avoids building keys: consecutive messages
+  // mostly share a symbol, and the per-symbol bound lives in a small vector.
+  std::vector<std::pair<SymbolState*, int64_t>> upper;
   auto may_start_part = [&](const std::vector<Message>& batch) {
     upper.clear();
+    upper.reserve(states.size());  // no reallocation: `rows` stays valid
+    SymbolState* s = nullptr;
+    int64_t* rows = nullptr;
+    int64_t day = 0;
     for (const Message& m : batch) {
-      if (m.kind == MessageKind::kTicker || !wanted(options.symbols, m.symbol)) continue;
-      const SymbolKey key{m.exchange, m.symbol};
-      const auto it = states.find(key);
-      if (it == states.end() || it->second.engine->buffered_messages() > 0) return true;
-      int64_t day = 0;
-      if (!it->second.sink->open_part_day(&day)) return true;
+      if (m.kind == MessageKind::kTicker) continue;
+      if (s == nullptr || s->symbol != m.symbol || s->exchange != m.exchange) {
+        if (!wanted(options.symbols, m.symbol)) continue;
+        const auto it = states.find(SymbolKey{m.exchange, m.symbol});
+        if (it == states.end()) return true;  // a new symbol's first part
+        s = &it->second;
+        if (s->engine->buffered_messages() > 0 || !s->sink->open_part_day(&day)) return true;
+        auto u =
+            std::find_if(upper.begin(), upper.end(), [&](const auto& e) { return e.first == s; });
+        if (u == upper.end()) u = upper.emplace(upper.end(), s, s->sink->open_part_rows());
+        rows = &u->second;
+      }
       for (const int64_t t : {m.origin_time, m.received_time}) {
         if (t != kNull && utc_day(t) != day) return true;
       }
-      upper[key] += std::max<int64_t>(1, static_cast<int64_t>(m.levels.size()));
-    }
-    for (const auto& [key, rows] : upper) {
-      if (states.at(key).sink->open_part_rows() + rows >=
-          static_cast<int64_t>(options.rows_per_file)) {
-        return true;
-      }
+      *rows += std::max<int64_t>(1, static_cast<int64_t>(m.levels.size()));
+      if (*rows >= static_cast<int64_t>(options.rows_per_file)) return true;
     }
     return false;
   };
