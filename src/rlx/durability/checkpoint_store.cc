@@ -4,8 +4,6 @@
 #include <xxhash.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
@@ -56,13 +54,6 @@ std::string index_json(const std::vector<CheckpointEntry>& index) {
   w.end_array();
   w.end_object();
   return w.take() + "\n";
-}
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace
@@ -154,7 +145,7 @@ std::vector<CheckpointEntry> CheckpointStore::read_index(const std::filesystem::
   const std::filesystem::path path = dir / kIndexName;
   if (!std::filesystem::exists(path)) return index;
   simdjson::ondemand::parser parser;
-  const simdjson::padded_string json = simdjson::padded_string(slurp(path));
+  const simdjson::padded_string json = simdjson::padded_string(read_file(path));
   try {
     simdjson::ondemand::document doc = parser.iterate(json);
     for (simdjson::ondemand::object e : doc["checkpoints"].get_array()) {
@@ -196,7 +187,7 @@ std::vector<LoadedCheckpoint> CheckpointStore::load_valid(const std::filesystem:
       problem("listed in the index but missing");
       continue;
     }
-    const std::string bytes = slurp(path);
+    const std::string bytes = read_file(path);
     if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
       problem("not a checkpoint (short or bad magic)");
       continue;

@@ -47,6 +47,22 @@ std::filesystem::path parent_or_dot(const std::filesystem::path& path) {
 
 }  // namespace
 
+std::string read_file(const std::filesystem::path& path) {
+  Fd fd(path, O_RDONLY);
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot read", path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
 FileDigest digest_file(const std::filesystem::path& path, bool sync) {
   Fd fd(path, O_RDONLY);
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),

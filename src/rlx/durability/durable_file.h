@@ -24,6 +24,8 @@ void fsync_dir(const std::filesystem::path& dir);
 void rename_durable(const std::filesystem::path& from, const std::filesystem::path& to);
 // Writes `content` to "<dir>/.<name>.tmp", fsyncs, renames over `path`, fsyncs the directory.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+// The whole file's bytes; Error(kIo) naming it when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
 // 16 lower-case hex digits.
 std::string hex64(uint64_t value);
 

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
@@ -20,13 +19,6 @@ namespace {
 constexpr const char* kRunFile = "run.json";
 constexpr const char* kDoneFile = "done";
 constexpr uint64_t kEdgeBytes = 1 << 20;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // XXH3 of the first and last MiB of a file (the whole file when it is smaller than 2 MiB).
 uint64_t edges_xxh3(const fs::path& path, uint64_t bytes) {
@@ -133,7 +125,7 @@ ReconstructOptions read_run_file(const fs::path& out_dir) {
   ReconstructOptions o;
   o.out_dir = out_dir;
   simdjson::ondemand::parser parser;
-  const simdjson::padded_string json(slurp(path));
+  const simdjson::padded_string json(durability::read_file(path));
   auto text = [](simdjson::ondemand::value v) {
     return std::string(std::string_view(v.get_string()));
   };
