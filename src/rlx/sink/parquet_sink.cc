@@ -1,23 +1,28 @@
-// Design: the caller's thread fills DuckDB data chunks directly (raw int64/hugeint/enum arrays
-// and validity masks, no per-value appender calls); a writer thread runs
-//   COPY (SELECT * FROM rlx_sink_rows()) TO '<tmp>' (FORMAT parquet, ...)
-// per part, where rlx_sink_rows is a table function that pops the filled chunks from a bounded
-// queue and hands them over by reference (no copy). The two cores split the work: one builds
-// rows (~0.17 us/row), the other encodes and compresses (~0.8 us/row, the bottleneck), and
-// memory stays bounded by the queue plus one row group (peak RSS 217 MB). An appender into a
-// temp table then COPY ... TO would run the halves one after the other and hold a whole part
-// (~0.6 GB at 1M rows x top-5) in memory. Measured: 1.10M rows/s median, top-5, zstd 1
-// (rlx_parquet_sink_benchmark; docs/SCHEMA.md, "Writer design and speed"). DuckDB runs with one
-// thread and a single-threaded source, so row groups and bytes are deterministic.
+// Design: the caller's thread fills Arrow C data interface arrays directly (raw int64 /
+// decimal128 / dictionary-index buffers and validity bitmaps, no per-value appender calls), one
+// array per row group; a writer thread runs
+//   COPY (SELECT <exchange>, <symbol>, * ... FROM rlx_sink_rows) TO '<tmp>' (FORMAT parquet, ...)
+// per part, where rlx_sink_rows is DuckDB's arrow_scan over an ArrowArrayStream whose get_next
+// pops the filled arrays from a bounded queue (decimal and integer buffers are used in place).
+// arrow_scan gives every array a batch index, so DuckDB plans its order-preserving batch COPY:
+// `writer_threads` DuckDB threads encode and compress row groups in parallel and one writes
+// them in batch-index order. The row groups do not depend on thread timing: every array but a
+// part's last holds exactly row_group_rows_ rows, a multiple of 2048, so DuckDB cuts a group
+// after exactly row_group_rows_ rows (see the constructor), and the bytes are the same for any
+// writer_threads (parquet_sink_test.cc: SameBytesForAnyThreadCount). Memory: row groups are
+// capped at 8 MB uncompressed because DuckDB buffers several of them (its copy of the groups
+// being encoded plus a run-ahead of collected ones); measured figures and the trade-off are in
+// docs/SCHEMA.md, "Writer design and speed".
 #include "rlx/sink/parquet_sink.h"
 
 #include <duckdb.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
-#include <cinttypes>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -29,6 +34,49 @@
 #include "rlx/core/error.h"
 #include "rlx/io/duckdb.h"
 #include "rlx/sink/durable_file.h"
+
+// The Arrow C data and stream interfaces
+// (https://arrow.apache.org/docs/format/CDataInterface.html), a stable ABI; duckdb.h only declares
+// the structs.
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+struct ArrowSchema {
+  const char* format;
+  const char* name;
+  const char* metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema** children;
+  struct ArrowSchema* dictionary;
+  void (*release)(struct ArrowSchema*);
+  void* private_data;
+};
+struct ArrowArray {
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void** buffers;
+  struct ArrowArray** children;
+  struct ArrowArray* dictionary;
+  void (*release)(struct ArrowArray*);
+  void* private_data;
+};
+#endif
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+struct ArrowArrayStream {
+  int (*get_schema)(struct ArrowArrayStream*, struct ArrowSchema* out);
+  int (*get_next)(struct ArrowArrayStream*, struct ArrowArray* out);
+  const char* (*get_last_error)(struct ArrowArrayStream*);
+  void (*release)(struct ArrowArrayStream*);
+  void* private_data;
+};
+#endif
 
 namespace rlx::sink {
 namespace {
@@ -58,8 +106,8 @@ enum Column : size_t {
   kSpread,
   kFirstLevel,
 };
-// exchange and symbol are constant per part: the table function emits them as constant
-// vectors, so the caller's chunks start at kEventSeq.
+// exchange and symbol are constant per part: the COPY's SELECT adds them as constants, so the
+// caller's arrays start at kEventSeq.
 constexpr size_t kFirstFilled = kEventSeq;
 
 constexpr const char* kFixedNames[kFirstLevel] = {
@@ -70,14 +118,8 @@ constexpr const char* kFixedNames[kFirstLevel] = {
     "best_bid_size",  "best_ask_price",  "best_ask_size", "mid_price",
     "spread"};
 
-io::DuckDbOptions single_thread() {
-  io::DuckDbOptions options;
-  options.threads = 1;
-  return options;
-}
-
 // Uncompressed bytes of one row group at most (see row_group_rows_).
-constexpr int64_t kMaxRowGroupBytes = int64_t{64} << 20;
+constexpr int64_t kMaxRowGroupBytes = int64_t{8} << 20;
 
 constexpr int64_t kNsPerDay = 86'400'000'000'000;
 
@@ -91,19 +133,38 @@ std::string date_string(int64_t days) {
   return buf;
 }
 
-// The inverse of date_string (committed parts name their date); throws on anything else.
-int64_t day_of_date(const std::string& date) {
+// Days since 1970-01-01 of a "YYYY-MM-DD" date; false if it is not one.
+bool parse_date(const std::string& date, int64_t* days) {
   int y = 0;
-  unsigned m = 0, d = 0;
-  if (std::sscanf(date.c_str(), "%d-%u-%u", &y, &m, &d) != 3) {
-    throw Error(ExitCode::kBadInput, "sink: committed part with a bad date: " + date);
+  unsigned m = 0;
+  unsigned d = 0;
+  char tail = 0;
+  if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3) {
+    return false;
   }
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
                                         std::chrono::day{d}};
-  if (!ymd.ok() || date_string(std::chrono::sys_days{ymd}.time_since_epoch().count()) != date) {
-    throw Error(ExitCode::kBadInput, "sink: committed part with a bad date: " + date);
+  if (!ymd.ok()) return false;
+  *days = std::chrono::sys_days{ymd}.time_since_epoch().count();
+  return date_string(*days) == date;
+}
+
+// The NNNNN of a path ending in "/part-NNNNN.parquet"; -1 if it does not.
+int64_t part_index(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  constexpr std::string_view kPrefix = "part-";
+  constexpr std::string_view kSuffix = ".parquet";
+  if (name.size() <= kPrefix.size() + kSuffix.size() || !name.starts_with(kPrefix) ||
+      !name.ends_with(kSuffix)) {
+    return -1;
   }
-  return std::chrono::sys_days{ymd}.time_since_epoch().count();
+  const std::string digits =
+      name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+  if (digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos) {
+    return -1;
+  }
+  return std::stoll(digits);
 }
 
 std::string part_name(int64_t index) {
@@ -112,50 +173,295 @@ std::string part_name(int64_t index) {
   return buf;
 }
 
-inline void set_null(uint64_t* validity, idx_t row) {
-  validity[row >> 6] &= ~(uint64_t{1} << (row & 63));
+// Validity and boolean bitmaps, whole 64-bit words.
+size_t bitmap_bytes(size_t rows) { return (rows + 63) / 64 * 8; }
+
+enum class Kind { kInt64, kDictIndex, kString, kDecimal, kBool, kUInt32 };
+
+Kind kind_of(size_t c) {
+  switch (c) {
+    case kEventSeq:
+    case kOriginTime:
+    case kReceivedTime:
+    case kUpdateId:
+    case kFirstUpdateId:
+    case kPrevUpdateId:
+      return Kind::kInt64;
+    case kEventType:
+    case kSide:
+      return Kind::kDictIndex;
+    case kTradeId:
+      return Kind::kString;
+    case kLastInMessage:
+      return Kind::kBool;
+    case kFlags:
+      return Kind::kUInt32;
+    default:
+      return Kind::kDecimal;
+  }
 }
 
-inline void put_decimal(void* data, idx_t row, Decimal value) {
-  // DECIMAL(38,18) is a hugeint {uint64 lower, int64 upper}: on x86-64 the layout of __int128.
-  const __int128 raw = value.raw();
-  std::memcpy(static_cast<char*>(data) + row * 16, &raw, 16);
+bool nullable(size_t c) {
+  return c != kEventSeq && c != kEventType && c != kPrice && c != kSize && c != kLastInMessage &&
+         c != kFlags;
 }
 
-// A chunk the caller fills; the column pointers are cached once per chunk.
-struct FillChunk {
-  duckdb_data_chunk chunk = nullptr;
-  std::vector<void*> data;
-  std::vector<uint64_t*> validity;
-  duckdb_vector trade_id = nullptr;
-  idx_t rows = 0;
+const char* arrow_format(Kind kind) {
+  switch (kind) {
+    case Kind::kInt64:
+      return "l";
+    case Kind::kDictIndex:
+      return "c";  // int8 indices into a utf8 dictionary
+    case Kind::kString:
+      return "u";
+    case Kind::kDecimal:
+      return "d:38,18";  // decimal128: the little-endian int128 of rlx::Decimal and DuckDB
+    case Kind::kBool:
+      return "b";
+    case Kind::kUInt32:
+      return "I";
+  }
+  return "";
+}
+
+// Bytes of a column's value buffer for `rows` rows.
+size_t data_bytes(Kind kind, size_t rows) {
+  switch (kind) {
+    case Kind::kInt64:
+      return 8 * rows;
+    case Kind::kDictIndex:
+      return rows;
+    case Kind::kString:
+      return 4 * (rows + 1);  // int32 offsets; the characters live in ArrowBatch::chars
+    case Kind::kDecimal:
+      return 16 * rows;
+    case Kind::kBool:
+      return bitmap_bytes(rows);
+    case Kind::kUInt32:
+      return 4 * rows;
+  }
+  return 0;
+}
+
+size_t align64(size_t n) { return (n + 63) & ~size_t{63}; }
+
+void release_schema(ArrowSchema* schema) { schema->release = nullptr; }
+void release_static_array(ArrowArray* array) { array->release = nullptr; }
+
+// A utf8 dictionary array owned by the sink (the ENUM values of event_type and side).
+struct Dictionary {
+  explicit Dictionary(const std::vector<const char*>& values) {
+    offsets.push_back(0);
+    for (const char* v : values) {
+      chars += v;
+      offsets.push_back(static_cast<int32_t>(chars.size()));
+    }
+    buffers = {nullptr, offsets.data(), chars.data()};
+    array = ArrowArray{};
+    array.length = static_cast<int64_t>(values.size());
+    array.n_buffers = 3;
+    array.buffers = buffers.data();
+    array.release = release_static_array;
+    schema = ArrowSchema{};
+    schema.format = "u";
+    schema.flags = ARROW_FLAG_NULLABLE;
+    schema.release = release_schema;
+  }
+  Dictionary(const Dictionary&) = delete;
+  Dictionary& operator=(const Dictionary&) = delete;
+
+  std::vector<int32_t> offsets;
+  std::string chars;
+  std::array<const void*, 3> buffers{};
+  ArrowArray array{};
+  ArrowSchema schema{};
 };
 
-// Chunks handed from the caller to the writer thread. nullptr marks the end of a part.
-class ChunkQueue {
- public:
-  explicit ChunkQueue(size_t capacity) : capacity_(capacity) {}
-  ~ChunkQueue() { drain(); }
+class BatchPool;
 
-  // Blocks while full. Returns false if the consumer has failed or aborted.
-  bool push(duckdb_data_chunk chunk) {
+// One Arrow struct array of up to one row group's rows, the filled columns (kEventSeq onwards) as
+// children. The caller fills it, DuckDB reads it in place; its release hands it back to the pool.
+struct ArrowBatch {
+  ArrowArray root{};
+  std::vector<ArrowArray> children;
+  std::vector<ArrowArray*> child_ptrs;
+  std::vector<std::array<const void*, 3>> buffers;
+  uint8_t* storage = nullptr;
+  std::vector<char> chars;          // trade_id characters
+  std::vector<void*> data;          // by file column; nullptr below kFirstFilled
+  std::vector<uint64_t*> validity;  // by file column; nullptr if not nullable
+  int32_t* trade_offsets = nullptr;
+  size_t rows = 0;
+  BatchPool* pool = nullptr;
+  const void* root_validity = nullptr;  // the struct itself has no NULLs
+
+  ~ArrowBatch() { std::free(storage); }
+
+  void set_null(size_t c, size_t r) {
+    validity[c][r >> 6] &= ~(uint64_t{1} << (r & 63));
+    ++children[c - kFirstFilled].null_count;
+  }
+};
+
+void release_child(ArrowArray* array) { array->release = nullptr; }
+
+// Allocates batches and takes them back when DuckDB (or the queue) releases them.
+class BatchPool {
+ public:
+  BatchPool(size_t column_count, size_t batch_rows, Dictionary* event_types, Dictionary* sides,
+            size_t max_free)
+      : column_count_(column_count),
+        batch_rows_(batch_rows),
+        event_types_(event_types),
+        sides_(sides),
+        max_free_(max_free) {
+    size_t offset = 0;
+    validity_offset_.assign(column_count_, SIZE_MAX);
+    data_offset_.assign(column_count_, 0);
+    for (size_t c = kFirstFilled; c < column_count_; ++c) {
+      if (nullable(c)) {
+        validity_offset_[c] = offset;
+        offset += align64(bitmap_bytes(batch_rows_));
+      }
+      data_offset_[c] = offset;
+      offset += align64(data_bytes(kind_of(c), batch_rows_));
+    }
+    storage_bytes_ = offset;
+  }
+  ~BatchPool() {
+    for (ArrowBatch* b : free_) delete b;
+  }
+  BatchPool(const BatchPool&) = delete;
+  BatchPool& operator=(const BatchPool&) = delete;
+
+  // A batch with no rows, every value valid.
+  ArrowBatch* take() {
+    ArrowBatch* b = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        b = free_.back();
+        free_.pop_back();
+      }
+    }
+    if (!b) b = create();
+    b->rows = 0;
+    b->chars.clear();
+    b->trade_offsets[0] = 0;
+    for (size_t c = kFirstFilled; c < column_count_; ++c) {
+      ArrowArray& child = b->children[c - kFirstFilled];
+      child.null_count = 0;
+      child.release = release_child;
+      if (b->validity[c]) std::memset(b->validity[c], 0xFF, bitmap_bytes(batch_rows_));
+      if (kind_of(c) == Kind::kBool) std::memset(b->data[c], 0, bitmap_bytes(batch_rows_));
+    }
+    b->root.release = release_root;
+    return b;
+  }
+
+  // Sets the lengths once the batch is full (or the part ends).
+  static void seal(ArrowBatch* b) {
+    const auto n = static_cast<int64_t>(b->rows);
+    b->root.length = n;
+    for (ArrowArray& child : b->children) child.length = n;
+    b->buffers[kTradeId - kFirstFilled][2] = b->chars.data();
+  }
+
+  static void release_root(ArrowArray* array) {
+    auto* b = static_cast<ArrowBatch*>(array->private_data);
+    array->release = nullptr;
+    b->pool->give_back(b);
+  }
+
+ private:
+  ArrowBatch* create() {
+    auto b = std::make_unique<ArrowBatch>();
+    b->pool = this;
+    b->storage = static_cast<uint8_t*>(std::aligned_alloc(64, storage_bytes_));
+    if (!b->storage) throw std::bad_alloc();
+    b->chars.reserve(batch_rows_ * 24);  // non-null data() even when no row has a trade id
+    const size_t n = column_count_ - kFirstFilled;
+    b->children.assign(n, ArrowArray{});
+    b->child_ptrs.resize(n);
+    b->buffers.assign(n, {});
+    b->data.assign(column_count_, nullptr);
+    b->validity.assign(column_count_, nullptr);
+    for (size_t c = kFirstFilled; c < column_count_; ++c) {
+      const size_t i = c - kFirstFilled;
+      if (validity_offset_[c] != SIZE_MAX) {
+        b->validity[c] = reinterpret_cast<uint64_t*>(b->storage + validity_offset_[c]);
+      }
+      b->data[c] = b->storage + data_offset_[c];
+      std::array<const void*, 3>& buf = b->buffers[i];
+      buf[0] = b->validity[c];
+      buf[1] = b->data[c];
+      ArrowArray& child = b->children[i];
+      child.n_buffers = 2;
+      child.buffers = buf.data();
+      if (kind_of(c) == Kind::kString) {
+        b->trade_offsets = static_cast<int32_t*>(b->data[c]);
+        child.n_buffers = 3;
+      }
+      if (c == kEventType) child.dictionary = &event_types_->array;
+      if (c == kSide) child.dictionary = &sides_->array;
+      b->child_ptrs[i] = &child;
+    }
+    b->root.n_buffers = 1;
+    b->root.buffers = &b->root_validity;
+    b->root.n_children = static_cast<int64_t>(n);
+    b->root.children = b->child_ptrs.data();
+    b->root.private_data = b.get();
+    return b.release();
+  }
+
+  void give_back(ArrowBatch* b) {
+    std::lock_guard lock(mutex_);
+    if (free_.size() < max_free_) {
+      free_.push_back(b);
+      return;
+    }
+    delete b;
+  }
+
+  size_t column_count_;
+  size_t batch_rows_;
+  Dictionary* event_types_;
+  Dictionary* sides_;
+  size_t max_free_;
+  std::vector<size_t> validity_offset_;
+  std::vector<size_t> data_offset_;
+  size_t storage_bytes_ = 0;
+  std::mutex mutex_;
+  std::vector<ArrowBatch*> free_;
+};
+
+// Batches handed from the caller to the writer. nullptr marks the end of a part.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  ~BatchQueue() { drain(); }
+
+  // Blocks while full. Returns false (and releases the batch) if the consumer has failed or
+  // the part was abandoned.
+  bool push(ArrowBatch* batch) {
     std::unique_lock lock(mutex_);
     not_full_.wait(lock, [&] { return items_.size() < capacity_ || closed_; });
     if (closed_) {
-      if (chunk) duckdb_destroy_data_chunk(&chunk);
+      lock.unlock();
+      if (batch) batch->root.release(&batch->root);
       return false;
     }
-    items_.push_back(chunk);
+    items_.push_back(batch);
     not_empty_.notify_one();
     return true;
   }
 
-  // Blocks while empty. Returns false when aborted (the COPY must fail).
-  bool pop(duckdb_data_chunk* chunk) {
+  // Blocks while empty. Returns false when closed (the COPY must fail).
+  bool pop(ArrowBatch** batch) {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
     if (closed_) return false;
-    *chunk = items_.front();
+    *batch = items_.front();
     items_.pop_front();
     not_full_.notify_one();
     return true;
@@ -177,17 +483,20 @@ class ChunkQueue {
 
  private:
   void drain() {
-    std::lock_guard lock(mutex_);
-    for (duckdb_data_chunk c : items_) {
-      if (c) duckdb_destroy_data_chunk(&c);
+    std::deque<ArrowBatch*> items;
+    {
+      std::lock_guard lock(mutex_);
+      items.swap(items_);
     }
-    items_.clear();
+    for (ArrowBatch* b : items) {
+      if (b) b->root.release(&b->root);
+    }
   }
 
   std::mutex mutex_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
-  std::deque<duckdb_data_chunk> items_;
+  std::deque<ArrowBatch*> items_;
   size_t capacity_;
   bool closed_ = false;
 };
@@ -203,12 +512,9 @@ class ParquetSink::Impl {
               size_t n_asks);
   void finish();
 
-  int64_t open_part_rows() const { return part_.open ? part_.info.rows : 0; }
-  bool open_part_day(int64_t* day) const {
-    if (!part_.open) return false;
-    *day = part_.day;
-    return true;
-  }
+  bool part_open() const { return part_.open; }
+  const FileInfo& open_part_info() const { return part_.info; }
+  int64_t open_part_date() const { return part_.day; }
 
   ParquetSinkOptions options_;
   std::vector<FileInfo> files_;
@@ -227,24 +533,31 @@ class ParquetSink::Impl {
   void open_part(int64_t day);
   void close_part();
   void abandon_part() noexcept;
-  void new_chunk();
-  void push_chunk();
+  void push_batch();
   [[noreturn]] void rethrow_writer_error();
 
-  static void tf_bind(duckdb_bind_info info);
-  static void tf_init(duckdb_init_info info);
-  static void tf_function(duckdb_function_info info, duckdb_data_chunk output);
+  static int stream_get_schema(ArrowArrayStream* stream, ArrowSchema* out);
+  static int stream_get_next(ArrowArrayStream* stream, ArrowArray* out);
+  static const char* stream_get_last_error(ArrowArrayStream* stream);
+  static void stream_release(ArrowArrayStream* stream);
 
   size_t top_n_;
   size_t column_count_;
   int64_t row_group_rows_ = 0;
+  size_t batch_rows_ = 0;
   std::vector<std::string> names_;
-  std::vector<duckdb_logical_type> types_;  // all columns, file order
-  duckdb_value exchange_value_ = nullptr;
-  duckdb_value symbol_value_ = nullptr;
+  // Declared before db_ and queue_: they outlive every use by DuckDB.
+  Dictionary event_types_;
+  Dictionary sides_;
+  std::vector<ArrowSchema> schema_children_;
+  std::vector<ArrowSchema*> schema_child_ptrs_;
+  ArrowSchema schema_root_{};
+  ArrowArrayStream stream_{};
+  std::unique_ptr<BatchPool> pool_;
   io::DuckDb db_;
-  ChunkQueue queue_;
-  FillChunk fill_;
+  BatchQueue queue_;
+  ArrowBatch* fill_ = nullptr;
+  std::string copy_options_;
   Part part_;
   std::thread writer_;
   std::exception_ptr writer_error_;
@@ -255,12 +568,46 @@ class ParquetSink::Impl {
   bool have_day_ = false;
 };
 
+namespace {
+
+std::vector<const char*> event_type_names() {
+  return {event_type_name(EventType::kTrade), event_type_name(EventType::kBookSnapshot),
+          event_type_name(EventType::kBookDelta)};
+}
+
+std::vector<const char*> side_names() {
+  return {side_name(Side::kBid), side_name(Side::kAsk), side_name(Side::kBuy),
+          side_name(Side::kSell)};
+}
+
+io::DuckDbOptions writer_db_options(int32_t threads) {
+  io::DuckDbOptions options;
+  options.threads = threads;
+  return options;
+}
+
+std::string enum_sql(const char* name, const std::vector<const char*>& values) {
+  std::string sql = std::string("CREATE TYPE ") + name + " AS ENUM (";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) sql += ", ";
+    sql += io::sql_quote(values[i]);
+  }
+  return sql + ")";
+}
+
+size_t checked_queue(size_t n) { return n < 1 ? 1 : n; }
+
+}  // namespace
+
 ParquetSink::Impl::Impl(ParquetSinkOptions options)
     : options_(std::move(options)),
       top_n_(static_cast<size_t>(options_.top_n < 0 ? 0 : options_.top_n)),
-      names_(ParquetSink::column_names(options_.top_n)),
-      db_(single_thread()),
-      queue_(options_.queue_chunks < 1 ? 1 : options_.queue_chunks) {
+      column_count_(0),
+      names_(ParquetSink::column_names(options_.top_n < 0 ? 0 : options_.top_n)),
+      event_types_(event_type_names()),
+      sides_(side_names()),
+      db_(writer_db_options(std::clamp(options_.writer_threads, 1, 64))),
+      queue_(checked_queue(options_.queue_row_groups)) {
   if (options_.top_n < 0 || options_.top_n > kMaxTopN) {
     throw Error(ExitCode::kUsage, "sink: top_n must be within 0.." + std::to_string(kMaxTopN));
   }
@@ -270,6 +617,9 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   if (options_.zstd_level < 1 || options_.zstd_level > 22) {
     throw Error(ExitCode::kUsage, "sink: zstd_level must be within 1..22");
   }
+  if (options_.writer_threads < 1 || options_.writer_threads > 64) {
+    throw Error(ExitCode::kUsage, "sink: writer_threads must be within 1..64");
+  }
   if (options_.exchange.empty() || options_.symbol.empty() || options_.root.empty()) {
     throw Error(ExitCode::kUsage, "sink: root, exchange and symbol are required");
   }
@@ -278,144 +628,119 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
       throw Error(ExitCode::kUsage, "sink: '" + v + "' cannot be a partition value");
     }
   }
+  for (const FileInfo& f : options_.committed) {
+    int64_t day = 0;
+    const int64_t index = part_index(f.path);
+    if (f.exchange != options_.exchange || f.symbol != options_.symbol ||
+        !parse_date(f.date, &day) || index < 0 || f.rows < 0) {
+      throw Error(ExitCode::kBadInput, "sink: committed part '" + f.path + "' is not a part of " +
+                                           options_.exchange + "/" + options_.symbol);
+    }
+    int64_t& next = next_part_[day];
+    next = std::max(next, index + 1);
+    total_rows_ += f.rows;
+  }
+  files_ = options_.committed;
   column_count_ = names_.size();
   // DuckDB holds a whole row group uncompressed (plus encoding buffers) before writing it, so
   // wide schemas (top_n = 50: ~3.4 KB per row) get shorter row groups to bound memory.
   const int64_t row_bytes = static_cast<int64_t>(16 * (column_count_ - kBestBidPrice) + 80);
   const int64_t cap = std::max<int64_t>(2048, kMaxRowGroupBytes / row_bytes / 2048 * 2048);
-  row_group_rows_ = std::min(options_.row_group_size, cap);
-  const char* event_types[] = {event_type_name(EventType::kTrade),
-                               event_type_name(EventType::kBookSnapshot),
-                               event_type_name(EventType::kBookDelta)};
-  const char* sides[] = {side_name(Side::kBid), side_name(Side::kAsk), side_name(Side::kBuy),
-                         side_name(Side::kSell)};
-  for (size_t c = 0; c < column_count_; ++c) {
-    duckdb_logical_type t = nullptr;
-    switch (c) {
-      case kExchange:
-      case kSymbol:
-      case kTradeId:
-        t = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-        break;
-      case kEventSeq:
-      case kOriginTime:
-      case kReceivedTime:
-      case kUpdateId:
-      case kFirstUpdateId:
-      case kPrevUpdateId:
-        t = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
-        break;
-      case kEventType:
-        t = duckdb_create_enum_type(event_types, 3);
-        break;
-      case kSide:
-        t = duckdb_create_enum_type(sides, 4);
-        break;
-      case kLastInMessage:
-        t = duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
-        break;
-      case kFlags:
-        t = duckdb_create_logical_type(DUCKDB_TYPE_UINTEGER);
-        break;
-      default:
-        t = duckdb_create_decimal_type(38, 18);
-        break;
-    }
-    types_.push_back(t);
-  }
-  exchange_value_ = duckdb_create_varchar(options_.exchange.c_str());
-  symbol_value_ = duckdb_create_varchar(options_.symbol.c_str());
+  // A whole number of 2048-row arrays: DuckDB's batch COPY then cuts every group after exactly
+  // this many rows whatever the order its threads finish in (a group "near" the size, within
+  // one vector, would otherwise be accepted early depending on timing).
+  const int64_t rounded = (options_.row_group_size + 2047) / 2048 * 2048;
+  row_group_rows_ = std::min(rounded, cap);
+  // One Arrow array per row group: the fastest split measured, and each array is a whole number
+  // of 2048-row chunks.
+  batch_rows_ = static_cast<size_t>(row_group_rows_);
+  pool_ = std::make_unique<BatchPool>(
+      column_count_, batch_rows_, &event_types_, &sides_,
+      checked_queue(options_.queue_row_groups) + static_cast<size_t>(options_.writer_threads) + 1);
 
-  duckdb_table_function tf = duckdb_create_table_function();
-  duckdb_table_function_set_name(tf, "rlx_sink_rows");
-  duckdb_table_function_set_extra_info(tf, this, nullptr);
-  duckdb_table_function_set_bind(tf, &Impl::tf_bind);
-  duckdb_table_function_set_init(tf, &Impl::tf_init);
-  duckdb_table_function_set_function(tf, &Impl::tf_function);
-  const duckdb_state state = duckdb_register_table_function(db_.connection(), tf);
-  duckdb_destroy_table_function(&tf);
-  if (state != DuckDBSuccess)
-    throw Error(ExitCode::kFailure, "sink: cannot register rlx_sink_rows");
-  create_directories_durable(options_.root);
-  // A resumed run continues after the parts it already committed.
-  for (const FileInfo& f : options_.committed) {
-    const size_t slash = f.path.rfind('/');
-    const std::string name = f.path.substr(slash == std::string::npos ? 0 : slash + 1);
-    int64_t number = 0;
-    if (std::sscanf(name.c_str(), "part-%" SCNd64 ".parquet", &number) != 1) {
-      throw Error(ExitCode::kBadInput, "sink: committed part with an unexpected name: " + f.path);
-    }
-    int64_t& next = next_part_[day_of_date(f.date)];
-    next = std::max(next, number + 1);
-    total_rows_ += f.rows;
+  // The Arrow schema of the filled columns (a struct array, one child per column).
+  const size_t n = column_count_ - kFirstFilled;
+  schema_children_.assign(n, ArrowSchema{});
+  schema_child_ptrs_.resize(n);
+  for (size_t c = kFirstFilled; c < column_count_; ++c) {
+    ArrowSchema& s = schema_children_[c - kFirstFilled];
+    s.format = arrow_format(kind_of(c));
+    s.name = names_[c].c_str();
+    s.flags = ARROW_FLAG_NULLABLE;
+    s.release = release_schema;
+    if (c == kEventType) s.dictionary = &event_types_.schema;
+    if (c == kSide) s.dictionary = &sides_.schema;
+    schema_child_ptrs_[c - kFirstFilled] = &s;
   }
-  files_ = options_.committed;
+  schema_root_.format = "+s";
+  schema_root_.name = "";
+  schema_root_.n_children = static_cast<int64_t>(n);
+  schema_root_.children = schema_child_ptrs_.data();
+  schema_root_.release = release_schema;
+
+  stream_.get_schema = &Impl::stream_get_schema;
+  stream_.get_next = &Impl::stream_get_next;
+  stream_.get_last_error = &Impl::stream_get_last_error;
+  stream_.release = &Impl::stream_release;
+  stream_.private_data = this;
+
+  // event_type and side arrive as dictionary-encoded strings; the COPY casts them to ENUMs so
+  // DuckDB writes them as Parquet dictionaries (one byte per row in memory).
+  db_.execute(enum_sql("rlx_event_type", event_type_names()));
+  db_.execute(enum_sql("rlx_side", side_names()));
+  if (duckdb_arrow_scan(db_.connection(), "rlx_sink_rows",
+                        reinterpret_cast<duckdb_arrow_stream>(&stream_)) != DuckDBSuccess) {
+    throw Error(ExitCode::kFailure, "sink: cannot register the Arrow stream rlx_sink_rows");
+  }
+  // PARQUET_VERSION V2 (data page v2, DELTA_BINARY_PACKED integers) halves the files and
+  // saves CPU; dictionaries (a tiny limit keeps them to the ENUM and constant columns) and
+  // bloom filters cost writer CPU and buy nothing for price/size columns. Measured in
+  // docs/SCHEMA.md.
+  copy_options_ = " (FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, COMPRESSION_LEVEL " +
+                  std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
+                  std::to_string(row_group_rows_) +
+                  ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false)";
+  create_directories_durable(options_.root);
 }
 
 ParquetSink::Impl::~Impl() {
   abandon_part();
-  if (fill_.chunk) duckdb_destroy_data_chunk(&fill_.chunk);
-  if (exchange_value_) duckdb_destroy_value(&exchange_value_);
-  if (symbol_value_) duckdb_destroy_value(&symbol_value_);
-  for (duckdb_logical_type& t : types_) duckdb_destroy_logical_type(&t);
+  if (fill_) fill_->root.release(&fill_->root);
 }
 
-void ParquetSink::Impl::tf_bind(duckdb_bind_info info) {
-  auto* self = static_cast<Impl*>(duckdb_bind_get_extra_info(info));
-  for (size_t c = 0; c < self->column_count_; ++c) {
-    duckdb_bind_add_result_column(info, self->names_[c].c_str(), self->types_[c]);
-  }
+int ParquetSink::Impl::stream_get_schema(ArrowArrayStream* stream, ArrowSchema* out) {
+  auto* self = static_cast<Impl*>(stream->private_data);
+  for (ArrowSchema& child : self->schema_children_) child.release = release_schema;
+  self->event_types_.schema.release = release_schema;
+  self->sides_.schema.release = release_schema;
+  *out = self->schema_root_;
+  out->release = release_schema;  // the sink owns the schema; DuckDB only reads it
+  return 0;
 }
 
-void ParquetSink::Impl::tf_init(duckdb_init_info info) { duckdb_init_set_max_threads(info, 1); }
-
-void ParquetSink::Impl::tf_function(duckdb_function_info info, duckdb_data_chunk output) {
-  auto* self = static_cast<Impl*>(duckdb_function_get_extra_info(info));
-  duckdb_data_chunk chunk = nullptr;
-  if (!self->queue_.pop(&chunk)) {
-    duckdb_function_set_error(info, "rlx sink: part abandoned");
-    return;
+int ParquetSink::Impl::stream_get_next(ArrowArrayStream* stream, ArrowArray* out) {
+  auto* self = static_cast<Impl*>(stream->private_data);
+  ArrowBatch* batch = nullptr;
+  if (!self->queue_.pop(&batch)) return EIO;  // part abandoned or failed: the COPY fails
+  if (batch == nullptr) {                     // end of part
+    *out = ArrowArray{};
+    out->release = nullptr;
+    return 0;
   }
-  if (chunk == nullptr) {  // end of part
-    duckdb_data_chunk_set_size(output, 0);
-    return;
-  }
-  duckdb_vector_reference_value(duckdb_data_chunk_get_vector(output, kExchange),
-                                self->exchange_value_);
-  duckdb_vector_reference_value(duckdb_data_chunk_get_vector(output, kSymbol), self->symbol_value_);
-  for (size_t c = kFirstFilled; c < self->column_count_; ++c) {
-    duckdb_vector_reference_vector(duckdb_data_chunk_get_vector(output, c),
-                                   duckdb_data_chunk_get_vector(chunk, c - kFirstFilled));
-  }
-  duckdb_data_chunk_set_size(output, duckdb_data_chunk_get_size(chunk));
-  duckdb_destroy_data_chunk(&chunk);  // the output vectors keep the buffers alive
+  *out = batch->root;  // DuckDB owns it now; its release hands the batch back to the pool
+  return 0;
 }
 
-void ParquetSink::Impl::new_chunk() {
-  fill_.chunk =
-      duckdb_create_data_chunk(types_.data() + kFirstFilled, column_count_ - kFirstFilled);
-  const size_t n = column_count_ - kFirstFilled;
-  fill_.data.assign(column_count_, nullptr);
-  fill_.validity.assign(column_count_, nullptr);
-  for (size_t i = 0; i < n; ++i) {
-    const size_t c = i + kFirstFilled;
-    duckdb_vector v = duckdb_data_chunk_get_vector(fill_.chunk, i);
-    fill_.data[c] = duckdb_vector_get_data(v);
-    const bool nullable = c != kEventSeq && c != kEventType && c != kPrice && c != kSize &&
-                          c != kLastInMessage && c != kFlags;
-    if (nullable) {
-      duckdb_vector_ensure_validity_writable(v);
-      fill_.validity[c] = duckdb_vector_get_validity(v);
-    }
-    if (c == kTradeId) fill_.trade_id = v;
-  }
-  fill_.rows = 0;
+const char* ParquetSink::Impl::stream_get_last_error(ArrowArrayStream*) {
+  return "rlx sink: part abandoned";
 }
 
-void ParquetSink::Impl::push_chunk() {
-  duckdb_data_chunk_set_size(fill_.chunk, fill_.rows);
-  duckdb_data_chunk chunk = std::exchange(fill_.chunk, nullptr);
-  if (!queue_.push(chunk)) rethrow_writer_error();
+void ParquetSink::Impl::stream_release(ArrowArrayStream* stream) { stream->release = nullptr; }
+
+void ParquetSink::Impl::push_batch() {
+  ArrowBatch* batch = std::exchange(fill_, nullptr);
+  BatchPool::seal(batch);
+  if (!queue_.push(batch)) rethrow_writer_error();
 }
 
 void ParquetSink::Impl::rethrow_writer_error() {
@@ -453,15 +778,12 @@ void ParquetSink::Impl::open_part(int64_t day) {
 
   queue_.reset();
   writer_error_ = nullptr;
-  // PARQUET_VERSION V2 (data page v2, DELTA_BINARY_PACKED integers) halves the files and
-  // saves CPU; dictionaries (a tiny limit keeps them to the ENUM columns) and bloom filters
-  // cost writer CPU and buy nothing for price/size columns. Measured in docs/SCHEMA.md.
   const std::string sql =
-      "COPY (SELECT * FROM rlx_sink_rows()) TO " + io::sql_quote(part_.tmp.string()) +
-      " (FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, "
-      "COMPRESSION_LEVEL " +
-      std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " + std::to_string(row_group_rows_) +
-      ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false)";
+      "COPY (SELECT " + io::sql_quote(options_.exchange) + " AS exchange, " +
+      io::sql_quote(options_.symbol) +
+      " AS symbol, * REPLACE (CAST(event_type AS rlx_event_type) AS event_type, "
+      "CAST(side AS rlx_side) AS side) FROM rlx_sink_rows) TO " +
+      io::sql_quote(part_.tmp.string()) + copy_options_;
   writer_ = std::thread([this, sql] {
     try {
       db_.execute(sql, ExitCode::kIo);
@@ -475,7 +797,7 @@ void ParquetSink::Impl::open_part(int64_t day) {
 void ParquetSink::Impl::close_part() {
   FileDigest digest;
   try {
-    if (fill_.chunk && fill_.rows > 0) push_chunk();
+    if (fill_ && fill_->rows > 0) push_batch();
     if (!queue_.push(nullptr)) rethrow_writer_error();
     writer_.join();
     if (writer_error_) rethrow_writer_error();
@@ -514,51 +836,66 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
     current_day_ = 0;
     have_day_ = true;
   }
-  if (event.event_seq < options_.skip_below_seq) return;  // already in a committed part
+  // Already in a committed part of an earlier attempt (the day above is still tracked, so rows
+  // without timestamps get the same date as in an uninterrupted run).
+  if (event.event_seq < options_.skip_below_seq) return;
   if (part_.open && (part_.day != current_day_ || part_.info.rows >= options_.rows_per_file)) {
     close_part();
   }
   if (!part_.open) open_part(current_day_);
-  if (!fill_.chunk) new_chunk();
+  if (!fill_) fill_ = pool_->take();
 
-  const idx_t r = fill_.rows;
+  ArrowBatch& b = *fill_;
+  const size_t r = b.rows;
   auto put_i64 = [&](size_t c, int64_t v) {
     if (v == kNull) {
-      set_null(fill_.validity[c], r);
-    } else {
-      static_cast<int64_t*>(fill_.data[c])[r] = v;
+      b.set_null(c, r);
+      v = 0;
     }
+    static_cast<int64_t*>(b.data[c])[r] = v;
   };
-  static_cast<int64_t*>(fill_.data[kEventSeq])[r] = event.event_seq;
-  static_cast<uint8_t*>(fill_.data[kEventType])[r] = static_cast<uint8_t>(event.type);
+  // DECIMAL(38,18) / Arrow decimal128 is a little-endian int128: rlx::Decimal's raw value.
+  auto put_decimal = [&](size_t c, Decimal value) {
+    const __int128 raw = value.raw();
+    std::memcpy(static_cast<char*>(b.data[c]) + r * 16, &raw, 16);
+  };
+  auto put_null_decimal = [&](size_t c) {
+    b.set_null(c, r);
+    std::memset(static_cast<char*>(b.data[c]) + r * 16, 0, 16);
+  };
+  static_cast<int64_t*>(b.data[kEventSeq])[r] = event.event_seq;
+  static_cast<int8_t*>(b.data[kEventType])[r] = static_cast<int8_t>(event.type);
   put_i64(kOriginTime, event.origin_time);
   put_i64(kReceivedTime, event.received_time);
   put_i64(kUpdateId, event.update_id);
   put_i64(kFirstUpdateId, event.first_update_id);
   put_i64(kPrevUpdateId, event.prev_update_id);
   if (event.trade_id.empty()) {
-    set_null(fill_.validity[kTradeId], r);
+    b.set_null(kTradeId, r);
   } else {
-    duckdb_vector_assign_string_element_len(fill_.trade_id, r, event.trade_id.data(),
-                                            event.trade_id.size());
+    b.chars.insert(b.chars.end(), event.trade_id.begin(), event.trade_id.end());
   }
+  b.trade_offsets[r + 1] = static_cast<int32_t>(b.chars.size());
   if (event.side == Side::kNone) {
-    set_null(fill_.validity[kSide], r);
+    b.set_null(kSide, r);
+    static_cast<int8_t*>(b.data[kSide])[r] = 0;
   } else {
-    static_cast<uint8_t*>(fill_.data[kSide])[r] = static_cast<uint8_t>(event.side) - 1;
+    static_cast<int8_t*>(b.data[kSide])[r] = static_cast<int8_t>(static_cast<int>(event.side) - 1);
   }
-  put_decimal(fill_.data[kPrice], r, event.price);
-  put_decimal(fill_.data[kSize], r, event.size);
-  static_cast<bool*>(fill_.data[kLastInMessage])[r] = event.last_in_message;
-  static_cast<uint32_t*>(fill_.data[kFlags])[r] = event.flags;
+  put_decimal(kPrice, event.price);
+  put_decimal(kSize, event.size);
+  if (event.last_in_message) {
+    static_cast<uint8_t*>(b.data[kLastInMessage])[r >> 3] |= static_cast<uint8_t>(1u << (r & 7));
+  }
+  static_cast<uint32_t*>(b.data[kFlags])[r] = event.flags;
 
   auto put_level = [&](size_t price_col, const Level* level) {
     if (level) {
-      put_decimal(fill_.data[price_col], r, level->price);
-      put_decimal(fill_.data[price_col + 1], r, level->size);
+      put_decimal(price_col, level->price);
+      put_decimal(price_col + 1, level->size);
     } else {
-      set_null(fill_.validity[price_col], r);
-      set_null(fill_.validity[price_col + 1], r);
+      put_null_decimal(price_col);
+      put_null_decimal(price_col + 1);
     }
   };
   const Level* best_bid = n_bids > 0 ? bids : nullptr;
@@ -566,11 +903,11 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
   put_level(kBestBidPrice, best_bid);
   put_level(kBestAskPrice, best_ask);
   if (best_bid && best_ask) {
-    put_decimal(fill_.data[kMidPrice], r, Decimal::midpoint(best_bid->price, best_ask->price));
-    put_decimal(fill_.data[kSpread], r, best_ask->price - best_bid->price);
+    put_decimal(kMidPrice, Decimal::midpoint(best_bid->price, best_ask->price));
+    put_decimal(kSpread, best_ask->price - best_bid->price);
   } else {
-    set_null(fill_.validity[kMidPrice], r);
-    set_null(fill_.validity[kSpread], r);
+    put_null_decimal(kMidPrice);
+    put_null_decimal(kSpread);
   }
   for (size_t i = 0; i < top_n_; ++i) {
     put_level(kFirstLevel + 2 * i, i < n_bids ? bids + i : nullptr);
@@ -590,7 +927,7 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
   }
   ++info.rows;
   ++total_rows_;
-  if (++fill_.rows == duckdb_vector_size()) push_chunk();
+  if (++b.rows == batch_rows_) push_batch();
 }
 
 void ParquetSink::Impl::finish() {
@@ -630,9 +967,15 @@ const std::vector<FileInfo>& ParquetSink::files() const { return impl_->files_; 
 
 int64_t ParquetSink::rows() const { return impl_->total_rows_; }
 
-int64_t ParquetSink::open_part_rows() const { return impl_->open_part_rows(); }
+int64_t ParquetSink::open_part_rows() const {
+  return impl_->part_open() ? impl_->open_part_info().rows : 0;
+}
 
-bool ParquetSink::open_part_day(int64_t* day) const { return impl_->open_part_day(day); }
+bool ParquetSink::open_part_day(int64_t* day) const {
+  if (!impl_->part_open()) return false;
+  *day = impl_->open_part_date();
+  return true;
+}
 
 std::vector<std::string> ParquetSink::column_names(int32_t top_n) {
   std::vector<std::string> names(std::begin(kFixedNames), std::end(kFixedNames));

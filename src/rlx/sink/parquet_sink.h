@@ -44,16 +44,22 @@ struct ParquetSinkOptions {
   std::string symbol;                 // partition value and `symbol` column
   int32_t top_n = 5;                  // levels per side in bid_i_*/ask_i_* columns, 0..kMaxTopN
   int64_t rows_per_file = 1'000'000;  // a new part also starts at a UTC date change
-  // Rows per Parquet row group, at most; also capped at ~64 MB of uncompressed column data
-  // (top_n = 50: 18,432 rows) so memory stays bounded. DuckDB closes a group at the first
-  // 2048-row chunk boundary at or past the limit.
+  // Rows per Parquet row group, at most; also capped at ~8 MB of uncompressed column data
+  // (top_n = 5: 16,384 rows; top_n = 50: 2,048 rows) so memory stays bounded. Rounded up to a
+  // multiple of 2048 rows.
   int64_t row_group_size = 122'880;
-  int32_t zstd_level = 1;   // zstd level (1..22); 3 is ~3% smaller and ~20% slower
-  size_t queue_chunks = 8;  // 2048-row chunks in flight between the caller and the writer
-  // Resuming a run: the parts an earlier attempt already committed for this exchange/symbol
-  // (files() starts with them, rows() counts them, part numbers continue after them), and the
-  // first event_seq they do not hold: append() drops rows below it, which a resumed replay
-  // regenerates on its way to the first missing row.
+  int32_t zstd_level = 1;  // zstd level (1..22); 3 is ~3% smaller and ~20% slower
+  // Filled row groups waiting for the writer (each up to ~8 MB, see row_group_size).
+  size_t queue_row_groups = 1;
+  // DuckDB threads encoding and compressing row groups in parallel (1..64). The files are
+  // byte-identical for any value; 2 suits a 2-core machine (the caller's thread is the third).
+  int32_t writer_threads = 2;
+
+  // Resuming a run after a crash. `committed`: the parts an earlier attempt of this run already
+  // committed for this exchange/symbol (in commit order); files() starts with them, rows()
+  // counts them, and part numbering per date continues after them. `skip_below_seq`: append()
+  // ignores rows whose event_seq is below it (they are in `committed`). Fed the same events
+  // from the start, the sink then writes the same parts, byte for byte, as an uninterrupted run.
   std::vector<FileInfo> committed;
   int64_t skip_below_seq = 0;
 };
@@ -81,11 +87,12 @@ class ParquetSink final : public book::EventConsumer {
 
   // Committed parts, in commit order.
   const std::vector<FileInfo>& files() const;
-  int64_t rows() const;  // rows appended so far
-  // Rows in the open part (0 when none is open), and its UTC day number (false when none):
-  // lets the caller tell whether the next rows may close the part.
-  int64_t open_part_rows() const;
-  bool open_part_day(int64_t* day) const;
+  int64_t rows() const;  // rows appended so far, the committed parts' included
+
+  // The open part, so a caller can tell whether the next rows may close it (it closes when a
+  // row arrives for another UTC day or it already holds rows_per_file rows).
+  int64_t open_part_rows() const;          // rows in the open part; 0 if none is open
+  bool open_part_day(int64_t* day) const;  // its UTC day (days since 1970-01-01); false if none
 
   // Column names in file order for a given top_n (partition column `date` excluded).
   static std::vector<std::string> column_names(int32_t top_n);
