@@ -580,6 +580,11 @@ std::vector<const char*> side_names() {
           side_name(Side::kSell)};
 }
 
+int32_t effective_threads(const ParquetSinkOptions& o) {
+  if (o.writer_threads > 0) return std::min(o.writer_threads, 64);
+  return o.top_n <= 10 ? 2 : 1;
+}
+
 io::DuckDbOptions writer_db_options(int32_t threads) {
   io::DuckDbOptions options;
   options.threads = threads;
@@ -606,7 +611,7 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
       names_(ParquetSink::column_names(options_.top_n < 0 ? 0 : options_.top_n)),
       event_types_(event_type_names()),
       sides_(side_names()),
-      db_(writer_db_options(std::clamp(options_.writer_threads, 1, 64))),
+      db_(writer_db_options(effective_threads(options_))),
       queue_(checked_queue(options_.queue_row_groups)) {
   if (options_.top_n < 0 || options_.top_n > kMaxTopN) {
     throw Error(ExitCode::kUsage, "sink: top_n must be within 0.." + std::to_string(kMaxTopN));
@@ -617,8 +622,8 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   if (options_.zstd_level < 1 || options_.zstd_level > 22) {
     throw Error(ExitCode::kUsage, "sink: zstd_level must be within 1..22");
   }
-  if (options_.writer_threads < 1 || options_.writer_threads > 64) {
-    throw Error(ExitCode::kUsage, "sink: writer_threads must be within 1..64");
+  if (options_.writer_threads < 0 || options_.writer_threads > 64) {
+    throw Error(ExitCode::kUsage, "sink: writer_threads must be within 0..64");
   }
   if (options_.exchange.empty() || options_.symbol.empty() || options_.root.empty()) {
     throw Error(ExitCode::kUsage, "sink: root, exchange and symbol are required");
@@ -654,9 +659,9 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   // One Arrow array per row group: the fastest split measured, and each array is a whole number
   // of 2048-row chunks.
   batch_rows_ = static_cast<size_t>(row_group_rows_);
-  pool_ = std::make_unique<BatchPool>(
-      column_count_, batch_rows_, &event_types_, &sides_,
-      checked_queue(options_.queue_row_groups) + static_cast<size_t>(options_.writer_threads) + 1);
+  pool_ = std::make_unique<BatchPool>(column_count_, batch_rows_, &event_types_, &sides_,
+                                      checked_queue(options_.queue_row_groups) +
+                                          static_cast<size_t>(effective_threads(options_)) + 1);
 
   // The Arrow schema of the filled columns (a struct array, one child per column).
   const size_t n = column_count_ - kFirstFilled;
