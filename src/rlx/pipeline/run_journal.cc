@@ -44,6 +44,7 @@ uint64_t batch_of(std::string_view record) {
 void remove_uncommitted(const fs::path& out, const std::vector<sink::FileInfo>& committed,
                         const Log& log) {
   std::vector<std::string> listed;
+  listed.reserve(committed.size());
   for (const sink::FileInfo& f : committed) listed.push_back((out / f.path).lexically_normal());
   std::sort(listed.begin(), listed.end());
   std::vector<fs::path> doomed;
