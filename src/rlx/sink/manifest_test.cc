@@ -12,7 +12,7 @@
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
 #include "rlx/core/version.h"
-#include "rlx/sink/durable_file.h"
+#include "rlx/durability/durable_file.h"
 #include "rlx/sink/parquet_sink.h"
 #include "rlx/testing/test_data.h"
 
@@ -75,7 +75,9 @@ TEST(Manifest, ListsFilesWithChecksumsSortedAndTotals) {
     previous = path;
     const std::string bytes = slurp(dir.path() / path);
     EXPECT_EQ(uint64_t(f["bytes"]), bytes.size()) << path;
-    EXPECT_EQ(std::string_view(f["xxh3"]), hex64(XXH3_64bits(bytes.data(), bytes.size()))) << path;
+    EXPECT_EQ(std::string_view(f["xxh3"]),
+              durability::hex64(XXH3_64bits(bytes.data(), bytes.size())))
+        << path;
     EXPECT_EQ(std::string_view(f["exchange"]), "binance");
     EXPECT_NE(path.find("date=" + std::string(std::string_view(f["date"]))), std::string::npos);
     EXPECT_LE(int64_t(f["first_event_seq"]), int64_t(f["last_event_seq"]));

@@ -32,8 +32,8 @@
 #include <utility>
 
 #include "rlx/core/error.h"
+#include "rlx/durability/durable_file.h"
 #include "rlx/io/duckdb.h"
-#include "rlx/sink/durable_file.h"
 
 // The Arrow C data and stream interfaces
 // (https://arrow.apache.org/docs/format/CDataInterface.html), a stable ABI; duckdb.h only declares
@@ -705,7 +705,7 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
                   std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
                   std::to_string(row_group_rows_) +
                   ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false)";
-  create_directories_durable(options_.root);
+  durability::create_directories_durable(options_.root);
 }
 
 ParquetSink::Impl::~Impl() {
@@ -768,7 +768,7 @@ void ParquetSink::Impl::open_part(int64_t day) {
   const std::string name = part_name(next);
   part.final_path = part.dir / name;
   part.tmp = part.dir / ("." + name + ".tmp");
-  create_directories_durable(part.dir);
+  durability::create_directories_durable(part.dir);
   if (std::filesystem::exists(part.final_path)) {
     throw Error(ExitCode::kUsage, "sink: output file already exists: " + part.final_path.string());
   }
@@ -800,14 +800,14 @@ void ParquetSink::Impl::open_part(int64_t day) {
 }
 
 void ParquetSink::Impl::close_part() {
-  FileDigest digest;
+  durability::FileDigest digest;
   try {
     if (fill_ && fill_->rows > 0) push_batch();
     if (!queue_.push(nullptr)) rethrow_writer_error();
     writer_.join();
     if (writer_error_) rethrow_writer_error();
-    digest = digest_file(part_.tmp, /*sync=*/true);
-    rename_durable(part_.tmp, part_.final_path);
+    digest = durability::digest_file(part_.tmp, /*sync=*/true);
+    durability::rename_durable(part_.tmp, part_.final_path);
   } catch (...) {
     failed_ = true;
     abandon_part();
