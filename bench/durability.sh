@@ -39,6 +39,9 @@ rm -rf "$work/out"
 "$rlx" reconstruct --source lake --input "$lake" --out "$work/out" --progress never >/dev/null 2>&1 &
 pid=$!
 sleep "$kill_at"; kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
-resume=$(timed "$rlx" reconstruct --resume "$work/out" --progress never)
+t0=$(date +%s.%N)
+"$rlx" reconstruct --resume "$work/out" --progress never --log-level info >/dev/null 2>"$work/resume.log"
+resume=$(echo "$(date +%s.%N) - $t0" | bc)
 [ -f "$work/out/.rlx/done" ] || { echo "resume did not finish the run" >&2; exit 1; }
-echo "killed at ${kill_at} s of ${on} s; resume finished the run in ${resume} s"
+caught_up=$(grep -o 'event=resume.caught_up.*seconds=[0-9.]*' "$work/resume.log" | sed 's/.*seconds=//')
+echo "killed at ${kill_at} s of ${on} s; the resume was back where the killed run had been after ${caught_up:-?} s (restore, reposition, replay), and finished the run in ${resume} s"

@@ -200,6 +200,14 @@ void RunJournal::batch_done(uint64_t batch,
                         "the program changed; start over with --overwrite");
       }
       journaled_.erase(journaled_.begin(), std::next(it));
+      if (journaled_.empty()) {
+        // Back where the interrupted run was: the recovery is over.
+        log_.info(
+            "resume.caught_up",
+            {{"batch", batch},
+             {"seconds",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - opened_).count()}});
+      }
     }
   }
   wal_->append(record);

@@ -4,6 +4,7 @@
 // crashed run journaled.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -83,6 +84,7 @@ class RunJournal {
   std::unique_ptr<durability::CheckpointStore> store_;
   std::unique_ptr<durability::WalWriter> wal_;
   std::deque<uint64_t> checkpoint_lsns_;  // WAL position at each kept checkpoint
+  std::chrono::steady_clock::time_point opened_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace rlx::pipeline
