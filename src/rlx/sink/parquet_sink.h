@@ -56,6 +56,9 @@ struct ParquetSinkOptions {
   // 0: 2 for top_n <= 10, else 1 (with 2 threads DuckDB buffers more of a wide row group:
   // top_n = 50 peaked near 1 GB).
   int32_t writer_threads = 0;
+  // DuckDB's memory limit for the writer: bounds how far its batch COPY runs ahead and what it
+  // keeps between parts, so memory stays flat whatever the input size.
+  std::string memory_limit = "512MB";
 
   // Resuming a run after a crash. `committed`: the parts an earlier attempt of this run already
   // committed for this exchange/symbol (in commit order); files() starts with them, rows()
