@@ -143,6 +143,15 @@ int run(int argc, char** argv) {
   rec->add_option("--fsync-interval-ms", ro.fsync_interval_ms, "For --fsync interval")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  rec->add_option("--checkpoint-batches", ro.checkpoint_batches,
+                  "Also commit the open parts and checkpoint every N batches (0: only before each "
+                  "part; parts then also end there)")
+      ->capture_default_str();
+  rec->add_option("--checkpoint-seconds", ro.checkpoint_seconds,
+                  "Also commit and checkpoint whenever market time (origin_time) crosses a "
+                  "multiple of M seconds (0: off; deterministic, parts end there)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   rec->add_option("--keep-checkpoints", ro.keep_checkpoints, "Newest checkpoints kept")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

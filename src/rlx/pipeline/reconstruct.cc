@@ -298,9 +298,11 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   };
 
   ReconstructSummary summary;
+  int64_t next_scheduled = kNull;  // next market-time checkpoint (--checkpoint-seconds)
   if (restored) {
     summary.messages = restored->messages;
     summary.filtered_out = restored->filtered_out;
+    next_scheduled = restored->next_scheduled;
     for (auto& [key, engine] : restored->engines) {
       make_state(key, std::make_unique<book::BookEngine>(std::move(engine)));
     }
@@ -353,6 +355,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     c.replay = position;
     c.messages = summary.messages;
     c.filtered_out = summary.filtered_out;
+    c.next_scheduled = next_scheduled;
     for (const auto& [key, s] : states) c.engines.emplace(key, s.engine->snapshot());
     journal->checkpoint(std::move(c));
   };
@@ -384,12 +387,32 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
       s->engine->on_message(m, *s->sink);
     }
     summary.messages += batch.size();
+    // A scheduled checkpoint: parts end here, so the state after this batch is a recovery point.
+    bool scheduled = false;
+    if (options.checkpoint_batches > 0 && replayer->batches() % options.checkpoint_batches == 0) {
+      scheduled = true;
+    }
+    if (options.checkpoint_seconds > 0) {
+      const int64_t period = options.checkpoint_seconds * 1'000'000'000;
+      for (const Message& m : batch) {
+        if (m.origin_time == kNull) continue;
+        if (next_scheduled == kNull) next_scheduled = (m.origin_time / period + 1) * period;
+        if (m.origin_time >= next_scheduled) {
+          scheduled = true;
+          next_scheduled = (m.origin_time / period + 1) * period;
+        }
+      }
+    }
+    if (scheduled) {
+      for (auto& [key, s] : states) s.sink->commit_open_part();
+    }
     if (journal) {
       next_seqs.clear();
       for (const auto& [key, s] : states) next_seqs.emplace_back(key, s.engine->next_event_seq());
       journal->batch_done(replayer->batches(), next_seqs);
       commit_if_changed(&committed_files);
       before = replayer->state();
+      if (scheduled) capture(before);
     }
     if (progress.enabled()) {
       uint64_t done = 0, total = 0, rows = 0;

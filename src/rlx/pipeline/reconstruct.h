@@ -29,6 +29,13 @@ struct ReconstructOptions {
   int32_t top_n = 5;                 // enrichment levels per side
   uint64_t rows_per_file = 1'000'000;
   bool overwrite = false;  // replace an existing output in out_dir
+  // Extra checkpoints (0: off). Every N batches, or whenever replayed market time (origin_time)
+  // crosses a multiple of M seconds, the open parts are committed and a checkpoint taken, so
+  // recovery redoes at most that much. Both are part of the output's definition (parts end
+  // there), deterministic, and recorded in run.json. Without them a checkpoint precedes each
+  // part (docs/DURABILITY.md).
+  uint64_t checkpoint_batches = 0;
+  int64_t checkpoint_seconds = 0;
   book::BookOptions book;
   io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
   ProgressMode progress = ProgressMode::kAuto;

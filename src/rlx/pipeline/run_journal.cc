@@ -12,7 +12,7 @@ namespace rlx::pipeline {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr uint32_t kCheckpointTag = make_tag("RCK", 1);
+constexpr uint32_t kCheckpointTag = make_tag("RCK", 2);
 constexpr uint32_t kBatchTag = make_tag("RBT", 1);
 
 fs::path checkpoint_dir(const fs::path& out) { return out / kStateDir / "checkpoints"; }
@@ -72,6 +72,7 @@ std::string RunCheckpoint::serialize() const {
   replay.save(w);
   w.u64(messages);
   w.u64(filtered_out);
+  w.i64(next_scheduled);
   w.u64(engines.size());
   for (const auto& [key, engine] : engines) {
     w.str(key.first);
@@ -88,6 +89,7 @@ RunCheckpoint RunCheckpoint::parse(std::string_view payload) {
   c.replay = replay::ReplayState::load(r);
   c.messages = r.u64("messages");
   c.filtered_out = r.u64("filtered_out");
+  c.next_scheduled = r.i64("next_scheduled");
   const uint64_t n = r.count("engines", 17);
   for (uint64_t i = 0; i < n; ++i) {
     std::string exchange = r.str("exchange");

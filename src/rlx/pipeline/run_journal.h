@@ -38,8 +38,9 @@ struct JournalOptions {
 // Everything a checkpoint holds: the state after `replay.batches` batches.
 struct RunCheckpoint {
   replay::ReplayState replay;
-  uint64_t messages = 0;      // ReconstructSummary::messages so far
-  uint64_t filtered_out = 0;  // ReconstructSummary::filtered_out so far
+  uint64_t messages = 0;           // ReconstructSummary::messages so far
+  uint64_t filtered_out = 0;       // ReconstructSummary::filtered_out so far
+  int64_t next_scheduled = kNull;  // next --checkpoint-seconds boundary (market time)
   std::map<SymbolKey, book::BookEngine> engines;
 
   std::string serialize() const;

@@ -102,6 +102,8 @@ void write_run_file(const ReconstructOptions& o) {
   w.key("batch_size").uint64(o.batch_size);
   w.key("top_n").int64(o.top_n);
   w.key("rows_per_file").uint64(o.rows_per_file);
+  w.key("checkpoint_batches").uint64(o.checkpoint_batches);
+  w.key("checkpoint_seconds").int64(o.checkpoint_seconds);
   w.key("on_bad_row").string(name_of(kBadRowNames, o.on_bad_row));
   w.key("sequence").string(name_of(kSequenceNames, o.book.sequence));
   w.key("crossed").string(name_of(kCrossedNames, o.book.crossed));
@@ -158,6 +160,8 @@ ReconstructOptions read_run_file(const fs::path& out_dir) {
     o.batch_size = root["batch_size"].get_uint64();
     o.top_n = static_cast<int32_t>(int64_t(root["top_n"].get_int64()));
     o.rows_per_file = root["rows_per_file"].get_uint64();
+    o.checkpoint_batches = root["checkpoint_batches"].get_uint64();
+    o.checkpoint_seconds = root["checkpoint_seconds"].get_int64();
     bool ok = parse_name(kBadRowNames, text(root["on_bad_row"]), &o.on_bad_row);
     ok &= parse_name(kSequenceNames, text(root["sequence"]), &o.book.sequence);
     ok &= parse_name(kCrossedNames, text(root["crossed"]), &o.book.crossed);

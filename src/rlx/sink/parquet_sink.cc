@@ -511,6 +511,11 @@ class ParquetSink::Impl {
   void append(const Event& event, const Level* bids, size_t n_bids, const Level* asks,
               size_t n_asks);
   void finish();
+  void commit_open_part() {
+    if (failed_) throw Error(ExitCode::kIo, "sink: commit after a write failure");
+    if (finished_) throw Error(ExitCode::kFailure, "sink: commit after finish");
+    if (part_.open) close_part();
+  }
 
   bool part_open() const { return part_.open; }
   const FileInfo& open_part_info() const { return part_.info; }
@@ -970,6 +975,8 @@ void ParquetSink::append(const Event& event, std::span<const Level> bids,
 }
 
 void ParquetSink::finish() { impl_->finish(); }
+
+void ParquetSink::commit_open_part() { impl_->commit_open_part(); }
 
 const std::vector<FileInfo>& ParquetSink::files() const { return impl_->files_; }
 

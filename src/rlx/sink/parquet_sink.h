@@ -89,6 +89,9 @@ class ParquetSink final : public book::EventConsumer {
   // Commits the open part. Idempotent; append() after finish() throws. After a write failure
   // the sink is failed for good: append() and finish() throw Error(kIo).
   void finish();
+  // Commits the open part now (if any); the next row starts a new part. Used at checkpoints
+  // that must not leave rows outside committed parts.
+  void commit_open_part();
 
   // Committed parts, in commit order.
   const std::vector<FileInfo>& files() const;
