@@ -60,6 +60,22 @@ struct Message {
   std::vector<LevelUpdate> levels;  // snapshot/delta levels in source order; ticker: bid, ask
   uint32_t source = 0;              // index of the input this came from
   uint64_t source_row = 0;          // 1-based line/row in that input where the message starts
+
+  // Every field back to its default, keeping the capacity of the strings and of `levels`
+  // (readers reuse one Message per call).
+  void reset() {
+    kind = MessageKind::kTrade;
+    market = Market::kUnknown;
+    exchange.clear();
+    symbol.clear();
+    origin_time = received_time = update_id = first_update_id = prev_update_id = kNull;
+    trade_id.clear();
+    side = Side::kNone;
+    price = size = Decimal();
+    levels.clear();
+    source = 0;
+    source_row = 0;
+  }
 };
 
 // Every field of a Message, exactly (checkpoints: the pre-snapshot buffer of a BookEngine).

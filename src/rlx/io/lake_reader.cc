@@ -610,20 +610,10 @@ struct LakeReader::Impl {
   }
 
   void start(Message* out, MessageKind kind, uint64_t row, size_t file) const {
+    out->reset();
     out->kind = kind;
-    out->market = Market::kUnknown;
     out->exchange = scans[file].exchange;
     out->symbol = scans[file].symbol;
-    out->origin_time = kNull;
-    out->received_time = kNull;
-    out->update_id = kNull;
-    out->first_update_id = kNull;
-    out->prev_update_id = kNull;
-    out->trade_id.clear();
-    out->side = Side::kNone;
-    out->price = Decimal();
-    out->size = Decimal();
-    out->levels.clear();
     out->source = opt.source;
     out->source_row = row;
   }

@@ -203,8 +203,8 @@ struct TardisReader::Impl {
 
   void start(Message* out, MessageKind k, std::string_view exchange, std::string_view symbol,
              uint64_t first_line) const {
+    out->reset();
     out->kind = k;
-    out->market = Market::kUnknown;
     if (opt.exchange.empty()) {
       out->exchange.assign(exchange);
     } else {
@@ -215,16 +215,6 @@ struct TardisReader::Impl {
     } else {
       out->symbol = opt.symbol;
     }
-    out->origin_time = kNull;
-    out->received_time = kNull;
-    out->update_id = kNull;
-    out->first_update_id = kNull;
-    out->prev_update_id = kNull;
-    out->trade_id.clear();
-    out->side = Side::kNone;
-    out->price = Decimal();
-    out->size = Decimal();
-    out->levels.clear();
     out->source = opt.source;
     out->source_row = first_line;
   }

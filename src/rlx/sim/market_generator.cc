@@ -401,21 +401,13 @@ class MarketGenerator::Impl {
     if (pending_count_ == pending_.size()) pending_.emplace_back();
     Message& m = pending_[pending_count_++];
     const auto [origin, received] = stamp(t_ns, kind);
+    m.reset();
     m.kind = kind;
     m.market = market_;
     m.exchange.assign(o_.exchange);
     m.symbol.assign(o_.symbol);
     m.origin_time = origin;
     m.received_time = received;
-    m.update_id = kNull;
-    m.first_update_id = kNull;
-    m.prev_update_id = kNull;
-    m.trade_id.clear();
-    m.side = Side::kNone;
-    m.price = Decimal();
-    m.size = Decimal();
-    m.levels.clear();
-    m.source = 0;
     m.source_row = ++row_;
     return m;
   }
