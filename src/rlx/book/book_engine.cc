@@ -539,11 +539,15 @@ namespace {
 
 constexpr uint32_t kEngineTag = make_tag("BKE", 1);
 
-// A new BookStats field must be added to save_stats/load_stats: this size is the reminder.
-static_assert(sizeof(BookStats) == 320, "BookStats changed: update save_stats and load_stats");
 static_assert(sizeof(BookOptions) == 32, "BookOptions changed: update BookEngine::save/load");
 
-void save_stats(BinaryWriter& w, const BookStats& s) {
+}  // namespace
+
+// A new BookStats field must be added to save/load: this size is the reminder.
+static_assert(sizeof(BookStats) == 320, "BookStats changed: update BookStats::save and load");
+
+void BookStats::save(BinaryWriter& w) const {
+  const BookStats& s = *this;
   for (uint64_t v : s.messages) w.u64(v);
   for (uint64_t v : s.events) w.u64(v);
   for (uint64_t v : {s.gaps, s.resyncs, s.dropped_before_snapshot, s.snapshot_not_bridging, s.stale,
@@ -569,8 +573,8 @@ void save_stats(BinaryWriter& w, const BookStats& s) {
   for (const std::string& e : s.ticker_mismatch_examples) w.str(e);
 }
 
-void load_stats(BinaryReader& r, BookStats* out) {
-  BookStats& s = *out;
+BookStats BookStats::load(BinaryReader& r) {
+  BookStats s;
   for (uint64_t& v : s.messages) v = r.u64("BookStats.messages");
   for (uint64_t& v : s.events) v = r.u64("BookStats.events");
   for (uint64_t* v :
@@ -595,9 +599,8 @@ void load_stats(BinaryReader& r, BookStats* out) {
   }
   s.ticker_mismatch_examples.resize(r.count("BookStats.ticker_mismatch_examples", 8));
   for (std::string& e : s.ticker_mismatch_examples) e = r.str("BookStats ticker mismatch example");
+  return s;
 }
-
-}  // namespace
 
 void BookEngine::save(BinaryWriter& w) const {
   w.u32(kEngineTag);
@@ -609,7 +612,7 @@ void BookEngine::save(BinaryWriter& w) const {
   w.u64(options_.ticker_history);
   w.u64(options_.ticker_pending);
   book_.save(w);
-  save_stats(w, stats_);
+  stats_.save(w);
   w.u8(static_cast<uint8_t>(mode_));
   w.u8(static_cast<uint8_t>(state_));
   w.boolean(has_snapshot_);
@@ -645,7 +648,7 @@ BookEngine BookEngine::load(BinaryReader& r) {
   o.ticker_pending = r.u64("BookOptions.ticker_pending");
   BookEngine e(o);
   e.book_ = OrderBook::load(r);
-  load_stats(r, &e.stats_);
+  e.stats_ = BookStats::load(r);
   e.mode_ = r.enumeration("BookEngine.mode", SequenceMode::kNone);
   e.state_ = r.enumeration("BookEngine.state", State::kUnsynced);
   e.has_snapshot_ = r.boolean("BookEngine.has_snapshot");

@@ -102,6 +102,9 @@ struct BookStats {
 
   // A flat JSON object with every field above (deterministic key order).
   void write_json(std::string* out) const;
+  // Every field, exactly (checkpoints; a worker's result for the supervisor).
+  void save(BinaryWriter& writer) const;
+  static BookStats load(BinaryReader& reader);
 };
 
 class EventConsumer {

@@ -1,9 +1,11 @@
 #include "rlx/cli/app.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -19,6 +21,8 @@
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/pipeline/report.h"
 #include "rlx/pipeline/run_state.h"
+#include "rlx/pipeline/supervisor.h"
+#include "rlx/pipeline/worker.h"
 
 namespace rlx::cli {
 namespace {
@@ -155,8 +159,41 @@ int run(int argc, char** argv) {
   rec->add_option("--keep-checkpoints", ro.keep_checkpoints, "Newest checkpoints kept")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  resume_opt->excludes("--input")->excludes("--no-durability");
+  pipeline::SupervisorOptions so;
+  bool in_process = false;
+  rec->add_option("--workers", so.workers,
+                  "Worker processes at once, one per symbol (0: the number of cores)")
+      ->capture_default_str();
+  rec->add_flag("--in-process", in_process,
+                "Every symbol in this one process (no supervisor, no isolation)");
+  rec->add_option("--queue-size", so.queue_messages,
+                  "Messages queued per routed worker before the router waits")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  rec->add_option("--max-failures", so.max_failures,
+                  "Failures of one symbol's worker before it is marked failed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  rec->add_option("--worker-timeout", so.watchdog_seconds,
+                  "Seconds without progress, with work waiting, before a worker is killed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  resume_opt->excludes("--input")->excludes("--no-durability")->excludes("--in-process");
   add_common(rec);
+
+  // worker: started by the supervisor, not by users (hidden from --help)
+  pipeline::WorkerOptions wo;
+  std::string worker_out, worker_feed = "direct";
+  uint32_t worker_attempt = 1;
+  auto* wrk = app.add_subcommand("worker", "One symbol of a supervised run (internal)");
+  wrk->group("");
+  wrk->add_option("--out", worker_out)->required();
+  wrk->add_option("--exchange", wo.key.first)->required();
+  wrk->add_option("--symbol", wo.key.second)->required();
+  wrk->add_option("--feed", worker_feed)
+      ->check(CLI::IsMember({"direct", "channel", "spool", "inputs"}));
+  wrk->add_option("--attempt", worker_attempt);
+  add_common(wrk);
 
   // convert
   pipeline::ConvertOptions co;
@@ -217,12 +254,18 @@ int run(int argc, char** argv) {
     const Log log(level, log_format == "json" ? LogFormat::kJson : LogFormat::kText);
     if (*rec) {
       if (!resume_dir.empty()) {
-        if (pipeline::run_status(resume_dir) == pipeline::RunStatus::kDone) {
+        const std::filesystem::path state = std::filesystem::path(resume_dir) / pipeline::kStateDir;
+        const pipeline::RunStatus status = pipeline::run_status(state);
+        if (status == pipeline::RunStatus::kDone) {
           std::printf("rlx: %s is a finished run: nothing to resume\n", resume_dir.c_str());
           return 0;
         }
         ro.resume = true;
         out_dir = resume_dir;
+        if (status == pipeline::RunStatus::kUnfinished) {
+          in_process =
+              pipeline::read_run_file(state, resume_dir).mode != pipeline::RunMode::kSupervised;
+        }
       } else if (inputs.empty() || out_dir.empty()) {
         throw Error(ExitCode::kUsage, "reconstruct needs --input and --out (or --resume DIR)");
       }
@@ -231,8 +274,52 @@ int run(int argc, char** argv) {
       ro.durable = !no_durability;
       ro.progress = progress;
       ro.log = log;
-      const pipeline::ReconstructSummary summary = pipeline::reconstruct(ro);
-      std::fputs(pipeline::human_summary(summary, out_dir).c_str(), stdout);
+      if (in_process) {
+        const pipeline::ReconstructSummary summary = pipeline::reconstruct(ro);
+        std::fputs(pipeline::human_summary(summary, out_dir).c_str(), stdout);
+      } else {
+        so.run = ro;
+        so.worker_binary = std::filesystem::read_symlink("/proc/self/exe");
+        so.worker_args = {"--log-level", log_level, "--log-format", log_format};
+        const pipeline::ReconstructSummary summary = pipeline::supervise(so);
+        std::fputs(pipeline::human_summary(summary, out_dir).c_str(), stdout);
+        if (!summary.input_error.empty()) {
+          std::fprintf(stderr, "rlx: error: %s\n", summary.input_error.c_str());
+          return static_cast<int>(ExitCode::kBadInput);
+        }
+        if (summary.failed_symbols > 0) {
+          for (const pipeline::SymbolSummary& s : summary.symbols) {
+            if (!s.failed) continue;
+            std::fprintf(stderr, "rlx: error: %s %s failed: %s\n", s.exchange.c_str(),
+                         s.symbol.c_str(), s.failures.empty() ? "" : s.failures.back().c_str());
+          }
+          return static_cast<int>(ExitCode::kSymbolsFailed);
+        }
+      }
+    } else if (*wrk) {
+      wo.out_dir = worker_out;
+      wo.log = log;
+      pipeline::parse_feed(worker_feed, &wo.feed);
+      wo.channel_fd = wo.feed == pipeline::Feed::kChannel ? 3 : -1;
+      wo.status_fd = 4;
+      // Fault injection for the isolation tests: this symbol's first attempt stops making
+      // progress after its first batch, so the watchdog must act.
+      const char* hang = std::getenv("RLX_TEST_HANG_SYMBOL");
+      if (hang != nullptr && wo.key.second == hang && worker_attempt == 1) {
+        wo.after_batch = [](uint64_t) {
+          for (;;) ::pause();
+        };
+      }
+      try {
+        pipeline::run_worker(wo);
+      } catch (const Error& e) {
+        pipeline::write_status_error(wo.status_fd, static_cast<int32_t>(e.code()), e.what());
+        throw;
+      } catch (const std::exception& e) {
+        pipeline::write_status_error(wo.status_fd, static_cast<int32_t>(ExitCode::kFailure),
+                                     e.what());
+        throw;
+      }
     } else if (*conv) {
       for (const auto& in : convert_inputs) co.inputs.emplace_back(in);
       co.out_dir = convert_out;

@@ -93,8 +93,8 @@ class BinanceBadInput : public ::testing::Test {
     const fs::path input = tmp_.path() / "capture.txt";
     write_lines(input, lines);
     std::vector<std::string> args = {
-        "reconstruct", "--input", input.string(), "--out", (tmp_.path() / "out").string(),
-        "--progress",  "never",   "--overwrite"};
+        "reconstruct", "--input", input.string(), "--out",       (tmp_.path() / "out").string(),
+        "--progress",  "never",   "--overwrite",  "--in-process"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_rlx(args);
   }
@@ -190,8 +190,9 @@ TEST_F(BinanceBadInput, TruncatedGzipIsAnErrorNamingTheFile) {
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const fs::path cut = tmp_.path() / "cut.gz";
   std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-  const RunResult r = run_rlx({"reconstruct", "--input", cut.string(), "--out",
-                               (tmp_.path() / "o").string(), "--progress", "never"});
+  const RunResult r =
+      run_rlx({"reconstruct", "--input", cut.string(), "--out", (tmp_.path() / "o").string(),
+               "--progress", "never", "--in-process"});
   EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput));
   EXPECT_NE(r.err.find("cut.gz"), std::string::npos) << r.err;
 }
@@ -212,7 +213,8 @@ class LakeBadInput : public ::testing::Test {
   }
   RunResult reconstruct() {
     return run_rlx({"reconstruct", "--source", "lake", "--input", (tmp_.path() / "lake").string(),
-                    "--out", (tmp_.path() / "out").string(), "--progress", "never"});
+                    "--out", (tmp_.path() / "out").string(), "--progress", "never",
+                    "--in-process"});
   }
   ::rlx::testing::TempDir tmp_;
   io::DuckDb db_;

@@ -10,10 +10,12 @@ namespace rlx {
 // Process exit codes, documented in docs/CLI.md.
 enum class ExitCode : int32_t {
   kOk = 0,
-  kFailure = 1,   // internal error or a bug
-  kUsage = 2,     // bad command line
-  kBadInput = 3,  // input data that cannot be read or trusted (names file, row, field)
-  kIo = 4,        // output cannot be written (disk full, permissions)
+  kFailure = 1,        // internal error or a bug
+  kUsage = 2,          // bad command line
+  kBadInput = 3,       // input data that cannot be read or trusted (names file, row, field)
+  kIo = 4,             // output cannot be written (disk full, permissions)
+  kSymbolsFailed = 5,  // supervised run: some symbols failed (named in report.json); the rest
+                       // finished
   kInterrupted = 130,
 };
 

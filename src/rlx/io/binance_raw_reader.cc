@@ -825,8 +825,7 @@ void BinanceRawReader::Impl::finish(const Source& src, const LineRef& ref, Field
     }
   }
 
-  if (!options_.symbols.empty() && std::find(options_.symbols.begin(), options_.symbols.end(),
-                                             symbol_scratch_) == options_.symbols.end()) {
+  if (!symbol_matches(options_.symbols, symbol_scratch_)) {
     return;  // filtered out on request
   }
   if (kind == kTicker && !options_.emit_tickers) return;

@@ -21,7 +21,7 @@ namespace rlx::io {
 
 struct BinanceRawOptions {
   BadRowPolicy on_bad_row = BadRowPolicy::kFail;
-  std::vector<std::string> symbols;  // empty: all; else only these (upper case)
+  std::vector<std::string> symbols;  // empty: all; else only these (upper case; globs)
   Market market = Market::kUnknown;  // kUnknown: detect from the url host or the fields
   bool emit_tickers = true;          // bookTicker -> MessageKind::kTicker
   uint32_t source = 0;               // copied into Message::source

@@ -1,5 +1,7 @@
 #include "rlx/io/reader.h"
 
+#include <fnmatch.h>
+
 namespace rlx::io {
 
 void Quarantine::add(const std::string& reason, const std::string& example) {
@@ -16,6 +18,15 @@ uint64_t Quarantine::total() const {
   uint64_t n = 0;
   for (const auto& [r, entry] : reasons) n += entry.count;
   return n;
+}
+
+bool symbol_matches(const std::vector<std::string>& patterns, std::string_view symbol) {
+  if (patterns.empty()) return true;
+  const std::string s(symbol);
+  for (const std::string& p : patterns) {
+    if (p == s || fnmatch(p.c_str(), s.c_str(), 0) == 0) return true;
+  }
+  return false;
 }
 
 uint64_t MessageReader::skip(uint64_t messages) {

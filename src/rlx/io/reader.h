@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rlx/core/message.h"
@@ -43,6 +44,10 @@ class MessageReader {
   virtual uint64_t bytes_done() const { return 0; }
   virtual uint64_t bytes_total() const { return 0; }
 };
+
+// Whether `symbol` is asked for: `patterns` empty (every symbol), or one of them matches it as a
+// shell glob (`BTC*`, `*USD_PERP`, or a plain name), case-sensitively (symbols are upper case).
+bool symbol_matches(const std::vector<std::string>& patterns, std::string_view symbol);
 
 // Every remaining message of `reader` (tests and benchmarks that replay a capture in memory).
 std::vector<Message> read_all(MessageReader& reader);

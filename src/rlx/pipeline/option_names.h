@@ -20,6 +20,9 @@ using NameTable = std::array<std::pair<std::string_view, E>, N>;
 inline constexpr NameTable<SourceKind, 3> kSourceNames = {{{"binance-raw", SourceKind::kBinanceRaw},
                                                            {"lake", SourceKind::kLake},
                                                            {"tardis", SourceKind::kTardis}}};
+inline constexpr NameTable<RunMode, 3> kModeNames = {{{"in-process", RunMode::kInProcess},
+                                                      {"supervised", RunMode::kSupervised},
+                                                      {"worker", RunMode::kWorker}}};
 inline constexpr NameTable<io::BadRowPolicy, 2> kBadRowNames = {
     {{"fail", io::BadRowPolicy::kFail}, {"quarantine", io::BadRowPolicy::kQuarantine}}};
 inline constexpr NameTable<book::CrossedPolicy, 3> kCrossedNames = {

@@ -9,6 +9,7 @@
 
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
+#include "rlx/durability/durable_file.h"
 #include "rlx/io/binance_raw_reader.h"
 #include "rlx/io/lake_reader.h"
 #include "rlx/io/tardis_reader.h"
@@ -24,8 +25,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool wanted(const std::vector<std::string>& symbols, const std::string& symbol) {
-  return symbols.empty() || std::find(symbols.begin(), symbols.end(), symbol) != symbols.end();
+bool wanted(const ReconstructOptions& options, const std::string& exchange,
+            const std::string& symbol) {
+  return (options.exchange.empty() || options.exchange == exchange) &&
+         io::symbol_matches(options.symbols, symbol);
 }
 
 // Explicit Lake files name their table by a path component (`.../book_delta_v2/...`) or by a
@@ -50,15 +53,15 @@ bool lake_table_of(const fs::path& file, io::LakeTable* table) {
 constexpr io::LakeTable kLakeOrder[] = {io::LakeTable::kTrades, io::LakeTable::kBookDelta,
                                         io::LakeTable::kBook};
 
-void open_lake(const ReconstructOptions& options,
-               std::vector<std::unique_ptr<io::MessageReader>>* readers,
-               std::vector<std::string>* names) {
-  // (exchange, symbol) -> table -> explicit files; roots are expanded through the layout.
-  struct Group {
-    std::vector<fs::path> files[3];
-    std::vector<fs::path> roots;  // layout roots holding this symbol
-  };
-  std::map<std::pair<std::string, std::string>, Group> groups;
+// The Lake inputs of one (exchange, symbol): explicit files by table, and the layout roots
+// holding it.
+struct LakeGroup {
+  std::vector<fs::path> files[3];
+  std::vector<fs::path> roots;
+};
+
+std::map<SymbolKey, LakeGroup> lake_groups(const ReconstructOptions& options) {
+  std::map<SymbolKey, LakeGroup> groups;
   for (const fs::path& input : options.inputs) {
     if (fs::is_directory(input)) {
       const auto partitions = io::list_lake_partitions(input);
@@ -69,7 +72,7 @@ void open_lake(const ReconstructOptions& options,
       for (const auto& p : partitions) {
         io::LakeTable table;
         if (!io::parse_lake_table(p.table, &table)) continue;  // other tables: not ours
-        if (!wanted(options.symbols, p.symbol)) continue;
+        if (!wanted(options, p.exchange, p.symbol)) continue;
         auto& roots = groups[{p.exchange, p.symbol}].roots;
         if (std::find(roots.begin(), roots.end(), input) == roots.end()) roots.push_back(input);
       }
@@ -86,13 +89,19 @@ void open_lake(const ReconstructOptions& options,
         if (s.rfind("exchange=", 0) == 0) exchange = s.substr(9);
         if (s.rfind("symbol=", 0) == 0) symbol = s.substr(7);
       }
-      if (!wanted(options.symbols, symbol)) continue;
+      if (!wanted(options, exchange, symbol)) continue;
       groups[{exchange, symbol}].files[static_cast<int>(table)].push_back(input);
     }
   }
-  for (const auto& entry : groups) {
+  return groups;
+}
+
+void open_lake(const ReconstructOptions& options,
+               std::vector<std::unique_ptr<io::MessageReader>>* readers,
+               std::vector<std::string>* names) {
+  for (const auto& entry : lake_groups(options)) {
     const auto& key = entry.first;  // a plain reference: lambdas may capture it (clang 14)
-    const Group& group = entry.second;
+    const LakeGroup& group = entry.second;
     for (io::LakeTable table : kLakeOrder) {
       auto add = [&](io::LakeReaderOptions o, const std::string& name) {
         o.table = table;
@@ -132,6 +141,15 @@ void open_lake(const ReconstructOptions& options,
 }
 
 }  // namespace
+
+std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options) {
+  for (const fs::path& input : options.inputs) {
+    if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+  }
+  std::vector<SymbolKey> keys;
+  for (const auto& entry : lake_groups(options)) keys.push_back(entry.first);
+  return keys;
+}
 
 std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOptions& options,
                                                              std::vector<std::string>* names) {
@@ -177,13 +195,16 @@ struct SymbolState {
   std::unique_ptr<sink::ParquetSink> sink;
 };
 
+}  // namespace
+
 // An existing output in out_dir is only replaced when asked: silently mixing runs would corrupt
 // it; an unfinished run is pointed at --resume.
 void prepare_out_dir(const ReconstructOptions& options) {
   const fs::path& out = options.out_dir;
   if (out.empty()) throw Error(ExitCode::kUsage, "no --out given");
   // A run killed before it recorded run.json left at most an empty state folder: nothing to keep.
-  if (fs::exists(out) && run_status(out) == RunStatus::kNone && fs::exists(out / kStateDir)) {
+  const fs::path state = out / kStateDir;
+  if (fs::exists(out) && run_status(state) == RunStatus::kNone && fs::exists(state)) {
     bool only_state = true;
     for (const auto& entry : fs::directory_iterator(out)) {
       only_state &= entry.path().filename() == kStateDir;
@@ -192,7 +213,7 @@ void prepare_out_dir(const ReconstructOptions& options) {
   }
   if (fs::exists(out) && !fs::is_empty(out)) {
     if (!options.overwrite) {
-      if (run_status(out) == RunStatus::kUnfinished) {
+      if (run_status(state) == RunStatus::kUnfinished) {
         throw Error(ExitCode::kUsage, out.string() +
                                           " holds an unfinished run: finish it with `rlx "
                                           "reconstruct --resume " +
@@ -204,8 +225,8 @@ void prepare_out_dir(const ReconstructOptions& options) {
     }
     for (const auto& entry : fs::directory_iterator(out)) {
       const std::string name = entry.path().filename().string();
-      if (name.rfind("exchange=", 0) == 0 || name == "manifest.json" || name == "report.json" ||
-          name == kStateDir) {
+      if (name.rfind("exchange=", 0) == 0 || name == sink::kManifestName ||
+          name == sink::kReportName || name == sink::kManifestLockName || name == kStateDir) {
         fs::remove_all(entry.path());
       }
     }
@@ -213,9 +234,9 @@ void prepare_out_dir(const ReconstructOptions& options) {
   fs::create_directories(out);
 }
 
-// The options of a resumed run: the recorded ones, with this invocation's runtime settings.
 ReconstructOptions resumed_options(const ReconstructOptions& given) {
-  switch (run_status(given.out_dir)) {
+  const fs::path state = state_dir_of(given);
+  switch (run_status(state)) {
     case RunStatus::kNone:
       throw Error(ExitCode::kUsage, given.out_dir.string() +
                                         " holds no rlx run to resume (it was stopped before it "
@@ -226,7 +247,9 @@ ReconstructOptions resumed_options(const ReconstructOptions& given) {
     case RunStatus::kUnfinished:
       break;
   }
-  ReconstructOptions o = read_run_file(given.out_dir);
+  ReconstructOptions o = read_run_file(state, given.out_dir);
+  o.open_inputs = given.open_inputs;
+  o.on_batch = given.on_batch;
   o.progress = given.progress;
   o.log = given.log;
   o.resume = true;
@@ -237,6 +260,8 @@ ReconstructOptions resumed_options(const ReconstructOptions& given) {
   o.wal_io = given.wal_io;
   return o;
 }
+
+namespace {
 
 int64_t utc_day(int64_t ns) {
   constexpr int64_t kDay = 86'400'000'000'000;
@@ -249,8 +274,17 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   const auto start = std::chrono::steady_clock::now();
   const ReconstructOptions options = given.resume ? resumed_options(given) : given;
   const Log& log = options.log;
+  const bool worker = options.mode == RunMode::kWorker;
+  const fs::path state_dir = state_dir_of(options);
+  std::optional<SymbolKey> owner;
+  if (worker) {
+    if (options.symbols.size() != 1 || options.exchange.empty()) {
+      throw Error(ExitCode::kUsage, "a worker reconstructs exactly one exchange and symbol");
+    }
+    owner = SymbolKey{options.exchange, options.symbols.front()};
+  }
   if (!options.resume) {
-    prepare_out_dir(options);
+    if (!worker) prepare_out_dir(options);  // a worker's output tree belongs to its supervisor
     if (options.durable) write_run_file(options);
   }
   log.info("reconstruct.start", {{"inputs", static_cast<uint64_t>(options.inputs.size())},
@@ -261,14 +295,14 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   std::optional<RunCheckpoint> restored;
   if (options.durable) {
     journal = std::make_unique<RunJournal>(
-        JournalOptions{options.out_dir, options.resume, options.keep_checkpoints, options.fsync,
-                       options.fsync_interval_ms, options.wal_io},
+        JournalOptions{options.out_dir, state_dir, owner, options.resume, options.keep_checkpoints,
+                       options.fsync, options.fsync_interval_ms, options.wal_io},
         log);
     restored = journal->take_restore_point();
   }
 
   std::vector<std::string> names;
-  auto readers = open_readers(options, &names);
+  auto readers = options.open_inputs ? options.open_inputs(&names) : open_readers(options, &names);
   const replay::ReplayOptions replay_options{options.batch_size};
   std::unique_ptr<replay::Replayer> replayer =
       restored
@@ -332,7 +366,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     for (const Message& m : batch) {
       if (m.kind == MessageKind::kTicker) continue;
       if (s == nullptr || s->symbol != m.symbol || s->exchange != m.exchange) {
-        if (!wanted(options.symbols, m.symbol)) continue;
+        if (!wanted(options, m.exchange, m.symbol)) continue;
         const auto it = states.find(SymbolKey{m.exchange, m.symbol});
         if (it == states.end()) return true;  // a new symbol's first part
         s = &it->second;
@@ -379,7 +413,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   while (replayer->next_batch(&batch)) {
     if (journal && before.batches > 0 && may_start_part(batch)) capture(before);
     for (const Message& m : batch) {
-      if (!wanted(options.symbols, m.symbol)) {  // Tardis files may hold other symbols
+      if (!wanted(options, m.exchange, m.symbol)) {  // Tardis files may hold other symbols
         ++summary.filtered_out;
         continue;
       }
@@ -414,6 +448,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
       before = replayer->state();
       if (scheduled) capture(before);
     }
+    if (options.on_batch) options.on_batch(summary.messages);
     if (progress.enabled()) {
       uint64_t done = 0, total = 0, rows = 0;
       for (size_t i = 0; i < replayer->source_count(); ++i) {
@@ -475,8 +510,11 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.finish(0, 0, summary.rows);
 
-  sink::write_manifest(options.out_dir, files);
-  sink::write_report(options.out_dir, report_json(summary));
+  sink::update_manifest(options.out_dir, owner ? &*owner : nullptr, files);
+  sink::write_report(worker ? state_dir : options.out_dir, report_json(summary));
+  // A worker's supervisor reads its outcome from here; it exists exactly when the worker is
+  // done (written before the done marker).
+  if (worker) durability::write_file_atomic(state_dir / kResultFile, serialize_summary(summary));
   if (journal) journal->finish();
   log.info("reconstruct.done", {{"rows", summary.rows},
                                 {"messages", summary.messages},

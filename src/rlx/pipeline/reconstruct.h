@@ -4,8 +4,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rlx/book/book_engine.h"
@@ -18,11 +21,25 @@ namespace rlx::pipeline {
 
 enum class SourceKind : uint8_t { kBinanceRaw = 0, kLake = 1, kTardis = 2 };
 
+// How a run is organised (recorded in run.json, so --resume continues it the same way).
+enum class RunMode : uint8_t {
+  kInProcess = 0,   // every symbol in this process (`--in-process`)
+  kSupervised = 1,  // a supervisor and one worker process per symbol (pipeline/supervisor.h)
+  kWorker = 2,      // one symbol of a supervised run
+};
+
+using SymbolKey = std::pair<std::string, std::string>;  // exchange, symbol
+
+// Opens a run's readers in replay-priority order, naming each in *names (open_readers below,
+// or a worker's routed feed).
+using OpenInputs =
+    std::function<std::vector<std::unique_ptr<io::MessageReader>>(std::vector<std::string>* names)>;
+
 struct ReconstructOptions {
   SourceKind source = SourceKind::kBinanceRaw;
   std::vector<std::filesystem::path> inputs;  // files, or Lake roots
   std::filesystem::path out_dir;
-  std::vector<std::string> symbols;  // empty: every symbol present
+  std::vector<std::string> symbols;  // empty: every symbol present; else names or globs (BTC*)
   std::string date_from;             // Lake layout: first dt (YYYY-MM-DD), inclusive
   std::string date_to;               // Lake layout: last dt, inclusive
   size_t batch_size = 1000;          // messages per micro-batch
@@ -41,6 +58,15 @@ struct ReconstructOptions {
   ProgressMode progress = ProgressMode::kAuto;
   Log log;  // structured logs on stderr; silent by default
 
+  RunMode mode = RunMode::kInProcess;
+  // kWorker: the one exchange this worker keeps (options.symbols holds its one symbol). Its
+  // state lives in state_dir, manifest.json is updated for its symbol only (under a lock shared
+  // with the other workers), and report.json goes to state_dir.
+  std::string exchange;
+  std::filesystem::path state_dir;  // empty: <out_dir>/.rlx
+  OpenInputs open_inputs;           // set: replaces open_readers (not recorded in run.json)
+  std::function<void(uint64_t messages)> on_batch;  // after every batch (worker heartbeat)
+
   // Crash safety (docs/DURABILITY.md). With `resume`, only out_dir and the fields below are
   // taken from here: everything else comes from the run's .rlx/run.json.
   bool resume = false;
@@ -57,6 +83,11 @@ struct SymbolSummary {
   uint64_t rows = 0;
   uint64_t files = 0;
   book::BookStats stats;
+  // Supervised runs: how the symbol's worker processes fared.
+  bool failed = false;                // the circuit breaker opened: no complete output
+  uint32_t attempts = 0;              // worker processes started for it in this run
+  std::vector<std::string> failures;  // why each failed attempt ended, in order
+  uint64_t max_rss_bytes = 0;         // the largest peak RSS among them
 };
 
 struct InputSummary {
@@ -72,10 +103,25 @@ struct ReconstructSummary {
   uint64_t quarantined = 0;
   uint64_t filtered_out = 0;  // messages of symbols not asked for (--symbols)
   double seconds = 0;
+  RunMode mode = RunMode::kInProcess;
+  uint32_t workers = 0;         // supervised: most worker processes at once
+  uint64_t failed_symbols = 0;  // supervised: symbols whose circuit breaker opened
+  std::string input_error;      // supervised: a routed input that could not be read
 };
 
 // Runs the whole reconstruction. Throws rlx::Error with the exit code to use.
 ReconstructSummary reconstruct(const ReconstructOptions& options);
+
+// Prepares options.out_dir for a new run: refuses a non-empty one unless options.overwrite
+// (pointing an unfinished run at --resume), then clears the previous output.
+void prepare_out_dir(const ReconstructOptions& options);
+
+// The options of `given`'s run, read back from its run.json for --resume, with this
+// invocation's runtime settings (progress, logs, fsync, hooks).
+ReconstructOptions resumed_options(const ReconstructOptions& given);
+
+// The (exchange, symbol) pairs of Lake `options.inputs` that options.symbols selects, sorted.
+std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options);
 
 // The readers for `options`, in replay-priority order (Lake: trades, book_delta_v2, book per
 // symbol, so a trade precedes the delta that shows its effect and a snapshot follows the delta

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "rlx/core/binary_io.h"
 #include "rlx/core/json_writer.h"
 #include "rlx/core/version.h"
 
@@ -11,6 +12,13 @@ std::string report_json(const ReconstructSummary& summary) {
   JsonWriter w(/*pretty=*/true);
   w.begin_object();
   w.key("rlx_version").string(kVersion);
+  const bool supervised = summary.mode == RunMode::kSupervised;
+  if (supervised) {
+    w.key("mode").string("supervised");
+    w.key("workers").uint64(summary.workers);
+    w.key("failed_symbols").uint64(summary.failed_symbols);
+    if (!summary.input_error.empty()) w.key("input_error").string(summary.input_error);
+  }
   w.key("messages").uint64(summary.messages);
   w.key("rows").uint64(summary.rows);
   w.key("quarantined_rows").uint64(summary.quarantined);
@@ -22,6 +30,14 @@ std::string report_json(const ReconstructSummary& summary) {
     w.key("symbol").string(s.symbol);
     w.key("rows").uint64(s.rows);
     w.key("files").uint64(s.files);
+    if (supervised) {
+      w.key("outcome").string(s.failed ? "failed" : "ok");
+      w.key("attempts").uint64(s.attempts);
+      w.key("failures").begin_array();
+      for (const std::string& f : s.failures) w.string(f);
+      w.end_array();
+      w.key("max_rss_bytes").uint64(s.max_rss_bytes);
+    }
     std::string book;
     s.stats.write_json(&book);
     w.key("book").raw(book);
@@ -89,8 +105,81 @@ std::string human_summary(const ReconstructSummary& summary, const std::string& 
     out += fmt::format("rlx: exchange bookTicker checks: {} matched, {} mismatched\n", matched,
                        mismatched);
   }
+  for (const SymbolSummary& s : summary.symbols) {
+    if (!s.failed) continue;
+    out += fmt::format("rlx: FAILED {} {} after {} attempt(s): {}\n", s.exchange, s.symbol,
+                       s.attempts, s.failures.empty() ? "" : s.failures.back());
+  }
+  if (!summary.input_error.empty()) {
+    out += fmt::format("rlx: input error: {}\n", summary.input_error);
+  }
   out += fmt::format("rlx: output in {} (manifest.json, report.json)\n", out_dir);
   return out;
+}
+
+namespace {
+constexpr uint32_t kSummaryTag = make_tag("RSM", 1);
+}  // namespace
+
+std::string serialize_summary(const ReconstructSummary& summary) {
+  std::string out;
+  BinaryWriter w(&out);
+  w.u32(kSummaryTag);
+  w.u64(summary.symbols.size());
+  for (const SymbolSummary& s : summary.symbols) {
+    w.str(s.exchange);
+    w.str(s.symbol);
+    w.u64(s.rows);
+    w.u64(s.files);
+    s.stats.save(w);
+  }
+  w.u64(summary.inputs.size());
+  for (const InputSummary& in : summary.inputs) {
+    w.str(in.path);
+    w.u64(in.quarantine.reasons.size());
+    for (const auto& [reason, entry] : in.quarantine.reasons) {
+      w.str(reason);
+      w.u64(entry.count);
+      w.str(entry.first_example);
+    }
+  }
+  for (const uint64_t v :
+       {summary.messages, summary.rows, summary.quarantined, summary.filtered_out}) {
+    w.u64(v);
+  }
+  w.f64(summary.seconds);
+  return out;
+}
+
+ReconstructSummary parse_summary(std::string_view bytes) {
+  BinaryReader r(bytes);
+  r.expect_tag(kSummaryTag, "worker summary");
+  ReconstructSummary summary;
+  summary.symbols.resize(r.count("summary symbols", 16));
+  for (SymbolSummary& s : summary.symbols) {
+    s.exchange = r.str("summary exchange");
+    s.symbol = r.str("summary symbol");
+    s.rows = r.u64("summary rows");
+    s.files = r.u64("summary files");
+    s.stats = book::BookStats::load(r);
+  }
+  summary.inputs.resize(r.count("summary inputs", 16));
+  for (InputSummary& in : summary.inputs) {
+    in.path = r.str("summary input");
+    in.quarantine.reasons.resize(r.count("summary quarantine", 24));
+    for (auto& [reason, entry] : in.quarantine.reasons) {
+      reason = r.str("quarantine reason");
+      entry.count = r.u64("quarantine count");
+      entry.first_example = r.str("quarantine example");
+    }
+  }
+  for (uint64_t* v :
+       {&summary.messages, &summary.rows, &summary.quarantined, &summary.filtered_out}) {
+    *v = r.u64("summary counter");
+  }
+  summary.seconds = r.f64("summary seconds");
+  r.expect_end("worker summary");
+  return summary;
 }
 
 }  // namespace rlx::pipeline

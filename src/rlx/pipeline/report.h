@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "rlx/pipeline/reconstruct.h"
 
@@ -13,5 +14,10 @@ std::string report_json(const ReconstructSummary& summary);
 
 // A few lines for the terminal: rows, symbols, anomalies, throughput, where the output is.
 std::string human_summary(const ReconstructSummary& summary, const std::string& out_dir);
+
+// A worker's summary for its supervisor (<worker state>/result.bin), every field exactly.
+std::string serialize_summary(const ReconstructSummary& summary);
+// Throws Error(kFailure) when `bytes` is not a whole summary of this version.
+ReconstructSummary parse_summary(std::string_view bytes);
 
 }  // namespace rlx::pipeline

@@ -15,8 +15,8 @@ namespace {
 constexpr uint32_t kCheckpointTag = make_tag("RCK", 2);
 constexpr uint32_t kBatchTag = make_tag("RBT", 1);
 
-fs::path checkpoint_dir(const fs::path& out) { return out / kStateDir / "checkpoints"; }
-fs::path wal_dir(const fs::path& out) { return out / kStateDir / "wal"; }
+fs::path checkpoint_dir(const fs::path& state) { return state / "checkpoints"; }
+fs::path wal_dir(const fs::path& state) { return state / "wal"; }
 
 std::string batch_record(uint64_t batch,
                          const std::vector<std::pair<SymbolKey, int64_t>>& next_seqs) {
@@ -39,18 +39,26 @@ uint64_t batch_of(std::string_view record) {
   return r.u64("journal batch");
 }
 
-// Parquet parts and temp files under the output that manifest.json does not list: what a
-// crash left between writing a part and committing it. They are regenerated identically.
-void remove_uncommitted(const fs::path& out, const std::vector<sink::FileInfo>& committed,
-                        const Log& log) {
+// Parquet parts and temp files under the output (of `owner` only, when given) that
+// manifest.json does not list: what a crash left between writing a part and committing it.
+// They are regenerated identically.
+void remove_uncommitted(const fs::path& out, const std::optional<SymbolKey>& owner,
+                        const std::vector<sink::FileInfo>& committed, const Log& log) {
   std::vector<std::string> listed;
   listed.reserve(committed.size());
   for (const sink::FileInfo& f : committed) listed.push_back((out / f.path).lexically_normal());
   std::sort(listed.begin(), listed.end());
   std::vector<fs::path> doomed;
   for (const auto& top : fs::directory_iterator(out)) {
-    if (top.path().filename().string().rfind("exchange=", 0) != 0) continue;
-    for (const auto& e : fs::recursive_directory_iterator(top.path())) {
+    const std::string name = top.path().filename().string();
+    if (name.rfind("exchange=", 0) != 0) continue;
+    fs::path scope = top.path();
+    if (owner) {
+      if (name != "exchange=" + owner->first) continue;
+      scope /= "symbol=" + owner->second;
+      if (!fs::exists(scope)) continue;
+    }
+    for (const auto& e : fs::recursive_directory_iterator(scope)) {
       if (!e.is_regular_file()) continue;
       const std::string p = e.path().lexically_normal();
       if (!std::binary_search(listed.begin(), listed.end(), p)) doomed.push_back(e.path());
@@ -106,7 +114,7 @@ RunJournal::RunJournal(JournalOptions options, const Log& log)
   if (options_.resume) {
     // The journal of the crashed run (a torn last record is cut).
     const durability::WalScan scan = durability::scan_wal(
-        wal_dir(out), /*repair=*/true, [this](uint64_t, std::string_view payload) {
+        wal_dir(options_.state_dir), /*repair=*/true, [this](uint64_t, std::string_view payload) {
           journaled_[batch_of(payload)] = std::string(payload);
         });
     if (scan.torn_tail) {
@@ -115,6 +123,12 @@ RunJournal::RunJournal(JournalOptions options, const Log& log)
                                          {"bytes_cut", scan.torn_bytes}});
     }
     committed_ = sink::read_manifest(out);
+    if (options_.owner) {
+      const SymbolKey& key = *options_.owner;
+      std::erase_if(committed_, [&key](const sink::FileInfo& f) {
+        return f.exchange != key.first || f.symbol != key.second;
+      });
+    }
     const std::vector<std::string> problems = sink::verify_manifest(out, committed_);
     if (!problems.empty()) {
       throw Error(ExitCode::kBadInput,
@@ -122,13 +136,14 @@ RunJournal::RunJournal(JournalOptions options, const Log& log)
                       ": a committed part cannot be trusted, so this run cannot be "
                       "resumed exactly; start over with --overwrite");
     }
-    remove_uncommitted(out, committed_, log_);
+    remove_uncommitted(out, options_.owner, committed_, log_);
     for (const sink::FileInfo& f : committed_) {
       int64_t& end = committed_end_[{f.exchange, f.symbol}];
       end = std::max(end, f.last_event_seq + 1);
     }
     std::vector<std::string> skipped;
-    candidates_ = durability::CheckpointStore::load_valid(checkpoint_dir(out), &skipped);
+    candidates_ =
+        durability::CheckpointStore::load_valid(checkpoint_dir(options_.state_dir), &skipped);
     for (const std::string& p : skipped) log_.warn("resume.checkpoint_skipped", {{"why", p}});
     log_.info("resume.scan", {{"journaled_batches", static_cast<uint64_t>(journaled_.size())},
                               {"committed_parts", static_cast<uint64_t>(committed_.size())},
@@ -160,12 +175,12 @@ std::optional<RunCheckpoint> RunJournal::take_restore_point() {
   }
   candidates_.clear();
   // Checkpoints the resumed run cannot use are dropped; it writes its own from here on.
-  durability::CheckpointStore::drop_newer_than(checkpoint_dir(options_.out_dir),
+  durability::CheckpointStore::drop_newer_than(checkpoint_dir(options_.state_dir),
                                                chosen ? chosen_id : 0);
   store_ = std::make_unique<durability::CheckpointStore>(durability::CheckpointStoreOptions{
-      checkpoint_dir(options_.out_dir), options_.keep_checkpoints});
+      checkpoint_dir(options_.state_dir), options_.keep_checkpoints});
   durability::WalOptions wo;
-  wo.dir = wal_dir(options_.out_dir);
+  wo.dir = wal_dir(options_.state_dir);
   wo.fsync = options_.fsync;
   wo.fsync_interval_ms = options_.fsync_interval_ms;
   wo.io = options_.wal_io;
@@ -217,7 +232,7 @@ void RunJournal::batch_done(uint64_t batch,
 }
 
 void RunJournal::commit(const std::vector<sink::FileInfo>& files) {
-  sink::write_manifest(options_.out_dir, files);
+  sink::update_manifest(options_.out_dir, options_.owner ? &*options_.owner : nullptr, files);
 }
 
 void RunJournal::finish() {
@@ -225,10 +240,10 @@ void RunJournal::finish() {
   wal_->close();
   wal_.reset();
   store_.reset();
-  mark_done(options_.out_dir);
+  mark_done(options_.state_dir);
   std::error_code ec;
-  fs::remove_all(wal_dir(options_.out_dir), ec);
-  fs::remove_all(checkpoint_dir(options_.out_dir), ec);
+  fs::remove_all(wal_dir(options_.state_dir), ec);
+  fs::remove_all(checkpoint_dir(options_.state_dir), ec);
 }
 
 }  // namespace rlx::pipeline

@@ -19,15 +19,16 @@
 #include "rlx/core/log.h"
 #include "rlx/durability/checkpoint_store.h"
 #include "rlx/durability/wal.h"
+#include "rlx/pipeline/reconstruct.h"
 #include "rlx/replay/replayer.h"
 #include "rlx/sink/parquet_sink.h"
 
 namespace rlx::pipeline {
 
-using SymbolKey = std::pair<std::string, std::string>;  // exchange, symbol
-
 struct JournalOptions {
-  std::filesystem::path out_dir;
+  std::filesystem::path out_dir;    // the output tree and its manifest.json
+  std::filesystem::path state_dir;  // WAL and checkpoints (<out>/.rlx, or a worker's folder)
+  std::optional<SymbolKey> owner;   // a worker: the one symbol whose parts this run owns
   bool resume = false;
   size_t keep_checkpoints = 3;
   durability::FsyncPolicy fsync = durability::FsyncPolicy::kInterval;
@@ -49,13 +50,14 @@ struct RunCheckpoint {
 
 class RunJournal {
  public:
-  // Opens (and on resume, reads and repairs) the run's state under <out>/.rlx.
+  // Opens (and on resume, reads and repairs) the run's state under state_dir.
   RunJournal(JournalOptions options, const Log& log);
   ~RunJournal();
   RunJournal(const RunJournal&) = delete;
   RunJournal& operator=(const RunJournal&) = delete;
 
-  // Resume: the parts manifest.json lists (verified; unlisted parts and temp files removed).
+  // Resume: the parts manifest.json lists for the owned symbols (verified; unlisted parts and
+  // temp files of those symbols removed).
   const std::vector<sink::FileInfo>& committed() const { return committed_; }
   // Resume: the checkpoint to restore, if one verifies and lies at or before every symbol's
   // first uncommitted row; otherwise the run restarts from the beginning.
@@ -69,7 +71,8 @@ class RunJournal {
   // After each batch: journals (batch, each symbol's next event_seq) and, on resume, checks
   // them against what the crashed run journaled for the same batch.
   void batch_done(uint64_t batch, const std::vector<std::pair<SymbolKey, int64_t>>& next_seqs);
-  // After a batch in which parts were committed: replaces manifest.json.
+  // After a batch in which parts were committed: the owned symbols' entries of manifest.json
+  // become `files` (sink::update_manifest).
   void commit(const std::vector<sink::FileInfo>& files);
   // The run is complete: manifest and report are written; marks it done and removes the WAL
   // and the checkpoints.

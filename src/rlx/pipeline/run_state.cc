@@ -72,8 +72,11 @@ InputIdentity identify_input(const fs::path& path) {
   return id;
 }
 
-RunStatus run_status(const fs::path& out_dir) {
-  const fs::path state = out_dir / kStateDir;
+fs::path state_dir_of(const ReconstructOptions& options) {
+  return options.state_dir.empty() ? options.out_dir / kStateDir : options.state_dir;
+}
+
+RunStatus run_status(const fs::path& state) {
   if (!fs::exists(state / kRunFile)) return RunStatus::kNone;
   return fs::exists(state / kDoneFile) ? RunStatus::kDone : RunStatus::kUnfinished;
 }
@@ -81,7 +84,10 @@ RunStatus run_status(const fs::path& out_dir) {
 void write_run_file(const ReconstructOptions& o) {
   JsonWriter w(/*pretty=*/true);
   w.begin_object();
-  w.key("format_version").uint64(1);
+  w.key("format_version").uint64(2);
+  w.key("mode").string(name_of(kModeNames, o.mode));
+  w.key("exchange").string(o.exchange);
+  w.key("durable").boolean(o.durable);
   w.key("source").string(name_of(kSourceNames, o.source));
   w.key("inputs").begin_array();
   for (const fs::path& in : o.inputs) {
@@ -113,19 +119,20 @@ void write_run_file(const ReconstructOptions& o) {
   w.key("ticker_history").uint64(o.book.ticker_history);
   w.key("ticker_pending").uint64(o.book.ticker_pending);
   w.end_object();
-  const fs::path state = o.out_dir / kStateDir;
+  const fs::path state = state_dir_of(o);
   durability::create_directories_durable(state);
   durability::write_file_atomic(state / kRunFile, w.take() + "\n");
 }
 
-ReconstructOptions read_run_file(const fs::path& out_dir) {
-  const fs::path path = out_dir / kStateDir / kRunFile;
+ReconstructOptions read_run_file(const fs::path& state_dir, const fs::path& out_dir) {
+  const fs::path path = state_dir / kRunFile;
   if (!fs::exists(path)) {
     throw Error(ExitCode::kUsage,
                 out_dir.string() + " holds no rlx run to resume (no " + path.string() + ")");
   }
   ReconstructOptions o;
   o.out_dir = out_dir;
+  o.state_dir = state_dir;
   simdjson::ondemand::parser parser;
   const simdjson::padded_string json(durability::read_file(path));
   auto text = [](simdjson::ondemand::value v) {
@@ -137,7 +144,10 @@ ReconstructOptions read_run_file(const fs::path& out_dir) {
   try {
     simdjson::ondemand::document doc = parser.iterate(json);
     simdjson::ondemand::object root = doc.get_object();
-    if (root["format_version"].get_uint64() != 1) throw bad("unknown format_version");
+    if (root["format_version"].get_uint64() != 2) throw bad("unknown format_version");
+    if (!parse_name(kModeNames, text(root["mode"]), &o.mode)) throw bad("unknown mode");
+    o.exchange = text(root["exchange"]);
+    o.durable = root["durable"].get_bool();
     if (!parse_name(kSourceNames, text(root["source"]), &o.source)) throw bad("unknown source");
     for (simdjson::ondemand::object in : root["inputs"].get_array()) {
       const std::string p = text(in["path"]);
@@ -177,8 +187,8 @@ ReconstructOptions read_run_file(const fs::path& out_dir) {
   return o;
 }
 
-void mark_done(const fs::path& out_dir) {
-  durability::write_file_atomic(out_dir / kStateDir / kDoneFile, "done\n");
+void mark_done(const fs::path& state_dir) {
+  durability::write_file_atomic(state_dir / kDoneFile, "done\n");
 }
 
 }  // namespace rlx::pipeline

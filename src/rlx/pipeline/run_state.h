@@ -13,6 +13,8 @@
 namespace rlx::pipeline {
 
 inline constexpr const char* kStateDir = ".rlx";
+// A supervised run's worker writes its ReconstructSummary here (report.h serialize_summary).
+inline constexpr const char* kResultFile = "result.bin";
 
 // What identifies an input file cheaply but firmly: size, modification time, and XXH3-64 of its
 // first and last MiB. A resumed run refuses inputs that changed since the run started.
@@ -27,14 +29,18 @@ struct InputIdentity {
 InputIdentity identify_input(const std::filesystem::path& path);
 
 enum class RunStatus : uint8_t { kNone = 0, kUnfinished = 1, kDone = 2 };
-RunStatus run_status(const std::filesystem::path& out_dir);
+// The state folder of a run: options.state_dir, or <out_dir>/.rlx.
+std::filesystem::path state_dir_of(const ReconstructOptions& options);
 
-// Writes <out>/.rlx/run.json atomically.
+RunStatus run_status(const std::filesystem::path& state_dir);
+
+// Writes run.json into state_dir_of(options) atomically.
 void write_run_file(const ReconstructOptions& options);
 // Reads the options back (out_dir set to `out_dir`) and checks every input against its
 // recorded identity: a change is Error(kBadInput) naming the input.
-ReconstructOptions read_run_file(const std::filesystem::path& out_dir);
+ReconstructOptions read_run_file(const std::filesystem::path& state_dir,
+                                 const std::filesystem::path& out_dir);
 // Marks the run finished (after manifest.json and report.json).
-void mark_done(const std::filesystem::path& out_dir);
+void mark_done(const std::filesystem::path& state_dir);
 
 }  // namespace rlx::pipeline

@@ -25,11 +25,15 @@ TEST(RunState, RecordsOptionsAndRefusesChangedInputs) {
   o.book.crossed = book::CrossedPolicy::kDropBoth;
   o.book.snapshot = book::SnapshotPolicy::kReplace;
   o.on_bad_row = io::BadRowPolicy::kQuarantine;
-  EXPECT_EQ(run_status(o.out_dir), RunStatus::kNone);
+  o.mode = RunMode::kSupervised;
+  const fs::path state = state_dir_of(o);
+  EXPECT_EQ(state, o.out_dir / kStateDir);
+  EXPECT_EQ(run_status(state), RunStatus::kNone);
   write_run_file(o);
-  EXPECT_EQ(run_status(o.out_dir), RunStatus::kUnfinished);
+  EXPECT_EQ(run_status(state), RunStatus::kUnfinished);
 
-  const ReconstructOptions back = read_run_file(o.out_dir);
+  const ReconstructOptions back = read_run_file(state, o.out_dir);
+  EXPECT_EQ(back.mode, RunMode::kSupervised);
   ASSERT_EQ(back.inputs.size(), 1u);
   EXPECT_EQ(back.inputs[0], fs::absolute(input));
   EXPECT_EQ(back.symbols, o.symbols);
@@ -47,14 +51,14 @@ TEST(RunState, RecordsOptionsAndRefusesChangedInputs) {
   }
   fs::last_write_time(input, fs::last_write_time(input));  // mtime may not even move
   try {
-    read_run_file(o.out_dir);
+    read_run_file(state, o.out_dir);
     FAIL() << "a changed input must be refused";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::kBadInput);
     EXPECT_NE(std::string(e.what()).find("changed"), std::string::npos) << e.what();
   }
-  mark_done(o.out_dir);
-  EXPECT_EQ(run_status(o.out_dir), RunStatus::kDone);
+  mark_done(state);
+  EXPECT_EQ(run_status(state), RunStatus::kDone);
 }
 
 }  // namespace

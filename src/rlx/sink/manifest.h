@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rlx/sink/parquet_sink.h"
@@ -20,6 +21,15 @@ inline constexpr const char* kReportName = "report.json";
 std::string manifest_json(std::vector<FileInfo> files);
 // Writes manifest_json(files) to <root>/manifest.json atomically.
 void write_manifest(const std::filesystem::path& root, std::vector<FileInfo> files);
+// Replaces, in <root>/manifest.json, the entries of `owner` (exchange, symbol; nullptr: every
+// entry) by `files`, keeping the other symbols' entries. Several processes may call it on one
+// root at once: each read-modify-replace holds an exclusive lock on <root>/.manifest.lock
+// (flock, released by the kernel if the holder dies), so no commit is lost, and the rename keeps
+// manifest.json whole at every instant.
+void update_manifest(const std::filesystem::path& root,
+                     const std::pair<std::string, std::string>* owner, std::vector<FileInfo> files);
+inline constexpr const char* kManifestLockName = ".manifest.lock";
+
 // The committed parts listed in <root>/manifest.json, in its (path) order; empty when there is
 // no manifest. An unreadable manifest is Error(kBadInput) naming it.
 std::vector<FileInfo> read_manifest(const std::filesystem::path& root);

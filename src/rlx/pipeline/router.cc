@@ -1,0 +1,174 @@
+#include "rlx/pipeline/router.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "rlx/core/error.h"
+#include "rlx/durability/durable_file.h"
+
+namespace rlx::pipeline {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kSpoolFlush = 1 << 20;
+
+std::unique_ptr<replay::Replayer> open_replay(const ReconstructOptions& run,
+                                              std::vector<std::string>* names) {
+  ReconstructOptions o = run;
+  o.exchange.clear();  // every exchange: routing is by (exchange, symbol)
+  return std::make_unique<replay::Replayer>(open_readers(o, names),
+                                            replay::ReplayOptions{kRouterBatch});
+}
+
+}  // namespace
+
+// A spool file being written: frames buffered, appended, fsynced and renamed at the end.
+struct Router::Spool {
+  fs::path final_path;
+  fs::path tmp_path;
+  int fd = -1;
+  std::string buffer;
+
+  explicit Spool(fs::path path) : final_path(std::move(path)) {
+    tmp_path = final_path;
+    tmp_path += ".tmp";
+    durability::create_directories_durable(final_path.parent_path());
+    fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail("cannot create");
+  }
+  ~Spool() {
+    if (fd >= 0) ::close(fd);
+  }
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  [[noreturn]] void fail(const char* what) const {
+    throw Error(ExitCode::kIo, tmp_path.string() + ": " + what + ": " + std::strerror(errno));
+  }
+  void flush() {
+    size_t done = 0;
+    while (done < buffer.size()) {
+      const ssize_t n = ::write(fd, buffer.data() + done, buffer.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        fail("cannot write");
+      }
+      done += static_cast<size_t>(n);
+    }
+    buffer.clear();
+  }
+  void add(const Message& m) {
+    append_frame(m, &buffer);
+    if (buffer.size() >= kSpoolFlush) flush();
+  }
+  void finish() {
+    append_end_frame(&buffer);
+    flush();
+    if (::fsync(fd) != 0) fail("cannot fsync");
+    ::close(fd);
+    fd = -1;
+    durability::rename_durable(tmp_path, final_path);
+  }
+};
+
+Router::Router(const ReconstructOptions& run, RouteFor route_for)
+    : run_(run), route_for_(std::move(route_for)) {}
+
+Router::~Router() = default;
+
+Router::Target* Router::target_for(const Message& m) {
+  const SymbolKey key{m.exchange, m.symbol};
+  auto it = targets_.find(key);
+  if (it == targets_.end()) {
+    Target t;
+    if (io::symbol_matches(run_.symbols, m.symbol)) t.route = route_for_(key);
+    if (t.route.kind == Route::Kind::kSpool) t.spool = std::make_unique<Spool>(t.route.spool);
+    it = targets_.emplace(key, std::move(t)).first;
+  }
+  return &it->second;
+}
+
+void Router::route_batch(const std::vector<Message>& batch) {
+  Target* last = nullptr;
+  const Message* last_message = nullptr;
+  for (const Message& m : batch) {
+    // Consecutive messages mostly share a symbol: skip the map lookup then.
+    if (last == nullptr || m.symbol != last_message->symbol ||
+        m.exchange != last_message->exchange) {
+      last = target_for(m);
+    }
+    last_message = &m;
+    switch (last->route.kind) {
+      case Route::Kind::kDrop:
+        break;
+      case Route::Kind::kChannel:
+        last->route.channel->push(m);  // false: the worker is gone, its restart reads itself
+        break;
+      case Route::Kind::kSpool:
+        last->spool->add(m);
+        break;
+    }
+  }
+}
+
+void Router::run() {
+  std::vector<std::string> names;
+  try {
+    std::unique_ptr<replay::Replayer> replayer = open_replay(run_, &names);
+    std::vector<Message> batch;
+    uint64_t total = 0;
+    for (size_t i = 0; i < replayer->source_count(); ++i) {
+      total += replayer->source(i).bytes_total();
+    }
+    bytes_total_.store(total, std::memory_order_relaxed);
+    while (replayer->next_batch(&batch)) {
+      route_batch(batch);
+      messages_.fetch_add(batch.size(), std::memory_order_relaxed);
+      uint64_t done = 0;
+      for (size_t i = 0; i < replayer->source_count(); ++i) {
+        done += replayer->source(i).bytes_done();
+      }
+      bytes_done_.store(done, std::memory_order_relaxed);
+    }
+    for (size_t i = 0; i < replayer->source_count(); ++i) {
+      inputs_.push_back(InputSummary{names[i], replayer->source(i).quarantine()});
+    }
+    for (auto& [key, t] : targets_) {
+      if (t.route.kind == Route::Kind::kChannel) t.route.channel->finish();
+      if (t.route.kind == Route::Kind::kSpool) t.spool->finish();
+    }
+  } catch (...) {
+    for (auto& [key, t] : targets_) {
+      if (t.route.kind == Route::Kind::kChannel) t.route.channel->cut();
+    }
+    throw;
+  }
+}
+
+SelfRoutedReader::SelfRoutedReader(const ReconstructOptions& run, SymbolKey key)
+    : key_(std::move(key)) {
+  std::vector<std::string> names;
+  replayer_ = open_replay(run, &names);
+}
+
+bool SelfRoutedReader::next(Message* out) {
+  for (;;) {
+    while (next_ < batch_.size()) {
+      Message& m = batch_[next_++];
+      if (m.symbol == key_.second && m.exchange == key_.first) {
+        std::swap(*out, m);
+        out->source = 0;
+        return true;
+      }
+    }
+    if (!replayer_->next_batch(&batch_)) return false;
+    next_ = 0;
+  }
+}
+
+}  // namespace rlx::pipeline

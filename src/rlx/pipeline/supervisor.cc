@@ -1,0 +1,506 @@
+#include "rlx/pipeline/supervisor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "rlx/core/error.h"
+#include "rlx/core/progress.h"
+#include "rlx/durability/durable_file.h"
+#include "rlx/pipeline/channel.h"
+#include "rlx/pipeline/report.h"
+#include "rlx/pipeline/router.h"
+#include "rlx/pipeline/run_state.h"
+#include "rlx/pipeline/worker.h"
+#include "rlx/sink/manifest.h"
+
+namespace rlx::pipeline {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+enum class State : uint8_t { kWaiting, kRunning, kDone, kFailed };
+
+struct SymbolRun {
+  SymbolKey key;
+  Feed feed = Feed::kDirect;
+  State state = State::kWaiting;
+  bool startable = true;  // a spool becomes startable when the router has finished it
+  Clock::time_point not_before{};
+  uint32_t attempts = 0;
+  uint32_t failures = 0;
+  std::vector<std::string> errors;
+  pid_t pid = -1;
+  int status_fd = -1;
+  std::string status_buffer;
+  std::string error_line;   // the worker's own "E ..." status line, if it sent one
+  std::string kill_reason;  // set when the supervisor killed it (watchdog)
+  uint64_t progress = 0;
+  Clock::time_point progress_at{};
+  std::shared_ptr<Channel> channel;
+  int channel_fd = -1;    // the pipe's read end until the worker is started with it
+  bool reserved = false;  // routed: its slot was taken when the router chose the channel
+  uint64_t max_rss_bytes = 0;
+  ReconstructSummary result;  // kDone: the worker's summary
+};
+
+// fork + exec of `rlx worker`, with the channel's read end as fd 3 and the status pipe as fd 4.
+// The child dies with the supervisor (PR_SET_PDEATHSIG), so a killed supervisor leaves no
+// orphan writing into the run.
+pid_t spawn(const std::vector<std::string>& args, int channel_fd, int status_fd) {
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error(ExitCode::kFailure, std::string("fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    // Only async-signal-safe calls from here to exec.
+    const int c = channel_fd >= 0 ? ::fcntl(channel_fd, F_DUPFD, 10) : -1;
+    const int s = ::fcntl(status_fd, F_DUPFD, 10);
+    if (c >= 0) ::dup2(c, 3);
+    ::dup2(s, 4);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::string describe_exit(int status) {
+  if (WIFSIGNALED(status)) {
+    return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+           ::strsignal(WTERMSIG(status)) + ")";
+  }
+  return "exited with code " + std::to_string(WEXITSTATUS(status));
+}
+
+class Supervisor {
+ public:
+  explicit Supervisor(SupervisorOptions options) : o_(std::move(options)) {
+    if (o_.workers == 0) o_.workers = std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  ReconstructSummary run();
+
+ private:
+  Route route_for(const SymbolKey& key);
+  void start(SymbolRun& r);
+  void start_waiting(Clock::time_point now);
+  void reap(Clock::time_point now);
+  void on_exit(SymbolRun& r, int status, const rusage& usage, Clock::time_point now);
+  void watchdog(Clock::time_point now);
+  void read_status(SymbolRun& r);
+  bool finished() const;
+  void load_done(SymbolRun& r);
+  void set_aside_failed(const SymbolRun& r);
+  bool routed() const { return o_.run.source != SourceKind::kLake; }
+
+  SupervisorOptions o_;
+  const fs::path& out() const { return o_.run.out_dir; }
+  std::mutex mutex_;  // runs_, running_, router state: shared with the router thread
+  std::map<SymbolKey, SymbolRun> runs_;
+  uint32_t running_ = 0;
+  bool router_done_ = false;
+  std::string router_error_;
+};
+
+Route Supervisor::route_for(const SymbolKey& key) {
+  const std::lock_guard lock(mutex_);
+  auto [it, fresh] = runs_.try_emplace(key);
+  SymbolRun& r = it->second;
+  r.key = key;
+  Route route;
+  if (!fresh && (r.state != State::kWaiting || r.feed == Feed::kSpool)) {
+    return route;  // done in an earlier run, or fed by its finished spool: nothing to route
+  }
+  if (running_ < o_.workers) {
+    // The main thread starts the process: PR_SET_PDEATHSIG follows the thread that forked,
+    // and this one ends with the routing. Messages wait in the channel meanwhile.
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+      throw Error(ExitCode::kFailure, std::string("pipe failed: ") + std::strerror(errno));
+    }
+    r.feed = Feed::kChannel;
+    r.channel = std::make_shared<Channel>(fds[1], o_.queue_messages);
+    r.channel_fd = fds[0];
+    r.reserved = true;
+    r.startable = true;
+    ++running_;
+    route.kind = Route::Kind::kChannel;
+    route.channel = r.channel;
+  } else {
+    r.feed = Feed::kSpool;
+    r.startable = false;
+    route.kind = Route::Kind::kSpool;
+    route.spool = spool_path(out(), key);
+  }
+  return route;
+}
+
+void Supervisor::start(SymbolRun& r) {
+  int status[2];
+  if (::pipe2(status, O_CLOEXEC) != 0) {
+    throw Error(ExitCode::kFailure, std::string("pipe failed: ") + std::strerror(errno));
+  }
+  ++r.attempts;
+  std::vector<std::string> args = {o_.worker_binary.string(),
+                                   "worker",
+                                   "--out",
+                                   out().string(),
+                                   "--exchange",
+                                   r.key.first,
+                                   "--symbol",
+                                   r.key.second,
+                                   "--feed",
+                                   std::string(feed_name(r.feed)),
+                                   "--attempt",
+                                   std::to_string(r.attempts)};
+  args.insert(args.end(), o_.worker_args.begin(), o_.worker_args.end());
+  r.pid = spawn(args, r.channel_fd, status[1]);
+  ::close(status[1]);
+  if (r.channel_fd >= 0) {
+    ::close(r.channel_fd);  // the worker holds it now
+    r.channel_fd = -1;
+  }
+  ::fcntl(status[0], F_SETFL, O_NONBLOCK);
+  r.status_fd = status[0];
+  r.status_buffer.clear();
+  r.error_line.clear();
+  r.kill_reason.clear();
+  r.state = State::kRunning;
+  r.progress = 0;
+  r.progress_at = Clock::now();
+  if (!r.reserved) ++running_;
+  r.reserved = false;
+  o_.run.log.info("worker.start", {{"exchange", r.key.first},
+                                   {"symbol", r.key.second},
+                                   {"feed", std::string(feed_name(r.feed))},
+                                   {"attempt", static_cast<uint64_t>(r.attempts)},
+                                   {"pid", static_cast<int64_t>(r.pid)}});
+}
+
+void Supervisor::start_waiting(Clock::time_point now) {
+  for (auto& [key, r] : runs_) {
+    if (r.state == State::kWaiting && r.reserved) start(r);
+  }
+  for (auto& [key, r] : runs_) {
+    if (running_ >= o_.workers) return;
+    if (r.state != State::kWaiting || !r.startable || now < r.not_before) continue;
+    start(r);
+  }
+}
+
+void Supervisor::read_status(SymbolRun& r) {
+  if (r.status_fd < 0) return;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(r.status_fd, buf, sizeof buf);
+    if (n <= 0) break;
+    r.status_buffer.append(buf, static_cast<size_t>(n));
+  }
+  size_t start = 0;
+  for (size_t nl; (nl = r.status_buffer.find('\n', start)) != std::string::npos; start = nl + 1) {
+    const std::string line = r.status_buffer.substr(start, nl - start);
+    if (line.rfind("P ", 0) == 0) {
+      const uint64_t p = std::strtoull(line.c_str() + 2, nullptr, 10);
+      if (p != r.progress || r.progress == 0) {
+        r.progress = p;
+        r.progress_at = Clock::now();
+      }
+    } else if (line.rfind("E ", 0) == 0) {
+      const size_t space = line.find(' ', 2);
+      r.error_line = space == std::string::npos ? line.substr(2) : line.substr(space + 1);
+    }
+  }
+  r.status_buffer.erase(0, start);
+}
+
+void Supervisor::load_done(SymbolRun& r) {
+  r.result = parse_summary(durability::read_file(worker_state_dir(out(), r.key) / kResultFile));
+  r.state = State::kDone;
+}
+
+void Supervisor::on_exit(SymbolRun& r, int status, const rusage& usage, Clock::time_point now) {
+  read_status(r);
+  ::close(r.status_fd);
+  r.status_fd = -1;
+  r.pid = -1;
+  --running_;
+  r.max_rss_bytes = std::max(r.max_rss_bytes, static_cast<uint64_t>(usage.ru_maxrss) * 1024);
+  const fs::path result = worker_state_dir(out(), r.key) / kResultFile;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(result)) {
+    load_done(r);
+    r.channel.reset();
+    o_.run.log.info("worker.done", {{"symbol", r.key.second}, {"attempt", uint64_t{r.attempts}}});
+    return;
+  }
+  std::string why = !r.kill_reason.empty() ? r.kill_reason : describe_exit(status);
+  if (!r.error_line.empty()) why += ": " + r.error_line;
+  r.errors.push_back("attempt " + std::to_string(r.attempts) + ": " + why);
+  ++r.failures;
+  if (r.channel) {
+    r.channel->abandon();  // the router drops its messages from now on
+    r.channel.reset();
+  }
+  // A restart cannot take over a pipe: it reads the mixed inputs itself.
+  if (r.feed == Feed::kChannel) r.feed = Feed::kInputs;
+  const bool input_broken = !router_error_.empty() && r.feed != Feed::kDirect;
+  if (input_broken || r.failures >= o_.max_failures) {
+    r.state = State::kFailed;
+    o_.run.log.warn("worker.failed", {{"exchange", r.key.first},
+                                      {"symbol", r.key.second},
+                                      {"failures", uint64_t{r.failures}},
+                                      {"last", why}});
+    return;
+  }
+  const double delay = o_.backoff_seconds * std::pow(2.0, static_cast<double>(r.failures - 1));
+  r.not_before = now + std::chrono::duration_cast<Clock::duration>(
+                           std::chrono::duration<double>(std::min(delay, 30.0)));
+  r.state = State::kWaiting;
+  o_.run.log.warn("worker.restart", {{"exchange", r.key.first},
+                                     {"symbol", r.key.second},
+                                     {"failures", uint64_t{r.failures}},
+                                     {"delay_s", std::min(delay, 30.0)},
+                                     {"why", why}});
+}
+
+void Supervisor::reap(Clock::time_point now) {
+  for (auto& [key, r] : runs_) {
+    if (r.state != State::kRunning) continue;
+    read_status(r);
+    int status = 0;
+    rusage usage{};
+    const pid_t got = ::wait4(r.pid, &status, WNOHANG, &usage);
+    if (got == r.pid) on_exit(r, status, usage, now);
+  }
+}
+
+void Supervisor::watchdog(Clock::time_point now) {
+  const auto limit = std::chrono::duration<double>(o_.watchdog_seconds);
+  for (auto& [key, r] : runs_) {
+    if (r.state != State::kRunning || !r.kill_reason.empty()) continue;
+    // A routed worker with an empty queue is waiting for the router, not hung.
+    const bool has_work = !r.channel || r.channel->pending() > 0;
+    if (!has_work) {
+      r.progress_at = now;
+      continue;
+    }
+    if (now - r.progress_at > limit) {
+      r.kill_reason = "no progress for " +
+                      std::to_string(static_cast<int64_t>(o_.watchdog_seconds)) + " s (watchdog)";
+      ::kill(r.pid, SIGKILL);
+    }
+  }
+}
+
+bool Supervisor::finished() const {
+  if (routed() && !router_done_) return false;
+  for (const auto& [key, r] : runs_) {
+    if (r.state == State::kWaiting || r.state == State::kRunning) return false;
+  }
+  return true;
+}
+
+// A failed symbol's partial output would pass for data: it moves under .rlx/failed/ and leaves
+// the manifest.
+void Supervisor::set_aside_failed(const SymbolRun& r) {
+  sink::update_manifest(out(), &r.key, {});
+  const fs::path part = out() / ("exchange=" + r.key.first) / ("symbol=" + r.key.second);
+  if (!fs::exists(part)) return;
+  const fs::path dest =
+      out() / kStateDir / "failed" / ("exchange=" + r.key.first) / ("symbol=" + r.key.second);
+  fs::remove_all(dest);
+  fs::create_directories(dest.parent_path());
+  fs::rename(part, dest);
+}
+
+ReconstructSummary Supervisor::run() {
+  const auto started = Clock::now();
+  ReconstructOptions& run = o_.run;
+  run.mode = RunMode::kSupervised;
+  if (run.resume) {
+    run = resumed_options(run);
+  } else {
+    if (run.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
+    for (const fs::path& input : run.inputs) {
+      if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+    }
+    prepare_out_dir(run);
+    write_run_file(run);
+  }
+  ::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is an error code, not a signal
+  const Log& log = run.log;
+  log.info("supervisor.start",
+           {{"workers", uint64_t{o_.workers}}, {"resume", std::string(run.resume ? "yes" : "no")}});
+
+  // What an earlier run (resumed) finished, and what every Lake symbol is.
+  std::vector<SymbolKey> keys;
+  if (!routed()) keys = lake_symbols(run);
+  const fs::path symbols_dir = out() / kStateDir / "symbols";
+  if (routed() && fs::exists(symbols_dir)) {
+    for (const auto& ex : fs::directory_iterator(symbols_dir)) {
+      for (const auto& sym : fs::directory_iterator(ex.path())) {
+        keys.emplace_back(ex.path().filename().string(), sym.path().filename().string());
+      }
+    }
+  }
+  for (const SymbolKey& key : keys) {
+    SymbolRun& r = runs_[key];
+    r.key = key;
+    fs::remove_all(out() / kStateDir / "failed" / ("exchange=" + key.first) /
+                   ("symbol=" + key.second));
+    if (fs::exists(worker_state_dir(out(), key) / kResultFile)) {
+      load_done(r);
+    } else if (routed() && fs::exists(spool_path(out(), key))) {
+      r.feed = Feed::kSpool;  // its spool is complete: the router need not route it again
+    } else if (routed()) {
+      r.feed = Feed::kChannel;  // the router decides again when it meets the symbol
+      r.startable = false;
+    }
+  }
+
+  Progress progress(run.progress, "reconstruct");
+  std::unique_ptr<Router> router;
+  std::thread router_thread;
+  if (routed()) {
+    router = std::make_unique<Router>(run, [this](const SymbolKey& key) { return route_for(key); });
+    router_thread = std::thread([this, &router] {
+      std::string error;
+      try {
+        router->run();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      const std::lock_guard lock(mutex_);
+      router_error_ = error;
+      router_done_ = true;
+      for (auto& [key, r] : runs_) {
+        if (r.feed == Feed::kSpool && error.empty()) r.startable = true;
+        // Not yet started and fed by a broken input: nothing to run.
+        if (!error.empty() && r.state == State::kWaiting && r.feed != Feed::kDirect) {
+          r.state = State::kFailed;
+          r.errors.push_back("input error: " + error);
+        }
+      }
+    });
+  }
+
+  for (;;) {
+    std::vector<pollfd> fds;
+    {
+      const std::lock_guard lock(mutex_);
+      const auto now = Clock::now();
+      reap(now);
+      watchdog(now);
+      if (!router_error_.empty()) {
+        for (auto& [key, r] : runs_) {
+          if (r.state == State::kWaiting && r.feed != Feed::kDirect) {
+            r.state = State::kFailed;
+            r.errors.push_back("input error: " + router_error_);
+          }
+        }
+      }
+      start_waiting(now);
+      if (finished()) break;
+      for (const auto& [key, r] : runs_) {
+        if (r.status_fd >= 0) fds.push_back(pollfd{r.status_fd, POLLIN, 0});
+      }
+      if (progress.enabled()) {
+        uint64_t done = 0, messages = 0;
+        for (const auto& [key, r] : runs_) {
+          done += r.state == State::kDone || r.state == State::kFailed ? 1 : 0;
+          messages += r.state == State::kDone ? r.result.messages : r.progress;
+        }
+        if (router) {
+          progress.update(router->bytes_done(), router->bytes_total(), messages);
+        } else {
+          progress.update(done, runs_.size(), messages);
+        }
+      }
+    }
+    ::poll(fds.data(), fds.size(), 50);
+  }
+  if (router_thread.joinable()) router_thread.join();
+
+  ReconstructSummary summary;
+  summary.mode = RunMode::kSupervised;
+  summary.workers = o_.workers;
+  summary.input_error = router_error_;
+  if (router) {
+    summary.inputs = router->inputs();
+    summary.messages = router->messages();
+    for (const InputSummary& in : summary.inputs) {
+      for (const auto& [reason, entry] : in.quarantine.reasons) {
+        log.warn("input.quarantine", {{"input", in.path},
+                                      {"reason", reason},
+                                      {"count", entry.count},
+                                      {"first", entry.first_example}});
+      }
+    }
+  }
+  for (auto& [key, r] : runs_) {
+    SymbolSummary s;
+    if (r.state == State::kDone && !r.result.symbols.empty()) {
+      s = r.result.symbols.front();
+      summary.rows += s.rows;
+      if (!router) {
+        summary.messages += r.result.messages;
+        for (InputSummary& in : r.result.inputs) summary.inputs.push_back(std::move(in));
+      }
+    } else if (r.state == State::kDone) {
+      continue;  // its worker saw no message of it (filtered by exchange): no output
+    }
+    s.exchange = key.first;
+    s.symbol = key.second;
+    s.failed = r.state == State::kFailed;
+    s.attempts = r.attempts;
+    s.failures = r.errors;
+    s.max_rss_bytes = r.max_rss_bytes;
+    if (s.failed) {
+      ++summary.failed_symbols;
+      set_aside_failed(r);
+    }
+    summary.symbols.push_back(std::move(s));
+  }
+  for (const InputSummary& in : summary.inputs) summary.quarantined += in.quarantine.total();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  progress.finish(0, 0, summary.rows);
+  sink::write_report(out(), report_json(summary));
+  // A run with failed symbols stays resumable: --resume retries them.
+  if (summary.failed_symbols == 0 && summary.input_error.empty()) {
+    mark_done(out() / kStateDir);
+    std::error_code ec;
+    fs::remove_all(out() / kStateDir / "spool", ec);
+  }
+  log.info("supervisor.done", {{"rows", summary.rows},
+                               {"failed_symbols", summary.failed_symbols},
+                               {"seconds", summary.seconds}});
+  return summary;
+}
+
+}  // namespace
+
+ReconstructSummary supervise(const SupervisorOptions& options) { return Supervisor(options).run(); }
+
+}  // namespace rlx::pipeline

@@ -1,0 +1,150 @@
+#include "rlx/pipeline/worker.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "rlx/core/error.h"
+#include "rlx/pipeline/channel.h"
+#include "rlx/pipeline/router.h"
+#include "rlx/pipeline/run_state.h"
+
+namespace rlx::pipeline {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kFeedNames = {"direct", "channel", "spool", "inputs"};
+
+// Exchange and symbol become path components: refuse anything that could leave the folder.
+const std::string& path_safe(const std::string& part) {
+  if (part.empty() || part == "." || part == ".." || part.find('/') != std::string::npos ||
+      part.find('\0') != std::string::npos) {
+    throw bad_input(Location{}, "exchange or symbol '" + part + "' cannot name a folder");
+  }
+  return part;
+}
+
+void write_line(int fd, const std::string& line) {
+  if (fd < 0) return;
+  size_t done = 0;
+  while (done < line.size()) {
+    const ssize_t n = ::write(fd, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the supervisor is gone: nobody to tell
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+std::string_view feed_name(Feed feed) { return kFeedNames[static_cast<size_t>(feed)]; }
+
+bool parse_feed(std::string_view text, Feed* out) {
+  for (size_t i = 0; i < kFeedNames.size(); ++i) {
+    if (kFeedNames[i] == text) {
+      *out = static_cast<Feed>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+fs::path worker_state_dir(const fs::path& out_dir, const SymbolKey& key) {
+  return out_dir / kStateDir / "symbols" / path_safe(key.first) / path_safe(key.second);
+}
+
+fs::path spool_path(const fs::path& out_dir, const SymbolKey& key) {
+  return out_dir / kStateDir / "spool" / path_safe(key.first) / (path_safe(key.second) + ".frames");
+}
+
+void write_status_error(int status_fd, int32_t code, std::string_view message) {
+  std::string line = "E " + std::to_string(code) + " ";
+  for (const char c : message) line.push_back(c == '\n' ? ' ' : c);
+  line.push_back('\n');
+  write_line(status_fd, line);
+}
+
+ReconstructSummary run_worker(const WorkerOptions& w) {
+  const fs::path top_state = w.out_dir / kStateDir;
+  ReconstructOptions run = read_run_file(top_state, w.out_dir);
+  if (run.mode != RunMode::kSupervised) {
+    throw Error(ExitCode::kUsage, w.out_dir.string() + " is not a supervised run");
+  }
+  ReconstructOptions o = run;
+  o.mode = RunMode::kWorker;
+  o.exchange = w.key.first;
+  o.symbols = {w.key.second};
+  o.state_dir = worker_state_dir(w.out_dir, w.key);
+  o.log = w.log;
+  o.progress = ProgressMode::kNever;
+  o.overwrite = false;
+  o.resume = o.durable && run_status(o.state_dir) == RunStatus::kUnfinished;
+  if (!o.resume) {
+    // What an earlier attempt left cannot be trusted without its journal: start clean.
+    fs::remove_all(o.state_dir);
+    fs::remove_all(w.out_dir / ("exchange=" + w.key.first) / ("symbol=" + w.key.second));
+    fs::create_directories(o.state_dir);
+  }
+
+  const int channel_fd = w.channel_fd;
+  switch (w.feed) {
+    case Feed::kDirect:
+      break;  // open_readers, filtered to this exchange and symbol
+    case Feed::kChannel:
+      o.open_inputs = [channel_fd](std::vector<std::string>* names) {
+        std::vector<std::unique_ptr<io::MessageReader>> readers;
+        readers.push_back(std::make_unique<FrameReader>(channel_fd, "router channel"));
+        names->push_back("router");
+        return readers;
+      };
+      break;
+    case Feed::kSpool: {
+      const fs::path spool = spool_path(w.out_dir, w.key);
+      o.open_inputs = [spool](std::vector<std::string>* names) {
+        const int fd = ::open(spool.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+          throw Error(ExitCode::kIo, spool.string() + ": cannot open: " + std::strerror(errno));
+        }
+        std::vector<std::unique_ptr<io::MessageReader>> readers;
+        readers.push_back(std::make_unique<FrameReader>(fd, spool.string()));
+        names->push_back("router");
+        return readers;
+      };
+      break;
+    }
+    case Feed::kInputs: {
+      const SymbolKey key = w.key;
+      o.open_inputs = [run, key](std::vector<std::string>* names) {
+        std::vector<std::unique_ptr<io::MessageReader>> readers;
+        readers.push_back(std::make_unique<SelfRoutedReader>(run, key));
+        names->push_back("router");
+        return readers;
+      };
+      break;
+    }
+  }
+
+  const int status_fd = w.status_fd;
+  auto last = std::chrono::steady_clock::time_point{};
+  auto hook = w.after_batch;
+  o.on_batch = [status_fd, last, hook](uint64_t messages) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last >= std::chrono::milliseconds(100)) {
+      last = now;
+      write_line(status_fd, "P " + std::to_string(messages) + "\n");
+    }
+    if (hook) hook(messages);
+  };
+  write_line(status_fd, "P 0\n");
+  return reconstruct(o);
+}
+
+}  // namespace rlx::pipeline
