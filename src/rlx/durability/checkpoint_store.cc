@@ -127,6 +127,9 @@ void CheckpointStore::write_one(const Job& job) {
   bytes.append(payload);
   write_file_atomic(options_.dir / entry.file, bytes);
 
+  // A resumed run may checkpoint again at the batch it resumed from: the same id and file
+  // name. One entry per id, or pruning the older one would delete the newer's file.
+  std::erase_if(index_, [&entry](const CheckpointEntry& e) { return e.id == entry.id; });
   index_.insert(index_.begin(), entry);
   std::vector<CheckpointEntry> pruned;
   if (index_.size() > options_.keep) {

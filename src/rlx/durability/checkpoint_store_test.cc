@@ -43,6 +43,30 @@ TEST(CheckpointStore, KeepsTheNewestAndLoadsThemNewestFirst) {
   EXPECT_EQ(CheckpointStore::load_valid(tmp.path(), nullptr)[0].id, 6u);
 }
 
+// A resumed run checkpoints again at the batch it resumed from: the id is listed once, and
+// pruning never deletes the file of a listed checkpoint.
+TEST(CheckpointStore, ACheckpointTakenAgainUnderItsIdReplacesTheOldEntry) {
+  testing::TempDir tmp;
+  {
+    CheckpointStore store({tmp.path(), 2});
+    store.submit(4, [] { return payload(4); });
+    store.submit(5, [] { return payload(5); });
+    store.wait();
+  }
+  {
+    CheckpointStore store({tmp.path(), 2});
+    store.submit(5, [] { return payload(5); });
+    store.submit(6, [] { return payload(6); });
+    store.wait();
+  }
+  std::vector<std::string> problems;
+  const auto loaded = CheckpointStore::load_valid(tmp.path(), &problems);
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_EQ(loaded[0].id, 6u);
+  EXPECT_EQ(loaded[1].id, 5u);
+}
+
 TEST(CheckpointStore, SkipsFlippedTruncatedAndMissingCheckpoints) {
   testing::TempDir tmp;
   {

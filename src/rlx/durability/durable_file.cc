@@ -1,6 +1,7 @@
 #include "rlx/durability/durable_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -139,5 +140,22 @@ std::string hex64(uint64_t value) {
   }
   return out;
 }
+
+FileLock::FileLock(const std::filesystem::path& path, Mode mode, const std::string& busy_message)
+    : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+  if (fd_ < 0) {
+    throw Error(ExitCode::kIo, path.string() + ": cannot open lock file: " + std::strerror(errno));
+  }
+  const int op = mode == Mode::kTry ? LOCK_EX | LOCK_NB : LOCK_EX;
+  while (::flock(fd_, op) != 0) {
+    const int err = errno;
+    if (err == EINTR) continue;
+    ::close(fd_);
+    if (err == EWOULDBLOCK) throw Error(ExitCode::kUsage, busy_message);
+    throw Error(ExitCode::kIo, path.string() + ": cannot lock: " + std::strerror(err));
+  }
+}
+
+FileLock::~FileLock() { ::close(fd_); }  // closing releases the lock
 
 }  // namespace rlx::durability

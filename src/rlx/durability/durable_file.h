@@ -29,4 +29,20 @@ std::string read_file(const std::filesystem::path& path);
 // 16 lower-case hex digits.
 std::string hex64(uint64_t value);
 
+// An exclusive flock(2) on `path` (created if missing), held for the object's lifetime and
+// released by the kernel if the holder dies, so a crash never leaves it taken.
+class FileLock {
+ public:
+  enum class Mode : uint8_t { kWait, kTry };
+  // kTry: throws Error(kUsage) with `busy_message` when another process holds it.
+  explicit FileLock(const std::filesystem::path& path, Mode mode = Mode::kWait,
+                    const std::string& busy_message = "");
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 }  // namespace rlx::durability

@@ -103,7 +103,15 @@ Channel::Channel(int write_fd, size_t capacity)
     : fd_(write_fd), capacity_(capacity == 0 ? 1 : capacity), writer_([this] { drain(); }) {}
 
 Channel::~Channel() {
-  abandon();
+  {
+    // A finished or cut stream is still written out; anything else is dropped.
+    const std::lock_guard lock(mutex_);
+    if (end_ == End::kNone) {
+      abandoned_ = true;
+      queue_.clear();
+    }
+    changed_.notify_all();
+  }
   writer_.join();
   if (fd_ >= 0) ::close(fd_);
 }

@@ -56,7 +56,7 @@ class Channel {
  public:
   // Takes ownership of `write_fd`, the router's end of the worker's pipe.
   Channel(int write_fd, size_t capacity);
-  ~Channel();  // abandons and joins
+  ~Channel();  // after finish() or cut(): waits until it is written; else abandons
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 

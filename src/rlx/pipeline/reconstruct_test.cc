@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 #include "rlx/io/binance_raw_reader.h"
 #include "rlx/io/duckdb.h"
 #include "rlx/pipeline/convert.h"
+#include "rlx/pipeline/supervisor.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::pipeline {
@@ -102,6 +104,7 @@ struct ReferenceBook {
 
 // Independent rebuild: Binance's documented procedure, written plainly with std::map, giving
 // per symbol the best bid/ask (price, size) after every applied diff, keyed by its final id u.
+// Books are keyed "exchange/symbol": spot and USD-M both have a BTCUSDT.
 std::map<std::string, std::map<int64_t, std::string>> reference_tops(
     const std::vector<fs::path>& files) {
   std::map<std::string, ReferenceBook> books;
@@ -110,7 +113,7 @@ std::map<std::string, std::map<int64_t, std::string>> reference_tops(
     o.source = static_cast<uint32_t>(i);
     io::BinanceRawReader reader(files[i].string(), o);
     Message m;
-    while (reader.next(&m)) books[m.symbol].on(m);
+    while (reader.next(&m)) books[m.exchange + "/" + m.symbol].on(m);
   }
   std::map<std::string, std::map<int64_t, std::string>> out;
   for (auto& [symbol, book] : books) out[symbol] = std::move(book.tops);
@@ -120,25 +123,32 @@ std::map<std::string, std::map<int64_t, std::string>> reference_tops(
 // Reconstructs `files`, then checks, for every symbol, the best bid/ask on each synced
 // last_in_message delta row against the reference rebuild: equal, and every reference point
 // present. Returns the summary for further checks.
+// How a test runs the reconstruction: in this process, or supervised (one worker process per
+// symbol, supervisor_test.cc).
+using Runner = std::function<ReconstructSummary(const ReconstructOptions&)>;
+
 ReconstructSummary expect_books_match_reference(const std::vector<fs::path>& files,
-                                                uint64_t min_points_per_symbol) {
+                                                uint64_t min_points_per_symbol,
+                                                const Runner& run = reconstruct) {
   testing::TempDir tmp;
   ReconstructOptions o;
   o.inputs = files;
   o.out_dir = tmp.path() / "out";
   o.progress = ProgressMode::kNever;
-  const ReconstructSummary s = reconstruct(o);
+  const ReconstructSummary s = run(o);
   const auto reference = reference_tops(files);
   EXPECT_EQ(s.symbols.size(), reference.size());
   io::DuckDb db;
   for (const SymbolSummary& sym : s.symbols) {
+    EXPECT_FALSE(sym.failed) << sym.symbol;
     EXPECT_EQ(sym.stats.gaps, 0u) << sym.symbol;
     EXPECT_EQ(sym.stats.ticker_mismatched, 0u) << sym.symbol;
-    const auto& ref = reference.at(sym.symbol);
+    const auto& ref = reference.at(sym.exchange + "/" + sym.symbol);
     const auto rows = rows_of(db,
                               "SELECT update_id, best_bid_price, best_bid_size, best_ask_price, "
                               "best_ask_size FROM " +
-                                  events_of(o.out_dir) + " WHERE symbol = '" + sym.symbol +
+                                  events_of(o.out_dir) + " WHERE exchange = '" + sym.exchange +
+                                  "' AND symbol = '" + sym.symbol +
                                   "' AND last_in_message AND event_type = 'BOOK_DELTA' "
                                   "AND flags & 16 = 0 ORDER BY event_seq");
     EXPECT_GE(rows.size(), min_points_per_symbol) << sym.symbol;
@@ -173,6 +183,35 @@ void expect_book_matches_reference(const std::vector<std::string>& names, uint64
   }
   const ReconstructSummary s = expect_books_match_reference(files, min_points);
   EXPECT_EQ(s.symbols.size(), 1u);
+}
+
+// Issue 4's first check: the three cryptofeed captures (4 spot, 4 USD-M, 10 COIN-M symbols) in
+// ONE supervised run with 2 worker slots, so most symbols go through a spool: every symbol's
+// book equals the reference after every diff, and bookTicker agrees wherever ids coincide.
+TEST(Reconstruct, SupervisedRunOfAllCryptofeedCapturesRebuildsEverySymbolExactly) {
+  std::vector<fs::path> files;
+  for (const char* market : {"BINANCE", "BINANCE_FUTURES", "BINANCE_DELIVERY"}) {
+    RLX_REQUIRE_DATA(f, std::string("binance/cryptofeed/") + market + ".ws.1.0");
+    files.push_back(f);
+  }
+  const ReconstructSummary s =
+      expect_books_match_reference(files, 1, [](const ReconstructOptions& o) {
+        SupervisorOptions so;
+        so.run = o;
+        so.worker_binary = RLX_BINARY;
+        so.workers = 2;
+        return supervise(so);
+      });
+  EXPECT_EQ(s.symbols.size(), 18u);
+  EXPECT_EQ(s.failed_symbols, 0u);
+  uint64_t matched = 0;
+  for (const SymbolSummary& sym : s.symbols) {
+    EXPECT_EQ(sym.stats.unsynced_events, 0u) << sym.symbol;
+    EXPECT_EQ(sym.attempts, 1u) << sym.symbol;
+    EXPECT_GT(sym.max_rss_bytes, 0u) << sym.symbol;
+    matched += sym.stats.ticker_matched;
+  }
+  EXPECT_GT(matched, 60u);
 }
 
 TEST(Reconstruct, CryptofeedMultiSymbolFilesRebuildEverySymbolExactly) {

@@ -349,6 +349,10 @@ ReconstructSummary Supervisor::run() {
     prepare_out_dir(run);
     write_run_file(run);
   }
+  // One supervisor per run folder (a second one would start a second set of workers).
+  const durability::FileLock lock(out() / kStateDir / "supervisor.lock",
+                                  durability::FileLock::Mode::kTry,
+                                  out().string() + " is being written by another rlx process");
   ::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is an error code, not a signal
   const Log& log = run.log;
   log.info("supervisor.start",
@@ -397,11 +401,6 @@ ReconstructSummary Supervisor::run() {
       router_done_ = true;
       for (auto& [key, r] : runs_) {
         if (r.feed == Feed::kSpool && error.empty()) r.startable = true;
-        // Not yet started and fed by a broken input: nothing to run.
-        if (!error.empty() && r.state == State::kWaiting && r.feed != Feed::kDirect) {
-          r.state = State::kFailed;
-          r.errors.push_back("input error: " + error);
-        }
       }
     });
   }
@@ -414,10 +413,18 @@ ReconstructSummary Supervisor::run() {
       reap(now);
       watchdog(now);
       if (!router_error_.empty()) {
+        // Not running and fed by the broken input: nothing to run.
         for (auto& [key, r] : runs_) {
-          if (r.state == State::kWaiting && r.feed != Feed::kDirect) {
-            r.state = State::kFailed;
-            r.errors.push_back("input error: " + router_error_);
+          if (r.state != State::kWaiting || r.feed == Feed::kDirect) continue;
+          r.state = State::kFailed;
+          r.errors.push_back("input error: " + router_error_);
+          if (r.reserved) {  // its channel was chosen but its process not started yet
+            ::close(r.channel_fd);
+            r.channel_fd = -1;
+            r.channel->abandon();
+            r.channel.reset();
+            r.reserved = false;
+            --running_;
           }
         }
       }

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "rlx/core/error.h"
+#include "rlx/durability/durable_file.h"
 #include "rlx/pipeline/channel.h"
 #include "rlx/pipeline/router.h"
 #include "rlx/pipeline/run_state.h"
@@ -86,6 +87,12 @@ ReconstructSummary run_worker(const WorkerOptions& w) {
   o.log = w.log;
   o.progress = ProgressMode::kNever;
   o.overwrite = false;
+  // One process per symbol at a time: after a kill -9 of the supervisor, the killed run's
+  // worker may take a moment to die (PR_SET_PDEATHSIG); the kernel drops its lock when it does.
+  fs::path lock_path = o.state_dir;
+  lock_path += ".lock";
+  fs::create_directories(lock_path.parent_path());
+  const durability::FileLock lock(lock_path);
   o.resume = o.durable && run_status(o.state_dir) == RunStatus::kUnfinished;
   if (!o.resume) {
     // What an earlier attempt left cannot be trusted without its journal: start clean.

@@ -1,12 +1,8 @@
 #include "rlx/sink/manifest.h"
 
-#include <fcntl.h>
 #include <simdjson.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -113,38 +109,11 @@ void write_manifest(const std::filesystem::path& root, std::vector<FileInfo> fil
   write_file_atomic(root / kManifestName, manifest_json(std::move(files)));
 }
 
-namespace {
-
-// An exclusive flock on a file, held for the object's lifetime.
-class FileLock {
- public:
-  explicit FileLock(const std::filesystem::path& path)
-      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-    if (fd_ < 0) {
-      throw Error(ExitCode::kIo, path.string() + ": cannot open the manifest lock");
-    }
-    while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) {
-        ::close(fd_);
-        throw Error(ExitCode::kIo, path.string() + ": cannot lock the manifest");
-      }
-    }
-  }
-  ~FileLock() { ::close(fd_); }  // closing releases the lock
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_;
-};
-
-}  // namespace
-
 void update_manifest(const std::filesystem::path& root,
                      const std::pair<std::string, std::string>* owner,
                      std::vector<FileInfo> files) {
   std::filesystem::create_directories(root);
-  const FileLock lock(root / kManifestLockName);
+  const durability::FileLock lock(root / kManifestLockName);
   if (owner != nullptr) {
     for (FileInfo& f : read_manifest(root)) {
       if (f.exchange != owner->first || f.symbol != owner->second) files.push_back(std::move(f));

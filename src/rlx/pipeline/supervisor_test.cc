@@ -1,0 +1,278 @@
+// The supervisor with real worker processes (the rlx binary) on real captures: faults in one
+// symbol (repeated kills, a hang, corrupt data, a broken routed input) never change another
+// symbol's output, and the report names each failure.
+#include "rlx/pipeline/supervisor.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "rlx/io/duckdb.h"
+#include "rlx/pipeline/convert.h"
+#include "rlx/pipeline/run_state.h"
+#include "rlx/sink/manifest.h"
+#include "rlx/testing/test_data.h"
+
+namespace rlx::pipeline {
+namespace {
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Every Parquet part under exchange=E/symbol=S, by path relative to the output.
+std::map<std::string, std::string> parts_of(const fs::path& out, const SymbolKey& key) {
+  std::map<std::string, std::string> parts;
+  const fs::path dir = out / ("exchange=" + key.first) / ("symbol=" + key.second);
+  if (!fs::exists(dir)) return parts;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) parts[fs::relative(e.path(), out).string()] = slurp(e.path());
+  }
+  return parts;
+}
+
+const SymbolSummary* find(const ReconstructSummary& s, const std::string& exchange,
+                          const std::string& symbol) {
+  for (const SymbolSummary& sym : s.symbols) {
+    if (sym.exchange == exchange && sym.symbol == symbol) return &sym;
+  }
+  return nullptr;
+}
+
+// The pids of this output's workers for `symbol` (from /proc: they are our grandchildren only
+// in spirit; the supervisor runs on a thread of this process).
+std::vector<pid_t> worker_pids(const fs::path& out, const std::string& symbol) {
+  std::vector<pid_t> pids;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = slurp(e.path() / "cmdline");
+    for (char& c : cmd) c = c == '\0' ? ' ' : c;
+    if (cmd.find(" worker ") != std::string::npos && cmd.find(out.string()) != std::string::npos &&
+        cmd.find(" --symbol " + symbol + " ") != std::string::npos) {
+      pids.push_back(std::stoi(name));
+    }
+  }
+  return pids;
+}
+
+// Sets an environment variable for one scope (the workers inherit it).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+class Supervisor : public ::testing::Test {
+ protected:
+  // A Lake tree of four symbols of three markets, converted from the hftbacktest captures.
+  static void SetUpTestSuite() {
+    lake_ = new fs::path(fs::temp_directory_path() /
+                         ("rlx_supervisor_lake_" + std::to_string(::getpid())));
+    fs::remove_all(*lake_);
+    for (const char* f : {"usdm_btcusdt_20240808.gz", "usdm_ethusdt_20240808.gz",
+                          "cm_btcusd_perp_20240808.gz", "spot_btcusdt_20240808.gz"}) {
+      const fs::path in = testing::shared_data_dir() / "binance" / "hftbacktest" / f;
+      if (!fs::exists(in)) return;  // each test reports the missing data
+      ConvertOptions co;
+      co.inputs = {in};
+      co.out_dir = *lake_;
+      co.progress = ProgressMode::kNever;
+      convert_to_lake(co);
+    }
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(*lake_, ec);
+    delete lake_;
+  }
+  void SetUp() override { RLX_REQUIRE_DATA(probe, "binance/hftbacktest/usdm_btcusdt_20240808.gz"); }
+
+  static SupervisorOptions options(const fs::path& input, const fs::path& out, SourceKind kind) {
+    SupervisorOptions so;
+    so.run.source = kind;
+    so.run.inputs = {input};
+    so.run.out_dir = out;
+    so.run.rows_per_file = 40000;
+    so.run.progress = ProgressMode::kNever;
+    so.worker_binary = RLX_BINARY;
+    so.workers = 2;
+    so.backoff_seconds = 0.05;
+    return so;
+  }
+
+  static fs::path* lake_;
+  testing::TempDir tmp_;
+};
+fs::path* Supervisor::lake_ = nullptr;
+
+TEST_F(Supervisor, KillsAHangAndCorruptDataInSomeSymbolsLeaveTheOthersIdentical) {
+  const fs::path ref = tmp_.path() / "ref";
+  const ReconstructSummary clean = supervise(options(*lake_, ref, SourceKind::kLake));
+  ASSERT_EQ(clean.symbols.size(), 4u);
+  ASSERT_EQ(clean.failed_symbols, 0u);
+
+  // The same Lake with spot BTCUSDT's book_delta_v2 file cut in half.
+  const fs::path bad_lake = tmp_.path() / "lake";
+  fs::copy(*lake_, bad_lake, fs::copy_options::recursive);
+  fs::path corrupt;
+  for (const auto& e :
+       fs::recursive_directory_iterator(bad_lake / "book_delta_v2" / "exchange=binance")) {
+    if (e.path().extension() == ".parquet") corrupt = e.path();
+  }
+  ASSERT_FALSE(corrupt.empty());
+  fs::resize_file(corrupt, fs::file_size(corrupt) / 2);
+
+  // ETHUSDT's workers are killed twice from outside; BTCUSD_PERP's first one hangs after its
+  // first batch, so the watchdog (1 s) must kill it.
+  const fs::path out = tmp_.path() / "faulty";
+  SupervisorOptions so = options(bad_lake, out, SourceKind::kLake);
+  so.watchdog_seconds = 1;
+  const ScopedEnv hang("RLX_TEST_HANG_SYMBOL", "BTCUSD_PERP");
+  std::atomic<bool> done{false};
+  ReconstructSummary faulty;
+  std::thread supervisor([&] {
+    faulty = supervise(so);
+    done = true;
+  });
+  std::set<pid_t> killed;
+  std::map<pid_t, int> seen;  // polls a worker has been alive for
+  while (!done && killed.size() < 2) {
+    for (const pid_t pid : worker_pids(out, "ETHUSDT")) {
+      if (killed.count(pid) == 0 && ++seen[pid] == 40) {  // ~200 ms in: mid-run
+        ::kill(pid, SIGKILL);
+        killed.insert(pid);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  supervisor.join();
+  EXPECT_EQ(killed.size(), 2u);
+
+  ASSERT_EQ(faulty.symbols.size(), 4u);
+  EXPECT_EQ(faulty.failed_symbols, 1u);
+  const SymbolSummary* spot = find(faulty, "binance", "BTCUSDT");
+  const SymbolSummary* eth = find(faulty, "binance-futures", "ETHUSDT");
+  const SymbolSummary* perp = find(faulty, "binance-delivery", "BTCUSD_PERP");
+  const SymbolSummary* btc = find(faulty, "binance-futures", "BTCUSDT");
+  ASSERT_TRUE(spot && eth && perp && btc);
+  EXPECT_TRUE(spot->failed);
+  EXPECT_EQ(spot->attempts, 3u);
+  ASSERT_EQ(spot->failures.size(), 3u);
+  EXPECT_NE(spot->failures.back().find(corrupt.filename().string()), std::string::npos)
+      << spot->failures.back();
+  EXPECT_FALSE(eth->failed);
+  ASSERT_EQ(eth->failures.size(), 2u);
+  EXPECT_NE(eth->failures[0].find("signal 9"), std::string::npos) << eth->failures[0];
+  EXPECT_FALSE(perp->failed);
+  ASSERT_EQ(perp->failures.size(), 1u);
+  EXPECT_NE(perp->failures[0].find("watchdog"), std::string::npos) << perp->failures[0];
+  EXPECT_FALSE(btc->failed);
+  EXPECT_TRUE(btc->failures.empty());
+
+  // Every symbol that finished equals the fault-free run, file for file, byte for byte.
+  for (const SymbolSummary* s : {eth, perp, btc}) {
+    const SymbolKey key{s->exchange, s->symbol};
+    const auto want = parts_of(ref, key);
+    const auto got = parts_of(out, key);
+    ASSERT_FALSE(want.empty());
+    ASSERT_EQ(got.size(), want.size()) << s->symbol;
+    for (const auto& [path, bytes] : want) {
+      ASSERT_TRUE(got.count(path) == 1 && got.at(path) == bytes) << path;
+    }
+    EXPECT_EQ(s->rows, find(clean, s->exchange, s->symbol)->rows);
+  }
+  // The failed symbol left nothing that passes for data; the manifest lists the rest, whole.
+  EXPECT_TRUE(parts_of(out, {"binance", "BTCUSDT"}).empty());
+  const auto manifest = sink::read_manifest(out);
+  EXPECT_TRUE(sink::verify_manifest(out, manifest).empty());
+  for (const auto& f : manifest) EXPECT_NE(f.exchange, "binance") << f.path;
+  EXPECT_EQ(manifest.size(),
+            sink::read_manifest(ref).size() - parts_of(ref, {"binance", "BTCUSDT"}).size());
+  // The report names both kinds of failure.
+  const std::string report = slurp(out / "report.json");
+  EXPECT_NE(report.find("\"outcome\": \"failed\""), std::string::npos) << report;
+  EXPECT_NE(report.find("signal 9"), std::string::npos);
+  EXPECT_NE(report.find(corrupt.filename().string()), std::string::npos);
+  // A run with a failed symbol is not marked done: --resume would retry it.
+  EXPECT_EQ(run_status(out / kStateDir), RunStatus::kUnfinished);
+}
+
+// Mixed inputs go through the router. With a queue of 8 messages, the hung worker stops the
+// router (backpressure) until the watchdog kills it; its restart reads the capture itself, and
+// every symbol still equals the fault-free run.
+TEST_F(Supervisor, ARoutedWorkerThatHangsIsRestartedFromTheInputsWithTheSameOutput) {
+  RLX_REQUIRE_DATA(capture, "binance/cryptofeed/BINANCE_DELIVERY.ws.1.0");
+  auto opts = [&](const fs::path& out) {
+    SupervisorOptions so = options(capture, out, SourceKind::kBinanceRaw);
+    so.workers = 10;
+    so.queue_messages = 8;
+    so.run.batch_size = 20;
+    so.watchdog_seconds = 1;
+    return so;
+  };
+  const fs::path ref = tmp_.path() / "ref";
+  const ReconstructSummary clean = supervise(opts(ref));
+  ASSERT_EQ(clean.symbols.size(), 10u);
+  const fs::path out = tmp_.path() / "hang";
+  ReconstructSummary s;
+  {
+    const ScopedEnv hang("RLX_TEST_HANG_SYMBOL", "XRPUSD_PERP");
+    s = supervise(opts(out));
+  }
+  EXPECT_EQ(s.failed_symbols, 0u);
+  const SymbolSummary* xrp = find(s, "binance-delivery", "XRPUSD_PERP");
+  ASSERT_NE(xrp, nullptr);
+  EXPECT_EQ(xrp->attempts, 2u);
+  ASSERT_EQ(xrp->failures.size(), 1u);
+  EXPECT_NE(xrp->failures[0].find("watchdog"), std::string::npos);
+  for (const SymbolSummary& sym : clean.symbols) {
+    const SymbolKey key{sym.exchange, sym.symbol};
+    EXPECT_TRUE(parts_of(out, key) == parts_of(ref, key)) << sym.symbol;
+  }
+  EXPECT_EQ(slurp(out / "manifest.json"), slurp(ref / "manifest.json"));
+}
+
+// A routed input that cannot be read fails the symbols it feeds and names file and line.
+TEST_F(Supervisor, ABrokenRoutedInputFailsItsSymbolsAndIsNamed) {
+  RLX_REQUIRE_DATA(capture, "binance/cryptofeed/BINANCE_DELIVERY.ws.1.0");
+  const fs::path broken = tmp_.path() / "BINANCE_DELIVERY.ws.1.0";
+  {
+    std::ifstream in(capture);
+    std::ofstream o(broken);
+    std::string line;
+    for (int i = 1; std::getline(in, line); ++i)
+      o << (i == 4000 ? line.substr(0, 40) : line) << "\n";
+  }
+  fs::copy_file(capture.parent_path() / "BINANCE_DELIVERY.http.0.0",
+                tmp_.path() / "BINANCE_DELIVERY.http.0.0");
+  const ReconstructSummary s =
+      supervise(options(broken, tmp_.path() / "out", SourceKind::kBinanceRaw));
+  EXPECT_NE(s.input_error.find("BINANCE_DELIVERY.ws.1.0:4000"), std::string::npos) << s.input_error;
+  EXPECT_GT(s.failed_symbols, 0u);
+  EXPECT_EQ(s.failed_symbols, s.symbols.size());
+  EXPECT_TRUE(sink::read_manifest(tmp_.path() / "out").empty());
+}
+
+}  // namespace
+}  // namespace rlx::pipeline
