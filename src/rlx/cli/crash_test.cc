@@ -27,6 +27,10 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kRowsPerFile = "40000";
+// The two ways to run: every symbol in one process, or a supervisor with a worker process per
+// symbol (two at a time here). Their outputs are the same bytes.
+const std::vector<std::string> kInProcess = {"--in-process"};
+const std::vector<std::string> kSupervised = {"--workers", "2"};
 
 fs::path last_stderr_path() {
   return fs::temp_directory_path() / ("rlx_crash_stderr_" + std::to_string(::getpid()));
@@ -133,7 +137,7 @@ class CrashRecovery : public ::testing::Test {
         new fs::path(fs::temp_directory_path() / ("rlx_crash_ref_" + std::to_string(::getpid())));
     fs::remove_all(*ref_);
     const auto start = std::chrono::steady_clock::now();
-    ref_exit_ = wait_exit(spawn(reconstruct_args(*lake_, *ref_)));
+    ref_exit_ = wait_exit(spawn(reconstruct_args(*lake_, *ref_, kInProcess)));
     ref_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   static void TearDownTestSuite() {
@@ -166,6 +170,51 @@ class CrashRecovery : public ::testing::Test {
     return true;
   }
 
+  // Kills runs at random moments and resumes them until `target` kills happened; every run
+  // must end byte-identical to the uninterrupted in-process reference.
+  void kill_and_resume(const std::vector<std::string>& mode, int target, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> when(0.0, ref_seconds_ * 1.1);
+    int kills = 0;
+    int runs = 0;
+    int from_checkpoint = 0;  // resumes that restored a checkpoint (not a restart from scratch)
+    while (kills < target) {
+      const fs::path out = tmp_.path() / ("run" + std::to_string(runs++));
+      for (;;) {
+        int code = -1;
+        // Killed before it recorded run.json, a run cannot be resumed: it is started again.
+        const bool recorded = fs::exists(out / ".rlx" / "run.json");
+        const auto args = recorded ? resume_args(out) : reconstruct_args(*lake_, out, mode);
+        const bool killed = run_and_kill(args, when(rng), &code);
+        if (recorded && last_stderr().find("from_scratch=no") != std::string::npos) {
+          ++from_checkpoint;
+        }
+        if (killed) {
+          ++kills;
+          continue;
+        }
+        ASSERT_EQ(code, 0) << "run " << out << " failed after " << kills
+                           << " kills: " << last_stderr();
+        break;
+      }
+      expect_same_output(out, *ref_);
+      if (HasFatalFailure()) return;
+    }
+    EXPECT_GE(kills, target);
+    // Most resumes restore a checkpoint rather than starting over (both are exact).
+    EXPECT_GE(from_checkpoint, target / 6);
+    std::printf(
+        "crash harness (%s): %d kills over %d runs, %d resumes from a checkpoint, every run "
+        "byte-identical\n",
+        mode.front().c_str(), kills, runs, from_checkpoint);
+  }
+
+  static int kills_wanted() {
+    // bench/crash_soak.sh sets RLX_CRASH_KILLS for hundreds.
+    const char* env = std::getenv("RLX_CRASH_KILLS");
+    return env != nullptr ? std::atoi(env) : 20;
+  }
+
   static fs::path* lake_;
   static fs::path* ref_;
   static int ref_exit_;
@@ -177,52 +226,22 @@ fs::path* CrashRecovery::ref_ = nullptr;
 int CrashRecovery::ref_exit_ = -1;
 double CrashRecovery::ref_seconds_ = 0;
 
-// 30 kills in the test suite; bench/crash_soak.sh sets RLX_CRASH_KILLS for hundreds.
 TEST_F(CrashRecovery, SigkillsAtRandomMomentsThenResumeGiveTheUninterruptedOutput) {
-  const char* env = std::getenv("RLX_CRASH_KILLS");
-  const int target = env != nullptr ? std::atoi(env) : 30;
-  std::mt19937_64 rng(20261126);
-  std::uniform_real_distribution<double> when(0.0, ref_seconds_ * 1.1);
-  int kills = 0;
-  int runs = 0;
-  int from_checkpoint = 0;  // resumes that restored a checkpoint (not a restart from scratch)
-  while (kills < target) {
-    const fs::path out = tmp_.path() / ("run" + std::to_string(runs++));
-    for (;;) {
-      int code = -1;
-      // Killed before it recorded run.json, a run cannot be resumed: it is started again.
-      const bool recorded = fs::exists(out / ".rlx" / "run.json");
-      const auto args = recorded ? resume_args(out) : reconstruct_args(*lake_, out);
-      const bool killed = run_and_kill(args, when(rng), &code);
-      if (recorded && last_stderr().find("from_scratch=no") != std::string::npos) {
-        ++from_checkpoint;
-      }
-      if (killed) {
-        ++kills;
-        continue;
-      }
-      ASSERT_EQ(code, 0) << "run " << out << " failed after " << kills
-                         << " kills: " << last_stderr();
-      break;
-    }
-    expect_same_output(out, *ref_);
-    if (HasFatalFailure()) return;
-  }
-  EXPECT_GE(kills, target);
-  // Most resumes restore a checkpoint rather than starting over (both are exact).
-  EXPECT_GE(from_checkpoint, 5);
-  std::printf(
-      "crash harness: %d kills over %d runs, %d resumes from a checkpoint, every run "
-      "byte-identical\n",
-      kills, runs, from_checkpoint);
+  kill_and_resume(kInProcess, kills_wanted(), 20261126);
+}
+
+// The supervisor is killed (its workers die with it: PR_SET_PDEATHSIG), and `--resume`
+// finishes every symbol from its own worker's checkpoints: the same bytes again.
+TEST_F(CrashRecovery, KilledSupervisorResumesToTheUninterruptedOutput) {
+  kill_and_resume(kSupervised, kills_wanted(), 4);
 }
 
 // Scheduled checkpoints (--checkpoint-batches, --checkpoint-seconds in market time) end parts
 // where they fall, deterministically: killed and resumed runs equal an uninterrupted run with
 // the same options, and most resumes start from a scheduled checkpoint.
 TEST_F(CrashRecovery, ScheduledCheckpointsGiveTheSameOutputAsAnUninterruptedRunWithThem) {
-  const std::vector<std::string> extra = {"--checkpoint-batches", "25", "--checkpoint-seconds",
-                                          "20"};
+  const std::vector<std::string> extra = {"--in-process", "--checkpoint-batches", "25",
+                                          "--checkpoint-seconds", "20"};
   const fs::path ref = tmp_.path() / "ref";
   ASSERT_EQ(wait_exit(spawn(reconstruct_args(*lake_, ref, extra))), 0) << last_stderr();
   // More parts than without the schedule: parts end at the checkpoints.
@@ -261,7 +280,7 @@ class DamagedState : public CrashRecovery {
     // Late enough that parts and checkpoints exist, early enough that it is unfinished.
     for (double at = ref_seconds_ * 0.6; at > 0.05; at *= 0.7) {
       fs::remove_all(out);
-      if (run_and_kill(reconstruct_args(*lake_, out), at, &code) &&
+      if (run_and_kill(reconstruct_args(*lake_, out, kInProcess), at, &code) &&
           !sink::read_manifest(out).empty()) {
         return out;
       }
@@ -329,7 +348,8 @@ TEST_F(DamagedState, ACommittedPartThatChangedStopsTheResumeWithAClearError) {
 
 TEST_F(DamagedState, OutPointingAtAnUnfinishedRunIsRefusedWithAHint) {
   const fs::path out = killed_run();
-  EXPECT_EQ(wait_exit(spawn(reconstruct_args(*lake_, out))), static_cast<int>(ExitCode::kUsage));
+  EXPECT_EQ(wait_exit(spawn(reconstruct_args(*lake_, out, kInProcess))),
+            static_cast<int>(ExitCode::kUsage));
   resume_and_check(out);
 }
 
