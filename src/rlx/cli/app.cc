@@ -178,6 +178,10 @@ int run(int argc, char** argv) {
                   "Seconds without progress, with work waiting, before a worker is killed")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  rec->add_option("--cores-per-worker", so.cores_per_worker,
+                  "Pin each worker to this many cores, with as many Parquet writer threads "
+                  "(0: no pinning)")
+      ->capture_default_str();
   resume_opt->excludes("--input")->excludes("--no-durability")->excludes("--in-process");
   add_common(rec);
 
@@ -193,6 +197,7 @@ int run(int argc, char** argv) {
   wrk->add_option("--feed", worker_feed)
       ->check(CLI::IsMember({"direct", "channel", "spool", "inputs"}));
   wrk->add_option("--attempt", worker_attempt);
+  wrk->add_option("--writer-threads", wo.writer_threads)->check(CLI::Range(0, 64));
   add_common(wrk);
 
   // convert

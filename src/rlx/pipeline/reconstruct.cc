@@ -249,6 +249,7 @@ ReconstructOptions resumed_options(const ReconstructOptions& given) {
   }
   ReconstructOptions o = read_run_file(state, given.out_dir);
   o.open_inputs = given.open_inputs;
+  o.writer_threads = given.writer_threads;
   o.on_batch = given.on_batch;
   o.progress = given.progress;
   o.log = given.log;
@@ -320,6 +321,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     so.exchange = key.first;
     so.symbol = key.second;
     so.top_n = options.top_n;
+    so.writer_threads = options.writer_threads;
     so.rows_per_file = static_cast<int64_t>(options.rows_per_file);
     if (journal) {
       for (const sink::FileInfo& f : journal->committed()) {

@@ -54,6 +54,9 @@ struct ReconstructOptions {
   uint64_t checkpoint_batches = 0;
   int64_t checkpoint_seconds = 0;
   book::BookOptions book;
+  // DuckDB threads encoding each symbol's Parquet (0: the sink's default). The bytes are the
+  // same for any value, so it is a runtime setting, not recorded in run.json.
+  int32_t writer_threads = 0;
   io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
   ProgressMode progress = ProgressMode::kAuto;
   Log log;  // structured logs on stderr; silent by default

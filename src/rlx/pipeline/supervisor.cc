@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -58,6 +59,7 @@ struct SymbolRun {
   std::shared_ptr<Channel> channel;
   int channel_fd = -1;    // the pipe's read end until the worker is started with it
   bool reserved = false;  // routed: its slot was taken when the router chose the channel
+  int32_t slot = -1;      // while running: which worker slot (cores_per_worker pinning)
   uint64_t max_rss_bytes = 0;
   ReconstructSummary result;  // kDone: the worker's summary
 };
@@ -65,7 +67,8 @@ struct SymbolRun {
 // fork + exec of `rlx worker`, with the channel's read end as fd 3 and the status pipe as fd 4.
 // The child dies with the supervisor (PR_SET_PDEATHSIG), so a killed supervisor leaves no
 // orphan writing into the run.
-pid_t spawn(const std::vector<std::string>& args, int channel_fd, int status_fd) {
+pid_t spawn(const std::vector<std::string>& args, int channel_fd, int status_fd,
+            const cpu_set_t* cores) {
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -80,6 +83,7 @@ pid_t spawn(const std::vector<std::string>& args, int channel_fd, int status_fd)
     if (c >= 0) ::dup2(c, 3);
     ::dup2(s, 4);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (cores != nullptr) ::sched_setaffinity(0, sizeof(cpu_set_t), cores);
     if (::getppid() != parent) ::_exit(1);
     ::execv(argv[0], argv.data());
     ::_exit(127);
@@ -99,6 +103,7 @@ class Supervisor {
  public:
   explicit Supervisor(SupervisorOptions options) : o_(std::move(options)) {
     if (o_.workers == 0) o_.workers = std::max(1u, std::thread::hardware_concurrency());
+    slots_.assign(o_.workers, false);
   }
 
   ReconstructSummary run();
@@ -121,6 +126,7 @@ class Supervisor {
   std::mutex mutex_;  // runs_, running_, router state: shared with the router thread
   std::map<SymbolKey, SymbolRun> runs_;
   uint32_t running_ = 0;
+  std::vector<bool> slots_;  // which worker slots are taken
   bool router_done_ = false;
   std::string router_error_;
 };
@@ -177,7 +183,18 @@ void Supervisor::start(SymbolRun& r) {
                                    "--attempt",
                                    std::to_string(r.attempts)};
   args.insert(args.end(), o_.worker_args.begin(), o_.worker_args.end());
-  r.pid = spawn(args, r.channel_fd, status[1]);
+  r.slot = static_cast<int32_t>(std::find(slots_.begin(), slots_.end(), false) - slots_.begin());
+  slots_[static_cast<size_t>(r.slot)] = true;
+  cpu_set_t cores;
+  CPU_ZERO(&cores);
+  const uint32_t n = o_.cores_per_worker;
+  if (n > 0) {
+    const uint32_t machine = std::max(1u, std::thread::hardware_concurrency());
+    for (uint32_t i = 0; i < n; ++i)
+      CPU_SET((static_cast<uint32_t>(r.slot) * n + i) % machine, &cores);
+    args.insert(args.end(), {"--writer-threads", std::to_string(n)});
+  }
+  r.pid = spawn(args, r.channel_fd, status[1], n > 0 ? &cores : nullptr);
   ::close(status[1]);
   if (r.channel_fd >= 0) {
     ::close(r.channel_fd);  // the worker holds it now
@@ -247,6 +264,8 @@ void Supervisor::on_exit(SymbolRun& r, int status, const rusage& usage, Clock::t
   r.status_fd = -1;
   r.pid = -1;
   --running_;
+  slots_[static_cast<size_t>(r.slot)] = false;
+  r.slot = -1;
   r.max_rss_bytes = std::max(r.max_rss_bytes, static_cast<uint64_t>(usage.ru_maxrss) * 1024);
   const fs::path result = worker_state_dir(out(), r.key) / kResultFile;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(result)) {

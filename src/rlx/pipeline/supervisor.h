@@ -29,6 +29,9 @@ struct SupervisorOptions {
   uint32_t max_failures = 3;             // failures before a symbol's circuit breaker opens
   double watchdog_seconds = 120;         // no progress this long, with work waiting: killed
   double backoff_seconds = 0.25;         // delay before the first restart; doubled each time
+  // Cores each worker may use (sched_setaffinity: worker slot k gets cores k*N .. k*N+N-1,
+  // modulo the machine's), and its Parquet writer threads. 0: no pinning, default threads.
+  uint32_t cores_per_worker = 0;
 };
 
 // Runs (or with run.resume, finishes) a supervised reconstruction. Symbols that failed are in

@@ -144,10 +144,10 @@ TEST_F(Supervisor, KillsAHangAndCorruptDataInSomeSymbolsLeaveTheOthersIdentical)
   fs::resize_file(corrupt, fs::file_size(corrupt) / 2);
 
   // ETHUSDT's workers are killed twice from outside; BTCUSD_PERP's first one hangs after its
-  // first batch, so the watchdog (1 s) must kill it.
+  // first batch, so the watchdog (3 s: slack for slow sanitizer builds) must kill it.
   const fs::path out = tmp_.path() / "faulty";
   SupervisorOptions so = options(bad_lake, out, SourceKind::kLake);
-  so.watchdog_seconds = 1;
+  so.watchdog_seconds = 3;
   const ScopedEnv hang("RLX_TEST_HANG_SYMBOL", "BTCUSD_PERP");
   std::atomic<bool> done{false};
   ReconstructSummary faulty;
@@ -228,7 +228,7 @@ TEST_F(Supervisor, ARoutedWorkerThatHangsIsRestartedFromTheInputsWithTheSameOutp
     so.workers = 10;
     so.queue_messages = 8;
     so.run.batch_size = 20;
-    so.watchdog_seconds = 1;
+    so.watchdog_seconds = 3;
     return so;
   };
   const fs::path ref = tmp_.path() / "ref";

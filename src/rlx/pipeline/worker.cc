@@ -85,6 +85,7 @@ ReconstructSummary run_worker(const WorkerOptions& w) {
   o.symbols = {w.key.second};
   o.state_dir = worker_state_dir(w.out_dir, w.key);
   o.log = w.log;
+  o.writer_threads = w.writer_threads;
   o.progress = ProgressMode::kNever;
   o.overwrite = false;
   // One process per symbol at a time: after a kill -9 of the supervisor, the killed run's

@@ -32,6 +32,7 @@ struct WorkerOptions {
   // watchdog's progress), and "E <exit code> <message>" before an error exit. -1: none.
   int status_fd = -1;
   Log log;
+  int32_t writer_threads = 0;                          // ReconstructOptions::writer_threads
   std::function<void(uint64_t messages)> after_batch;  // test hook (fault injection)
 };
 
