@@ -10,15 +10,12 @@
 
 #include "rlx/io/binance_raw_reader.h"
 #include "rlx/io/line_reader.h"
+#include "rlx/testing/shared_data.h"
 
 namespace {
 
 std::string data_file(const char* relative) {
-  const char* env = std::getenv("RLX_DATA_DIR");
-  const std::filesystem::path dir =
-      env != nullptr ? std::filesystem::path(env)
-                     : std::filesystem::path(RLX_SOURCE_DIR).parent_path() / "shared" / "data";
-  return (dir / relative).string();
+  return (rlx::testing::shared_data_dir() / relative).string();
 }
 
 const char* const kFile = "binance/hftbacktest/usdm_btcusdt_20240808.gz";

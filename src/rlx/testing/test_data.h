@@ -9,12 +9,9 @@
 #include <filesystem>
 #include <string>
 
-namespace rlx::testing {
+#include "rlx/testing/shared_data.h"
 
-inline std::filesystem::path shared_data_dir() {
-  if (const char* env = std::getenv("RLX_DATA_DIR")) return env;
-  return std::filesystem::path(RLX_SOURCE_DIR).parent_path() / "shared" / "data";
-}
+namespace rlx::testing {
 
 inline bool in_ci() {
   const char* ci = std::getenv("CI");
