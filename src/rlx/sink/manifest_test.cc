@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
@@ -202,6 +204,38 @@ TEST(Manifest, ReadsBackWhatItWroteAndVerifiesTheFiles) {
   EXPECT_NE(problems[1].find("checksum"), std::string::npos);
   std::ofstream(dir.path() / kManifestName) << "{ not json";
   EXPECT_THROW(read_manifest(dir.path()), Error);
+}
+
+// Workers commit concurrently: each replaces only its own symbol's entries, under the lock, so
+// no commit is lost and the manifest is whole at the end.
+TEST(Manifest, ConcurrentUpdatesOfDifferentSymbolsAreAllKept) {
+  testing::TempDir tmp;
+  constexpr int kWriters = 4;
+  constexpr int kCommits = 25;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&tmp, w] {
+      const std::pair<std::string, std::string> owner{"binance", "SYM" + std::to_string(w)};
+      std::vector<FileInfo> files;
+      for (int c = 0; c < kCommits; ++c) {
+        FileInfo f;
+        f.exchange = owner.first;
+        f.symbol = owner.second;
+        f.date = "2024-08-08";
+        f.path = "exchange=binance/symbol=" + owner.second + "/part-" + std::to_string(c);
+        f.rows = c + 1;
+        files.push_back(f);
+        update_manifest(tmp.path(), &owner, files);
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  const std::vector<FileInfo> all = read_manifest(tmp.path());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kWriters * kCommits));
+  // Replacing one owner's entries with none leaves the others.
+  const std::pair<std::string, std::string> gone{"binance", "SYM0"};
+  update_manifest(tmp.path(), &gone, {});
+  EXPECT_EQ(read_manifest(tmp.path()).size(), static_cast<size_t>((kWriters - 1) * kCommits));
 }
 
 }  // namespace
