@@ -24,6 +24,10 @@ class Progress {
     if (++calls_ % 64 != 0) return;  // clock reads are not free either
     draw(done, total, rows, false);
   }
+  // update() for callers that come rarely (a supervisor polling every 50 ms): no call counting.
+  void refresh(uint64_t done, uint64_t total, uint64_t rows) {
+    if (enabled_) draw(done, total, rows, false);
+  }
   void finish(uint64_t done, uint64_t total, uint64_t rows);
 
  private:

@@ -450,7 +450,11 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
       before = replayer->state();
       if (scheduled) capture(before);
     }
-    if (options.on_batch) options.on_batch(summary.messages);
+    if (options.on_batch) {
+      uint64_t rows = 0;
+      for (const auto& [key, s] : states) rows += static_cast<uint64_t>(s.sink->rows());
+      options.on_batch(summary.messages, rows);
+    }
     if (progress.enabled()) {
       uint64_t done = 0, total = 0, rows = 0;
       for (size_t i = 0; i < replayer->source_count(); ++i) {

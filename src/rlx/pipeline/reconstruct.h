@@ -68,7 +68,8 @@ struct ReconstructOptions {
   std::string exchange;
   std::filesystem::path state_dir;  // empty: <out_dir>/.rlx
   OpenInputs open_inputs;           // set: replaces open_readers (not recorded in run.json)
-  std::function<void(uint64_t messages)> on_batch;  // after every batch (worker heartbeat)
+  // After every batch, with the messages and rows so far (a worker's heartbeat).
+  std::function<void(uint64_t messages, uint64_t rows)> on_batch;
 
   // Crash safety (docs/DURABILITY.md). With `resume`, only out_dir and the fields below are
   // taken from here: everything else comes from the run's .rlx/run.json.

@@ -54,7 +54,8 @@ struct SymbolRun {
   std::string status_buffer;
   std::string error_line;   // the worker's own "E ..." status line, if it sent one
   std::string kill_reason;  // set when the supervisor killed it (watchdog)
-  uint64_t progress = 0;
+  uint64_t progress = 0;    // messages the running worker has handled
+  uint64_t rows = 0;        // and rows it has written
   Clock::time_point progress_at{};
   std::shared_ptr<Channel> channel;
   int channel_fd = -1;    // the pipe's read end until the worker is started with it
@@ -240,7 +241,9 @@ void Supervisor::read_status(SymbolRun& r) {
   for (size_t nl; (nl = r.status_buffer.find('\n', start)) != std::string::npos; start = nl + 1) {
     const std::string line = r.status_buffer.substr(start, nl - start);
     if (line.rfind("P ", 0) == 0) {
-      const uint64_t p = std::strtoull(line.c_str() + 2, nullptr, 10);
+      char* end = nullptr;
+      const uint64_t p = std::strtoull(line.c_str() + 2, &end, 10);
+      r.rows = std::strtoull(end, nullptr, 10);
       if (p != r.progress || r.progress == 0) {
         r.progress = p;
         r.progress_at = Clock::now();
@@ -453,15 +456,16 @@ ReconstructSummary Supervisor::run() {
         if (r.status_fd >= 0) fds.push_back(pollfd{r.status_fd, POLLIN, 0});
       }
       if (progress.enabled()) {
-        uint64_t done = 0, messages = 0;
+        // Routed: the router's bytes; Lake: symbols finished. Rows from the heartbeats.
+        uint64_t done = 0, rows = 0;
         for (const auto& [key, r] : runs_) {
           done += r.state == State::kDone || r.state == State::kFailed ? 1 : 0;
-          messages += r.state == State::kDone ? r.result.messages : r.progress;
+          rows += r.state == State::kDone ? r.result.rows : r.rows;
         }
         if (router) {
-          progress.update(router->bytes_done(), router->bytes_total(), messages);
+          progress.refresh(router->bytes_done(), router->bytes_total(), rows);
         } else {
-          progress.update(done, runs_.size(), messages);
+          progress.refresh(done, runs_.size(), rows);
         }
       }
     }

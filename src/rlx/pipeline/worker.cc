@@ -143,15 +143,15 @@ ReconstructSummary run_worker(const WorkerOptions& w) {
   const int status_fd = w.status_fd;
   auto last = std::chrono::steady_clock::time_point{};
   auto hook = w.after_batch;
-  o.on_batch = [status_fd, last, hook](uint64_t messages) mutable {
+  o.on_batch = [status_fd, last, hook](uint64_t messages, uint64_t rows) mutable {
     const auto now = std::chrono::steady_clock::now();
     if (now - last >= std::chrono::milliseconds(100)) {
       last = now;
-      write_line(status_fd, "P " + std::to_string(messages) + "\n");
+      write_line(status_fd, "P " + std::to_string(messages) + " " + std::to_string(rows) + "\n");
     }
     if (hook) hook(messages);
   };
-  write_line(status_fd, "P 0\n");
+  write_line(status_fd, "P 0 0\n");
   return reconstruct(o);
 }
 

@@ -28,7 +28,7 @@ struct WorkerOptions {
   SymbolKey key;
   Feed feed = Feed::kDirect;
   int channel_fd = -1;  // kChannel: the read end of the router's pipe (taken over)
-  // Status lines to the supervisor: "P <messages>" after batches (at most every 100 ms; the
+  // Status lines to the supervisor: "P <messages> <rows>" after batches (at most every 100 ms; the
   // watchdog's progress), and "E <exit code> <message>" before an error exit. -1: none.
   int status_fd = -1;
   Log log;
