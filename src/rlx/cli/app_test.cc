@@ -4,8 +4,10 @@
 #include "rlx/cli/app.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <zlib.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -200,16 +202,17 @@ TEST_F(BinanceBadInput, TruncatedGzipIsAnErrorNamingTheFile) {
 // Lake tables written by the test with DuckDB, each broken in one way.
 class LakeBadInput : public ::testing::Test {
  protected:
-  fs::path table_dir(const std::string& table) {
+  fs::path table_dir(const std::string& table, const std::string& symbol = "BTCUSDT") {
     const fs::path dir =
-        tmp_.path() / "lake" / table / "exchange=binance" / "symbol=BTCUSDT" / "dt=2024-08-08";
+        tmp_.path() / "lake" / table / "exchange=binance" / ("symbol=" + symbol) / "dt=2024-08-08";
     fs::create_directories(dir);
     return dir;
   }
-  void write_deltas(const std::string& rows_sql) {
+  void write_deltas(const std::string& rows_sql, const std::string& symbol = "BTCUSDT") {
     db_.execute("COPY (SELECT * FROM (VALUES " + rows_sql +
                 ") t(origin_time, received_time, sequence_number, side_is_bid, price, size)) TO '" +
-                (table_dir("book_delta_v2") / "part-0.parquet").string() + "' (FORMAT parquet)");
+                (table_dir("book_delta_v2", symbol) / "part-0.parquet").string() +
+                "' (FORMAT parquet)");
   }
   RunResult reconstruct() {
     return run_rlx({"reconstruct", "--source", "lake", "--input", (tmp_.path() / "lake").string(),
@@ -246,6 +249,30 @@ TEST_F(LakeBadInput, MissingColumnNamesFileAndColumn) {
   EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput));
   EXPECT_NE(r.err.find("part-0.parquet"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("price"), std::string::npos) << r.err;
+}
+
+// The real binary, supervised: one symbol's bad data fails that symbol only. Exit code 5, and
+// stderr names the symbol, the file, the row and the field; the other symbol is written.
+TEST_F(LakeBadInput, SupervisedRunWithABadSymbolExitsFiveAndNamesIt) {
+  write_deltas(kGoodRows, "BTCUSDT");
+  write_deltas("(1000::BIGINT, 1001::BIGINT, 5::BIGINT, true, 'NaN'::DOUBLE, 1.0::DOUBLE)",
+               "ETHUSDT");
+  const fs::path err = tmp_.path() / "stderr.txt";
+  const std::string cmd =
+      std::string(RLX_BINARY) + " reconstruct --source lake --input " +
+      (tmp_.path() / "lake").string() + " --out " + (tmp_.path() / "out").string() +
+      " --workers 2 --max-failures 2 --progress never >/dev/null 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), static_cast<int>(ExitCode::kSymbolsFailed));
+  const std::string text = slurp(err);
+  EXPECT_NE(text.find("binance ETHUSDT failed"), std::string::npos) << text;
+  EXPECT_NE(text.find("part-0.parquet:1"), std::string::npos) << text;
+  EXPECT_NE(text.find("price"), std::string::npos) << text;
+  EXPECT_TRUE(fs::exists(tmp_.path() / "out" / "exchange=binance" / "symbol=BTCUSDT"));
+  EXPECT_FALSE(fs::exists(tmp_.path() / "out" / "exchange=binance" / "symbol=ETHUSDT"));
+  EXPECT_NE(slurp(tmp_.path() / "out" / "report.json").find("\"outcome\": \"failed\""),
+            std::string::npos);
 }
 
 TEST_F(LakeBadInput, NanNegativeAndUnsortedRowsNameRowAndField) {
