@@ -387,6 +387,7 @@ ReconstructSummary Supervisor::run() {
   if (routed() && fs::exists(symbols_dir)) {
     for (const auto& ex : fs::directory_iterator(symbols_dir)) {
       for (const auto& sym : fs::directory_iterator(ex.path())) {
+        if (!sym.is_directory()) continue;  // S.lock beside each state folder
         keys.emplace_back(ex.path().filename().string(), sym.path().filename().string());
       }
     }

@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -284,6 +286,70 @@ TEST_F(Supervisor, RoutedTardisAndMultiFileBinanceEqualTheInProcessRun) {
     }
     EXPECT_EQ(slurp(supervised / "manifest.json"), slurp(in_process / "manifest.json"));
   }
+}
+
+// The supervisor of a routed run killed at random moments (the real binary, SIGKILL), then
+// resumed until it finishes: the state folders, spools and channels of the killed runs must
+// lead to the uninterrupted output, byte for byte.
+TEST_F(Supervisor, AKilledRoutedRunResumesToTheUninterruptedOutput) {
+  RLX_REQUIRE_DATA(capture, "binance/cryptofeed/BINANCE_DELIVERY.ws.1.0");
+  const fs::path ref = tmp_.path() / "ref";
+  supervise(options(capture, ref, SourceKind::kBinanceRaw));
+  auto run = [&](const std::vector<std::string>& args, double kill_after) {
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::freopen("/dev/null", "w", stdout);
+      ::freopen("/dev/null", "w", stderr);
+      ::execv(RLX_BINARY, argv.data());
+      ::_exit(127);
+    }
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(kill_after);
+    int status = 0;
+    while (::waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  };
+  int kills = 0;
+  for (int i = 0; i < 6; ++i) {
+    const fs::path out = tmp_.path() / ("run" + std::to_string(i));
+    for (int attempt = 0;; ++attempt) {
+      ASSERT_LT(attempt, 50) << out;
+      const bool recorded = fs::exists(out / ".rlx" / "run.json");
+      const std::vector<std::string> args =
+          recorded ? std::vector<std::string>{RLX_BINARY, "reconstruct", "--resume", out.string()}
+                   : std::vector<std::string>{
+                         RLX_BINARY,   "reconstruct",     "--input", capture.string(), "--out",
+                         out.string(), "--rows-per-file", "40000",   "--workers",      "2"};
+      const int code = run(args, 0.02 + 0.05 * attempt + 0.03 * i);
+      if (code == -1) {
+        ++kills;
+        continue;
+      }
+      ASSERT_EQ(code, 0) << out;
+      break;
+    }
+    EXPECT_EQ(slurp(out / "manifest.json"), slurp(ref / "manifest.json")) << out;
+    for (const auto& e : fs::directory_iterator(ref)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("exchange=", 0) != 0) continue;
+      for (const auto& f : fs::recursive_directory_iterator(e.path())) {
+        if (!f.is_regular_file()) continue;
+        const fs::path rel = fs::relative(f.path(), ref);
+        EXPECT_TRUE(slurp(out / rel) == slurp(f.path())) << out / rel;
+      }
+    }
+  }
+  EXPECT_GE(kills, 6);
 }
 
 // A routed input that cannot be read fails the symbols it feeds and names file and line.
