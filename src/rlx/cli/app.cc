@@ -187,15 +187,14 @@ int run(int argc, char** argv) {
 
   // worker: started by the supervisor, not by users (hidden from --help)
   pipeline::WorkerOptions wo;
-  std::string worker_out, worker_feed = "direct";
+  std::string worker_out;
   uint32_t worker_attempt = 1;
   auto* wrk = app.add_subcommand("worker", "One symbol of a supervised run (internal)");
   wrk->group("");
   wrk->add_option("--out", worker_out)->required();
   wrk->add_option("--exchange", wo.key.first)->required();
   wrk->add_option("--symbol", wo.key.second)->required();
-  wrk->add_option("--feed", worker_feed)
-      ->check(CLI::IsMember({"direct", "channel", "spool", "inputs"}));
+  add_enum(wrk, "--feed", &wo.feed, pipeline::kFeedNames, "Where its messages come from");
   wrk->add_option("--attempt", worker_attempt);
   wrk->add_option("--writer-threads", wo.writer_threads)->check(CLI::Range(0, 64));
   add_common(wrk);
@@ -304,7 +303,6 @@ int run(int argc, char** argv) {
     } else if (*wrk) {
       wo.out_dir = worker_out;
       wo.log = log;
-      pipeline::parse_feed(worker_feed, &wo.feed);
       wo.channel_fd = wo.feed == pipeline::Feed::kChannel ? 3 : -1;
       wo.status_fd = 4;
       // Fault injection for the isolation tests: this symbol's first attempt stops making

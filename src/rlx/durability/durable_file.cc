@@ -108,23 +108,29 @@ void rename_durable(const std::filesystem::path& from, const std::filesystem::pa
   fsync_dir(parent_or_dot(to));
 }
 
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (n == 0) {
+      errno = EIO;
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
   std::string tmp_name = ".";  // built by append: GCC 12 warns (-Wrestrict) on "." + string
   tmp_name.append(path.filename().string()).append(".tmp");
   const std::filesystem::path tmp = parent_or_dot(path) / tmp_name;
   {
     Fd fd(tmp, O_WRONLY | O_CREAT | O_TRUNC);
-    const char* p = content.data();
-    size_t left = content.size();
-    while (left > 0) {
-      const ssize_t n = ::write(fd.get(), p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        fail("cannot write", tmp);
-      }
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
+    if (!write_all(fd.get(), content)) fail("cannot write", tmp);
     if (::fsync(fd.get()) != 0) fail("cannot fsync", tmp);
     fd.close(tmp);
   }

@@ -26,6 +26,10 @@ void rename_durable(const std::filesystem::path& from, const std::filesystem::pa
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 // The whole file's bytes; Error(kIo) naming it when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
+// Writes all of `data` to `fd`, retrying after EINTR and short writes. False (errno set) when
+// a write fails: the caller decides whether that is an error (a file) or news (a pipe whose
+// reader is gone).
+bool write_all(int fd, std::string_view data);
 // 16 lower-case hex digits.
 std::string hex64(uint64_t value);
 

@@ -8,6 +8,7 @@
 
 #include "rlx/core/binary_io.h"
 #include "rlx/core/error.h"
+#include "rlx/durability/durable_file.h"
 
 namespace rlx::pipeline {
 namespace {
@@ -24,20 +25,6 @@ uint32_t get_u32(const char* in) {
   for (int i = 0; i < 4; ++i)
     v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << (8 * i);
   return v;
-}
-
-// Writes all of `data`; false when the reader is gone (EPIPE) or the pipe broke.
-bool write_all(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace
@@ -171,7 +158,7 @@ void Channel::drain() {
       end = end_;
     }
     if (end == End::kFinish) append_end_frame(&out);
-    const bool ok = write_all(fd_, out.data(), out.size());
+    const bool ok = durability::write_all(fd_, out);  // false: the worker is gone
     {
       const std::lock_guard lock(mutex_);
       writing_ = 0;

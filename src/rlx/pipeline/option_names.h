@@ -11,6 +11,7 @@
 #include "rlx/durability/wal.h"
 #include "rlx/io/reader.h"
 #include "rlx/pipeline/reconstruct.h"
+#include "rlx/pipeline/worker.h"
 
 namespace rlx::pipeline {
 
@@ -23,6 +24,10 @@ inline constexpr NameTable<SourceKind, 3> kSourceNames = {{{"binance-raw", Sourc
 inline constexpr NameTable<RunMode, 3> kModeNames = {{{"in-process", RunMode::kInProcess},
                                                       {"supervised", RunMode::kSupervised},
                                                       {"worker", RunMode::kWorker}}};
+inline constexpr NameTable<Feed, 4> kFeedNames = {{{"direct", Feed::kDirect},
+                                                   {"channel", Feed::kChannel},
+                                                   {"spool", Feed::kSpool},
+                                                   {"inputs", Feed::kInputs}}};
 inline constexpr NameTable<io::BadRowPolicy, 2> kBadRowNames = {
     {{"fail", io::BadRowPolicy::kFail}, {"quarantine", io::BadRowPolicy::kQuarantine}}};
 inline constexpr NameTable<book::CrossedPolicy, 3> kCrossedNames = {

@@ -505,12 +505,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     in.path = names[i];
     in.quarantine = replayer->source(i).quarantine();
     summary.quarantined += in.quarantine.total();
-    for (const auto& [reason, entry] : in.quarantine.reasons) {
-      log.warn("input.quarantine", {{"input", in.path},
-                                    {"reason", reason},
-                                    {"count", entry.count},
-                                    {"first", entry.first_example}});
-    }
+    log_quarantine(log, in);
     summary.inputs.push_back(std::move(in));
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

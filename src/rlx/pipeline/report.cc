@@ -71,6 +71,15 @@ std::string report_json(const ReconstructSummary& summary) {
   return w.take() + "\n";
 }
 
+void log_quarantine(const Log& log, const InputSummary& input) {
+  for (const auto& [reason, entry] : input.quarantine.reasons) {
+    log.warn("input.quarantine", {{"input", input.path},
+                                  {"reason", reason},
+                                  {"count", entry.count},
+                                  {"first", entry.first_example}});
+  }
+}
+
 std::string human_summary(const ReconstructSummary& summary, const std::string& out_dir) {
   uint64_t gaps = 0, resyncs = 0, crossed = 0, unsynced = 0, matched = 0, mismatched = 0;
   uint64_t drift_snapshots = 0, drift_best = 0, stale = 0;

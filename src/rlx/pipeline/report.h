@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "rlx/core/log.h"
 #include "rlx/pipeline/reconstruct.h"
 
 namespace rlx::pipeline {
@@ -11,6 +12,9 @@ namespace rlx::pipeline {
 // report.json: everything counted during the run. Only the "timing" object depends on the
 // machine; the rest is a pure function of input and options.
 std::string report_json(const ReconstructSummary& summary);
+
+// One warning log line per quarantine reason of `input` (event input.quarantine).
+void log_quarantine(const Log& log, const InputSummary& input);
 
 // A few lines for the terminal: rows, symbols, anomalies, throughput, where the output is.
 std::string human_summary(const ReconstructSummary& summary, const std::string& out_dir);

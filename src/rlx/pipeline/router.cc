@@ -51,15 +51,7 @@ struct Router::Spool {
     throw Error(ExitCode::kIo, tmp_path.string() + ": " + what + ": " + std::strerror(errno));
   }
   void flush() {
-    size_t done = 0;
-    while (done < buffer.size()) {
-      const ssize_t n = ::write(fd, buffer.data() + done, buffer.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        fail("cannot write");
-      }
-      done += static_cast<size_t>(n);
-    }
+    if (!durability::write_all(fd, buffer)) fail("cannot write");
     buffer.clear();
   }
   void add(const Message& m) {

@@ -48,16 +48,17 @@ void remove_uncommitted(const fs::path& out, const std::optional<SymbolKey>& own
   listed.reserve(committed.size());
   for (const sink::FileInfo& f : committed) listed.push_back((out / f.path).lexically_normal());
   std::sort(listed.begin(), listed.end());
-  std::vector<fs::path> doomed;
-  for (const auto& top : fs::directory_iterator(out)) {
-    const std::string name = top.path().filename().string();
-    if (name.rfind("exchange=", 0) != 0) continue;
-    fs::path scope = top.path();
-    if (owner) {
-      if (name != "exchange=" + owner->first) continue;
-      scope /= "symbol=" + owner->second;
-      if (!fs::exists(scope)) continue;
+  std::vector<fs::path> scopes;  // the owner's partition folder, or every exchange's
+  if (owner) {
+    scopes.push_back(out / sink::symbol_partition(owner->first, owner->second));
+  } else {
+    for (const auto& top : fs::directory_iterator(out)) {
+      if (top.path().filename().string().rfind("exchange=", 0) == 0) scopes.push_back(top.path());
     }
+  }
+  std::vector<fs::path> doomed;
+  for (const fs::path& scope : scopes) {
+    if (!fs::exists(scope)) continue;
     for (const auto& e : fs::recursive_directory_iterator(scope)) {
       if (!e.is_regular_file()) continue;
       const std::string p = e.path().lexically_normal();

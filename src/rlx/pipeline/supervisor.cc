@@ -25,6 +25,7 @@
 #include "rlx/core/progress.h"
 #include "rlx/durability/durable_file.h"
 #include "rlx/pipeline/channel.h"
+#include "rlx/pipeline/option_names.h"
 #include "rlx/pipeline/report.h"
 #include "rlx/pipeline/router.h"
 #include "rlx/pipeline/run_state.h"
@@ -180,7 +181,7 @@ void Supervisor::start(SymbolRun& r) {
                                    "--symbol",
                                    r.key.second,
                                    "--feed",
-                                   std::string(feed_name(r.feed)),
+                                   std::string(name_of(kFeedNames, r.feed)),
                                    "--attempt",
                                    std::to_string(r.attempts)};
   args.insert(args.end(), o_.worker_args.begin(), o_.worker_args.end());
@@ -213,7 +214,7 @@ void Supervisor::start(SymbolRun& r) {
   r.reserved = false;
   o_.run.log.info("worker.start", {{"exchange", r.key.first},
                                    {"symbol", r.key.second},
-                                   {"feed", std::string(feed_name(r.feed))},
+                                   {"feed", std::string(name_of(kFeedNames, r.feed))},
                                    {"attempt", static_cast<uint64_t>(r.attempts)},
                                    {"pid", static_cast<int64_t>(r.pid)}});
 }
@@ -348,10 +349,10 @@ bool Supervisor::finished() const {
 // the manifest.
 void Supervisor::set_aside_failed(const SymbolRun& r) {
   sink::update_manifest(out(), &r.key, {});
-  const fs::path part = out() / ("exchange=" + r.key.first) / ("symbol=" + r.key.second);
+  const std::string partition = sink::symbol_partition(r.key.first, r.key.second);
+  const fs::path part = out() / partition;
   if (!fs::exists(part)) return;
-  const fs::path dest =
-      out() / kStateDir / "failed" / ("exchange=" + r.key.first) / ("symbol=" + r.key.second);
+  const fs::path dest = out() / kStateDir / "failed" / partition;
   fs::remove_all(dest);
   fs::create_directories(dest.parent_path());
   fs::rename(part, dest);
@@ -395,8 +396,7 @@ ReconstructSummary Supervisor::run() {
   for (const SymbolKey& key : keys) {
     SymbolRun& r = runs_[key];
     r.key = key;
-    fs::remove_all(out() / kStateDir / "failed" / ("exchange=" + key.first) /
-                   ("symbol=" + key.second));
+    fs::remove_all(out() / kStateDir / "failed" / sink::symbol_partition(key.first, key.second));
     if (fs::exists(worker_state_dir(out(), key) / kResultFile)) {
       load_done(r);
     } else if (routed() && fs::exists(spool_path(out(), key))) {
@@ -481,14 +481,7 @@ ReconstructSummary Supervisor::run() {
   if (router) {
     summary.inputs = router->inputs();
     summary.messages = router->messages();
-    for (const InputSummary& in : summary.inputs) {
-      for (const auto& [reason, entry] : in.quarantine.reasons) {
-        log.warn("input.quarantine", {{"input", in.path},
-                                      {"reason", reason},
-                                      {"count", entry.count},
-                                      {"first", entry.first_example}});
-      }
-    }
+    for (const InputSummary& in : summary.inputs) log_quarantine(log, in);
   }
   for (auto& [key, r] : runs_) {
     SymbolSummary s;

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -16,13 +15,12 @@
 #include "rlx/pipeline/channel.h"
 #include "rlx/pipeline/router.h"
 #include "rlx/pipeline/run_state.h"
+#include "rlx/sink/parquet_sink.h"
 
 namespace rlx::pipeline {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr std::array<std::string_view, 4> kFeedNames = {"direct", "channel", "spool", "inputs"};
 
 // Exchange and symbol become path components: refuse anything that could leave the folder.
 const std::string& path_safe(const std::string& part) {
@@ -34,29 +32,10 @@ const std::string& path_safe(const std::string& part) {
 }
 
 void write_line(int fd, const std::string& line) {
-  if (fd < 0) return;
-  size_t done = 0;
-  while (done < line.size()) {
-    const ssize_t n = ::write(fd, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the supervisor is gone: nobody to tell
-    done += static_cast<size_t>(n);
-  }
+  if (fd >= 0) durability::write_all(fd, line);  // false: the supervisor is gone, nobody to tell
 }
 
 }  // namespace
-
-std::string_view feed_name(Feed feed) { return kFeedNames[static_cast<size_t>(feed)]; }
-
-bool parse_feed(std::string_view text, Feed* out) {
-  for (size_t i = 0; i < kFeedNames.size(); ++i) {
-    if (kFeedNames[i] == text) {
-      *out = static_cast<Feed>(i);
-      return true;
-    }
-  }
-  return false;
-}
 
 fs::path worker_state_dir(const fs::path& out_dir, const SymbolKey& key) {
   return out_dir / kStateDir / "symbols" / path_safe(key.first) / path_safe(key.second);
@@ -98,7 +77,7 @@ ReconstructSummary run_worker(const WorkerOptions& w) {
   if (!o.resume) {
     // What an earlier attempt left cannot be trusted without its journal: start clean.
     fs::remove_all(o.state_dir);
-    fs::remove_all(w.out_dir / ("exchange=" + w.key.first) / ("symbol=" + w.key.second));
+    fs::remove_all(w.out_dir / sink::symbol_partition(w.key.first, w.key.second));
     fs::create_directories(o.state_dir);
   }
 

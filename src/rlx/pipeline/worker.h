@@ -20,8 +20,6 @@ enum class Feed : uint8_t {
   kSpool = 2,    // the spool file the router wrote for it (mixed inputs, no slot at the time)
   kInputs = 3,   // the mixed inputs, read and filtered by itself (a restart)
 };
-std::string_view feed_name(Feed feed);
-bool parse_feed(std::string_view text, Feed* out);
 
 struct WorkerOptions {
   std::filesystem::path out_dir;  // the supervised run's folder (its .rlx/run.json)

@@ -766,12 +766,16 @@ void ParquetSink::Impl::rethrow_writer_error() {
   throw Error(ExitCode::kIo, "sink: the Parquet writer stopped");
 }
 
+std::string symbol_partition(const std::string& exchange, const std::string& symbol) {
+  return "exchange=" + exchange + "/symbol=" + symbol;
+}
+
 void ParquetSink::Impl::open_part(int64_t day) {
   const std::string date = date_string(day);
   Part part;
   part.day = day;
-  part.dir = options_.root / ("exchange=" + options_.exchange) / ("symbol=" + options_.symbol) /
-             ("date=" + date);
+  const std::string partition = symbol_partition(options_.exchange, options_.symbol);
+  part.dir = options_.root / partition / ("date=" + date);
   int64_t& next = next_part_[day];
   const std::string name = part_name(next);
   part.final_path = part.dir / name;
@@ -781,8 +785,7 @@ void ParquetSink::Impl::open_part(int64_t day) {
     throw Error(ExitCode::kUsage, "sink: output file already exists: " + part.final_path.string());
   }
   ++next;
-  part.info.path =
-      "exchange=" + options_.exchange + "/symbol=" + options_.symbol + "/date=" + date + "/" + name;
+  part.info.path = partition + "/date=" + date + "/" + name;
   part.info.exchange = options_.exchange;
   part.info.symbol = options_.symbol;
   part.info.date = date;

@@ -38,6 +38,9 @@ struct FileInfo {
   uint64_t xxh3 = 0;  // XXH3-64 of the file's bytes
 };
 
+// One symbol's Hive partition folder, relative to the output root: "exchange=E/symbol=S".
+std::string symbol_partition(const std::string& exchange, const std::string& symbol);
+
 struct ParquetSinkOptions {
   std::filesystem::path root;         // output root; created if missing
   std::string exchange;               // partition value and `exchange` column
