@@ -1,10 +1,8 @@
 // kill -9 at random moments of a real-data run, then `rlx reconstruct --resume`, until it
 // finishes: the output must equal an uninterrupted run's byte for byte, with every event_seq
 // once. Also torn and damaged state left behind by a crash (DESIGN.md §5, docs/DURABILITY.md).
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -20,6 +18,7 @@
 #include "rlx/pipeline/convert.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/sink/manifest.h"
+#include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx {
@@ -43,29 +42,11 @@ std::string last_stderr() {
   return s.str();
 }
 
+// The last child's stderr is kept for failure messages.
 pid_t spawn(const std::vector<std::string>& args) {
-  const std::string err_path = last_stderr_path();  // before fork: getpid() differs after it
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    // The last child's stderr is kept for failure messages.
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(devnull, STDOUT_FILENO);
-    ::dup2(err, STDERR_FILENO);
-    ::execv(RLX_BINARY, argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  return testing::spawn_process(args, last_stderr_path());
 }
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using testing::wait_exit;
 
 std::vector<std::string> reconstruct_args(const fs::path& lake, const fs::path& out,
                                           const std::vector<std::string>& extra = {}) {
@@ -153,21 +134,7 @@ class CrashRecovery : public ::testing::Test {
   }
   // Starts a run and kills it after `seconds`; true if it was killed (not already finished).
   static bool run_and_kill(const std::vector<std::string>& args, double seconds, int* exit_code) {
-    const pid_t pid = spawn(args);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    for (;;) {
-      int status = 0;
-      const pid_t r = ::waitpid(pid, &status, WNOHANG);
-      if (r == pid) {
-        *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return false;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    ::kill(pid, SIGKILL);
-    wait_exit(pid);
-    return true;
+    return testing::kill_after(spawn(args), seconds, exit_code);
   }
 
   // Kills runs at random moments and resumes them until `target` kills happened; every run

@@ -5,12 +5,10 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -22,6 +20,7 @@
 #include "rlx/pipeline/convert.h"
 #include "rlx/pipeline/run_state.h"
 #include "rlx/sink/manifest.h"
+#include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::pipeline {
@@ -295,29 +294,11 @@ TEST_F(Supervisor, AKilledRoutedRunResumesToTheUninterruptedOutput) {
   RLX_REQUIRE_DATA(capture, "binance/cryptofeed/BINANCE_DELIVERY.ws.1.0");
   const fs::path ref = tmp_.path() / "ref";
   supervise(options(capture, ref, SourceKind::kBinanceRaw));
-  auto run = [&](const std::vector<std::string>& args, double kill_after) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::freopen("/dev/null", "w", stdout);
-      ::freopen("/dev/null", "w", stderr);
-      ::execv(RLX_BINARY, argv.data());
-      ::_exit(127);
-    }
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::duration<double>(kill_after);
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() >= deadline) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, &status, 0);
-        return -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // -1: killed after `seconds`; else the exit code.
+  auto run = [](const std::vector<std::string>& args, double seconds) {
+    int code = 0;
+    return testing::kill_after(testing::spawn_process(args, "/dev/null"), seconds, &code) ? -1
+                                                                                          : code;
   };
   int kills = 0;
   for (int i = 0; i < 6; ++i) {
