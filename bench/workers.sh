@@ -28,18 +28,22 @@ inputs=("$tmp/gen1/lake" "$tmp/gen2/lake")
 # alone already overlaps its reading and its Parquet encoding on both cores.
 configs=("default|" "pinned|--cores-per-worker 1")
 : >"$tmp/rss"
-for c in "${configs[@]}"; do : >"$tmp/${c%%|*}1"; : >"$tmp/${c%%|*}2"; done
+for c in "${configs[@]}"; do
+  for w in 1 2; do : >"$tmp/${c%%|*}$w"; : >"$tmp/${c%%|*}cpu$w"; done
+done
 for _ in $(seq "$runs"); do
   for c in "${configs[@]}"; do
     label=${c%%|*}
     read -r -a extra <<<"${c#*|}"
     for w in 1 2; do
       rm -rf "$tmp/out"
-      start=$(date +%s.%N)
-      "$rlx" reconstruct --source lake --input "${inputs[@]}" --out "$tmp/out" --workers "$w" \
-        --progress never "${extra[@]}" >/dev/null
-      end=$(date +%s.%N)
-      awk -v a="$start" -v b="$end" 'BEGIN{print b - a}' >>"$tmp/$label$w"
+      # Wall seconds and CPU use (%, workers included: the supervisor waits for them).
+      /usr/bin/time -f "%e %P" -o "$tmp/time" "$rlx" reconstruct --source lake \
+        --input "${inputs[@]}" --out "$tmp/out" --workers "$w" --progress never \
+        "${extra[@]}" >/dev/null
+      read -r secs cpu <"$tmp/time"
+      echo "$secs" >>"$tmp/$label$w"
+      echo "${cpu%\%}" >>"$tmp/${label}cpu$w"
       grep -o '"max_rss_bytes": [0-9]*' "$tmp/out/report.json" | tr -dc '0-9\n' >>"$tmp/rss"
     done
   done
@@ -55,5 +59,7 @@ for c in "${configs[@]}"; do
     "$m2" "$(awk -v r="$rows" -v s="$m2" 'BEGIN{print r/s}')" \
     "$(awk -v a="$m1" -v b="$m2" 'BEGIN{print a/b}')" \
     "$(paste "$tmp/${label}1" "$tmp/${label}2" | awk '{printf "%.2f ", $1/$2}')"
+  printf "%-8s CPU use (median): 1 worker %s %%, 2 workers %s %%\n" "$label" \
+    "$(median <"$tmp/${label}cpu1")" "$(median <"$tmp/${label}cpu2")"
 done
 echo "worker peak RSS: max $(( $(sort -n "$tmp/rss" | tail -1) / 1048576 )) MB, median $(( $(median <"$tmp/rss") / 1048576 )) MB"
