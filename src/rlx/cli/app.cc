@@ -18,6 +18,7 @@
 #include "rlx/pipeline/convert.h"
 #include "rlx/pipeline/demo.h"
 #include "rlx/pipeline/option_names.h"
+#include "rlx/pipeline/options_check.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/pipeline/report.h"
 #include "rlx/pipeline/run_state.h"
@@ -42,11 +43,40 @@ CLI::Option* add_enum(CLI::App* app, const std::string& name, E* target,
       ->default_str(std::string(pipeline::name_of(table, *target)));
 }
 
-// Prints the first rows of a query through the embedded DuckDB (users need no duckdb CLI).
-void print_query(const std::string& sql, int64_t max_rows) {
-  io::DuckDb db;
-  const io::TextTable t = io::query_text(
-      db, sql, static_cast<uint64_t>(std::max<int64_t>(max_rows, 0)), ExitCode::kUsage);
+// A number option parsed against its domain (pipeline/options_check.h): out of range, NaN,
+// infinity, overflow, empty or not a number end in one message in the user's terms.
+template <typename T>
+CLI::Option* add_number(CLI::App* app, const pipeline::WholeDomain& d, T* target,
+                        const std::string& help) {
+  return app
+      ->add_option_function<std::string>(
+          std::string(d.flag),
+          [target, &d](const std::string& text) {
+            int64_t v = 0;
+            std::string error;
+            if (!pipeline::parse_in(d, text, &v, &error)) throw CLI::ValidationError(error);
+            *target = static_cast<T>(v);
+          },
+          help)
+      ->type_name("INT")
+      ->default_str(std::to_string(*target));
+}
+
+CLI::Option* add_number(CLI::App* app, const pipeline::DecimalDomain& d, double* target,
+                        const std::string& help) {
+  return app
+      ->add_option_function<std::string>(
+          std::string(d.flag),
+          [target, &d](const std::string& text) {
+            std::string error;
+            if (!pipeline::parse_in(d, text, target, &error)) throw CLI::ValidationError(error);
+          },
+          help)
+      ->type_name("NUMBER")
+      ->default_str(fmt::format("{}", *target));
+}
+
+void print_table(const io::TextTable& t, int64_t max_rows) {
   const std::vector<std::string>& header = t.columns;
   const std::vector<std::vector<std::string>>& rows = t.rows;
   const size_t cols = header.size();
@@ -73,6 +103,18 @@ void print_query(const std::string& sql, int64_t max_rows) {
   if (static_cast<int64_t>(n) > max_rows)
     std::printf("(%llu rows, %lld shown)\n", static_cast<unsigned long long>(n),
                 static_cast<long long>(max_rows));
+}
+
+// Prints the first rows of each statement's result through the embedded DuckDB (users need no
+// duckdb CLI); a statement without rows (CREATE, COPY) prints its count line only.
+void print_query(const std::string& sql, int64_t max_rows) {
+  io::DuckDb db;
+  const std::vector<io::TextTable> tables =
+      io::query_texts(db, sql, static_cast<uint64_t>(max_rows), ExitCode::kUsage);
+  for (size_t i = 0; i < tables.size(); ++i) {
+    if (i > 0) std::puts("");
+    print_table(tables[i], max_rows);
+  }
 }
 
 }  // namespace
@@ -114,15 +156,10 @@ int run(int argc, char** argv) {
       ->delimiter(',');
   rec->add_option("--date-from", ro.date_from, "Lake layout: first dt partition (YYYY-MM-DD)");
   rec->add_option("--date-to", ro.date_to, "Lake layout: last dt partition (YYYY-MM-DD)");
-  rec->add_option("--top-n", ro.top_n, "Book levels per side in the enrichment columns (0-50)")
-      ->check(CLI::Range(0, 50))
-      ->capture_default_str();
-  rec->add_option("--rows-per-file", ro.rows_per_file, "Rows per Parquet part file")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  rec->add_option("--batch-size", ro.batch_size, "Messages per micro-batch")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_number(rec, pipeline::kTopN, &ro.top_n,
+             "Book levels per side in the enrichment columns (0-50)");
+  add_number(rec, pipeline::kRowsPerFile, &ro.rows_per_file, "Rows per Parquet part file");
+  add_number(rec, pipeline::kBatchSize, &ro.batch_size, "Messages per micro-batch (1-1000000)");
   add_enum(rec, "--on-bad-row", &ro.on_bad_row, pipeline::kBadRowNames,
            "Bad input rows: fail (error naming file, row, field) or quarantine (skip, count, "
            "report)");
@@ -144,44 +181,31 @@ int run(int argc, char** argv) {
   add_enum(rec, "--fsync", &ro.fsync, pipeline::kFsyncNames,
            "Journal fsync: per-batch (nothing lost at a power cut), interval (up to "
            "--fsync-interval-ms), never (only kill -9 safe)");
-  rec->add_option("--fsync-interval-ms", ro.fsync_interval_ms, "For --fsync interval")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  rec->add_option("--checkpoint-batches", ro.checkpoint_batches,
-                  "Also commit the open parts and checkpoint every N batches (0: only before each "
-                  "part; parts then also end there)")
-      ->capture_default_str();
-  rec->add_option("--checkpoint-seconds", ro.checkpoint_seconds,
-                  "Also commit and checkpoint whenever market time (origin_time) crosses a "
-                  "multiple of M seconds (0: off; deterministic, parts end there)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  rec->add_option("--keep-checkpoints", ro.keep_checkpoints, "Newest checkpoints kept")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_number(rec, pipeline::kFsyncIntervalMs, &ro.fsync_interval_ms,
+             "For --fsync interval (1-3600000)");
+  add_number(rec, pipeline::kCheckpointBatches, &ro.checkpoint_batches,
+             "Also commit the open parts and checkpoint every N batches (0: only before each "
+             "part; parts then also end there)");
+  add_number(rec, pipeline::kCheckpointSeconds, &ro.checkpoint_seconds,
+             "Also commit and checkpoint whenever market time (origin_time) crosses a "
+             "multiple of M seconds (0: off; at most a year; deterministic, parts end there)");
+  add_number(rec, pipeline::kKeepCheckpoints, &ro.keep_checkpoints,
+             "Newest checkpoints kept (1-1000)");
   pipeline::SupervisorOptions so;
   bool in_process = false;
-  rec->add_option("--workers", so.workers,
-                  "Worker processes at once, one per symbol (0: the number of cores)")
-      ->capture_default_str();
+  add_number(rec, pipeline::kWorkers, &so.workers,
+             "Worker processes at once, one per symbol (0: the number of cores; at most 1024)");
   rec->add_flag("--in-process", in_process,
                 "Every symbol in this one process (no supervisor, no isolation)");
-  rec->add_option("--queue-size", so.queue_messages,
-                  "Messages queued per routed worker before the router waits")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  rec->add_option("--max-failures", so.max_failures,
-                  "Failures of one symbol's worker before it is marked failed")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  rec->add_option("--worker-timeout", so.watchdog_seconds,
-                  "Seconds without progress, with work waiting, before a worker is killed")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  rec->add_option("--cores-per-worker", so.cores_per_worker,
-                  "Pin each worker to this many cores, with as many Parquet writer threads "
-                  "(0: no pinning)")
-      ->capture_default_str();
+  add_number(rec, pipeline::kQueueSize, &so.queue_messages,
+             "Messages queued per routed worker before the router waits (1-1000000)");
+  add_number(rec, pipeline::kMaxFailures, &so.max_failures,
+             "Failures of one symbol's worker before it is marked failed (1-100)");
+  add_number(rec, pipeline::kWorkerTimeout, &so.watchdog_seconds,
+             "Seconds without progress, with work waiting, before a worker is killed (1-604800)");
+  add_number(rec, pipeline::kCoresPerWorker, &so.cores_per_worker,
+             "Pin each worker to this many cores, with as many Parquet writer threads "
+             "(0: no pinning; at most the machine's cores)");
   resume_opt->excludes("--input")->excludes("--no-durability")->excludes("--in-process");
   add_common(rec);
 
@@ -212,9 +236,8 @@ int run(int argc, char** argv) {
   conv->add_option("--out", convert_out, "Lake root to write (trades/, book/, book_delta_v2/)")
       ->required();
   conv->add_option("--symbols", co.symbols, "Only these symbols (default: all)")->delimiter(',');
-  conv->add_option("--snapshot-interval-ms", interval_ms, "Interval of the top-20 `book` rows")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_number(conv, pipeline::kSnapshotIntervalMs, &interval_ms,
+             "Interval of the top-20 `book` rows (1-86400000)");
   add_enum(conv, "--on-bad-row", &co.on_bad_row, pipeline::kBadRowNames, "fail or quarantine");
   add_common(conv);
 
@@ -226,10 +249,8 @@ int run(int argc, char** argv) {
       "demo", "Generate a small realistic market (Lake layout) and reconstruct it");
   dem->add_option("--out", demo_out, "Folder for lake/ (generated input) and events/ (output)")
       ->capture_default_str();
-  dem->add_option("--seed", demo.market.seed, "Generator seed")->capture_default_str();
-  dem->add_option("--minutes", demo_minutes, "Market minutes to generate")
-      ->check(CLI::Range(0.1, 1440.0))
-      ->capture_default_str();
+  add_number(dem, pipeline::kSeed, &demo.market.seed, "Generator seed");
+  add_number(dem, pipeline::kDemoMinutes, &demo_minutes, "Market minutes to generate (0.1-1440)");
   dem->add_option("--symbol", demo.market.symbol, "Symbol name")->capture_default_str();
   bool busy_day = false;
   dem->add_flag("--busy-day", busy_day,
@@ -243,13 +264,17 @@ int run(int argc, char** argv) {
   auto* sq =
       app.add_subcommand("sql", "Run a SQL query with the embedded DuckDB (e.g. on the output)");
   sq->add_option("query", sql, "SQL text")->required();
-  sq->add_option("--max-rows", max_rows, "Rows to print")->capture_default_str();
+  add_number(sq, pipeline::kMaxRows, &max_rows, "Rows to print per statement (0-10000000)");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::string command;
+    for (const CLI::App* sub : app.get_subcommands()) command = " " + sub->get_name();
+    std::fprintf(stderr, "rlx: error: %s\nrlx: `rlx%s --help` lists every option\n", e.what(),
+                 command.c_str());
+    return static_cast<int>(ExitCode::kUsage);
   }
 
   try {

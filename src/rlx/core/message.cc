@@ -33,6 +33,35 @@ const char* event_type_name(EventType type) {
   return "";
 }
 
+bool valid_partition_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string partition_name_error(std::string_view what, std::string_view name) {
+  std::string shown;
+  for (const char c : name.substr(0, 80)) {
+    if (c >= 0x20 && c < 0x7f) {
+      shown += c;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const auto u = static_cast<unsigned char>(c);
+      shown += "\\x";
+      shown += kHex[u >> 4];
+      shown += kHex[u & 0xf];
+    }
+  }
+  if (name.size() > 80) shown += "...";
+  return std::string(what) + " '" + shown +
+         "' cannot name an output folder: an exchange or symbol must be 1 to 64 letters, "
+         "digits, '.', '_' or '-', and not '.' or '..'";
+}
+
 void save_message(BinaryWriter& w, const Message& m) {
   w.u8(static_cast<uint8_t>(m.kind));
   w.u8(static_cast<uint8_t>(m.market));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rlx/core/decimal.h"
@@ -81,6 +82,13 @@ struct Message {
 // Every field of a Message, exactly (checkpoints: the pre-snapshot buffer of a BookEngine).
 // load_message overwrites *out, reusing its buffers; a bad enum value or a short read throws
 // rlx::Error(kFailure) (core/binary_io.h).
+// Whether `name` can be an exchange or symbol: both become path components of the output
+// (`exchange=E/symbol=S/`, the worker state folders), so 1 to 64 letters, digits, '.', '_' or '-',
+// and not "." or "..". Readers treat any other as a bad row (field named).
+bool valid_partition_name(std::string_view name);
+// "symbol 'A/B' cannot name an output folder: ..." (the name shown printable, cut at 80 bytes).
+std::string partition_name_error(std::string_view what, std::string_view name);
+
 void save_message(BinaryWriter& writer, const Message& message);
 void load_message(BinaryReader& reader, Message* out);
 

@@ -148,7 +148,9 @@ std::string hex64(uint64_t value) {
 }
 
 FileLock::FileLock(const std::filesystem::path& path, Mode mode, const std::string& busy_message)
-    : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    : fd_(std::filesystem::is_directory(path)
+              ? ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+              : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
   if (fd_ < 0) {
     throw Error(ExitCode::kIo, path.string() + ": cannot open lock file: " + std::strerror(errno));
   }

@@ -33,8 +33,9 @@ bool write_all(int fd, std::string_view data);
 // 16 lower-case hex digits.
 std::string hex64(uint64_t value);
 
-// An exclusive flock(2) on `path` (created if missing), held for the object's lifetime and
-// released by the kernel if the holder dies, so a crash never leaves it taken.
+// An exclusive flock(2) on `path` (a file, created if missing, or a folder, locked through its
+// own descriptor so emptying the folder never drops the lock), held for the object's lifetime
+// and released by the kernel if the holder dies, so a crash never leaves it taken.
 class FileLock {
  public:
   enum class Mode : uint8_t { kWait, kTry };

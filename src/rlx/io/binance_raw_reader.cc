@@ -794,6 +794,11 @@ void BinanceRawReader::Impl::finish(const Source& src, const LineRef& ref, Field
   } else {
     bad_row("missing field", "s", "missing field s (symbol)");
   }
+  const bool requested = symbol_matches(options_.symbols, symbol_scratch_);
+  if (requested && options_.check_names && !valid_partition_name(symbol_scratch_)) {
+    bad_row("bad symbol", f.s.empty() ? "symbol" : "s",
+            partition_name_error("symbol", symbol_scratch_));
+  }
   if (!from_file) note_symbol(symbol_scratch_, src, ref);
 
   // Market: options, else the capture's url host, else the fields (sticky per file).
@@ -825,9 +830,7 @@ void BinanceRawReader::Impl::finish(const Source& src, const LineRef& ref, Field
     }
   }
 
-  if (!symbol_matches(options_.symbols, symbol_scratch_)) {
-    return;  // filtered out on request
-  }
+  if (!requested) return;  // filtered out on request
   if (kind == kTicker && !options_.emit_tickers) return;
 
   out->market = market;

@@ -25,6 +25,9 @@ struct BinanceRawOptions {
   Market market = Market::kUnknown;  // kUnknown: detect from the url host or the fields
   bool emit_tickers = true;          // bookTicker -> MessageKind::kTicker
   uint32_t source = 0;               // copied into Message::source
+  // A row whose symbol cannot name an output folder (core/message.h) is a bad row (field s).
+  // false: it passes through, for a caller that fails that symbol alone (the router).
+  bool check_names = true;
 };
 
 enum class BinanceFormat : uint8_t { kUnknown = 0, kHftbacktest = 1, kCryptofeed = 2, kGolden = 3 };

@@ -1,5 +1,6 @@
 #include "rlx/io/duckdb.h"
 
+#include <memory>
 #include <utility>
 
 namespace rlx::io {
@@ -70,8 +71,9 @@ DuckResult DuckDb::query(const std::string& sql, ExitCode code) {
 
 void DuckDb::execute(const std::string& sql, ExitCode code) { query(sql, code); }
 
-TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows, ExitCode code) {
-  DuckResult r = db.query(sql, code);
+namespace {
+
+TextTable text_of(DuckResult& r, uint64_t max_rows) {
   TextTable t;
   const idx_t cols = r.column_count();
   for (idx_t c = 0; c < cols; ++c) t.columns.push_back(r.column_name(c));
@@ -89,6 +91,52 @@ TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows, Exit
     }
   }
   return t;
+}
+
+}  // namespace
+
+TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows, ExitCode code) {
+  DuckResult r = db.query(sql, code);
+  return text_of(r, max_rows);
+}
+
+std::vector<TextTable> query_texts(DuckDb& db, const std::string& sql, uint64_t max_rows,
+                                   ExitCode code) {
+  duckdb_extracted_statements statements = nullptr;
+  const idx_t n = duckdb_extract_statements(db.connection(), sql.c_str(), &statements);
+  // Owns the extracted statements until the end of the function.
+  const std::unique_ptr<duckdb_extracted_statements, void (*)(duckdb_extracted_statements*)> own(
+      &statements, duckdb_destroy_extracted);
+  if (n == 0) {
+    const char* err = duckdb_extract_statements_error(statements);
+    throw Error(code, err != nullptr && *err != '\0'
+                          ? std::string(err)
+                          : std::string("the query holds no SQL statement"));
+  }
+  std::vector<TextTable> tables;
+  for (idx_t i = 0; i < n; ++i) {
+    duckdb_prepared_statement prepared = nullptr;
+    const auto fail = [&](const char* err) {
+      const std::string msg = err != nullptr ? err : "unknown error";
+      duckdb_destroy_prepare(&prepared);
+      throw Error(code,
+                  "statement " + std::to_string(i + 1) + " of " + std::to_string(n) + ": " + msg);
+    };
+    if (duckdb_prepare_extracted_statement(db.connection(), statements, i, &prepared) !=
+        DuckDBSuccess) {
+      fail(duckdb_prepare_error(prepared));
+    }
+    duckdb_result result;
+    if (duckdb_execute_prepared(prepared, &result) != DuckDBSuccess) {
+      const std::string msg = duckdb_result_error(&result);
+      duckdb_destroy_result(&result);
+      fail(msg.c_str());
+    }
+    duckdb_destroy_prepare(&prepared);
+    DuckResult r(result);
+    tables.push_back(text_of(r, max_rows));
+  }
+  return tables;
 }
 
 std::string sql_quote(const std::string& s) {

@@ -68,6 +68,10 @@ struct TextTable {
 };
 TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows = UINT64_MAX,
                      ExitCode code = ExitCode::kFailure);
+// Every statement of `sql` in turn (`a; b; c`), one table each; Error(code) when `sql` holds no
+// statement or one fails (naming it; the statements before it have run).
+std::vector<TextTable> query_texts(DuckDb& db, const std::string& sql, uint64_t max_rows,
+                                   ExitCode code);
 
 // Quotes a string as an SQL literal: 'it''s'.
 std::string sql_quote(const std::string& s);

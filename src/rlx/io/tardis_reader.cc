@@ -155,6 +155,18 @@ struct TardisReader::Impl {
     return false;
   }
 
+  // Exchange and symbol become output folder names (core/message.h).
+  bool read_names() {
+    if (!opt.check_names) return true;
+    if (opt.exchange.empty() && !valid_partition_name(text(kExchange))) {
+      return reject(kExchange, "bad exchange", partition_name_error("exchange", text(kExchange)));
+    }
+    if (opt.symbol.empty() && !valid_partition_name(text(kSymbol))) {
+      return reject(kSymbol, "bad symbol", partition_name_error("symbol", text(kSymbol)));
+    }
+    return true;
+  }
+
   std::string_view text(idx_t col) const {
     return cursor->is_null(col) ? std::string_view() : cursor->get_string(col);
   }
@@ -227,7 +239,8 @@ struct TardisReader::Impl {
       Decimal amount;
       const idx_t id = kFirst;
       const idx_t side = kFirst + 1;
-      if (!read_times(&origin, &received) || !read_decimal(kFirst + 2, "price", &price) ||
+      if (!read_times(&origin, &received) || !read_names() ||
+          !read_decimal(kFirst + 2, "price", &price) ||
           !read_decimal(kFirst + 3, "amount", &amount)) {
         continue;
       }
@@ -261,6 +274,7 @@ struct TardisReader::Impl {
       int64_t origin = kNull;
       int64_t received = kNull;
       if (!read_times(&origin, &received)) continue;
+      if (!read_names()) continue;
       start(out, MessageKind::kSnapshot, text(kExchange), text(kSymbol), line());
       bool ok = true;
       for (int32_t s = 0; s < 2 && ok; ++s) {
@@ -296,6 +310,7 @@ struct TardisReader::Impl {
       int64_t origin = kNull;
       int64_t received = kNull;
       if (!read_times(&origin, &received)) continue;
+      if (!read_names()) continue;
       Decimal bp, ba, ap, aa;
       bool nbp = false, nba = false, nap = false, naa = false;
       if (!read_decimal(kFirst, "price", &bp, &nbp) ||
@@ -318,6 +333,7 @@ struct TardisReader::Impl {
   bool next_book_row(BookRow* row) {
     while (advance()) {
       if (!read_times(&row->origin_time, &row->received_time)) continue;
+      if (!read_names()) continue;
       const std::string_view snap = text(kFirst);
       if (snap == "true") {
         row->is_snapshot = true;

@@ -33,6 +33,9 @@ struct TardisReaderOptions {
   std::string symbol;
   uint32_t source = 0;  // Message.source
   BadRowPolicy bad_rows = BadRowPolicy::kFail;
+  // A row whose exchange or symbol cannot name an output folder (core/message.h) is a bad row.
+  // false: it passes through, for a caller that fails that symbol alone (the router).
+  bool check_names = true;
   std::string memory_limit = "256MB";  // DuckDB's, for the scan
 };
 

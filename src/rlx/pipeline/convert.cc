@@ -7,7 +7,9 @@
 
 #include "rlx/book/book_engine.h"
 #include "rlx/core/error.h"
+#include "rlx/durability/durable_file.h"
 #include "rlx/io/lake_writer.h"
+#include "rlx/pipeline/options_check.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/replay/replayer.h"
 
@@ -59,6 +61,11 @@ ConvertSummary convert_to_lake(const ConvertOptions& options) {
   if (options.snapshot_interval_ns <= 0) {
     throw Error(ExitCode::kUsage, "--snapshot-interval-ms must be positive");
   }
+  if (options.inputs.empty() || options.out_dir.empty()) {
+    throw Error(ExitCode::kUsage, "convert needs --input and --out");
+  }
+  check_paths(options.inputs, options.out_dir);
+  const std::unique_ptr<durability::FileLock> lock = lock_out_dir(options.out_dir);
   ReconstructOptions ro;
   ro.source = SourceKind::kBinanceRaw;
   ro.inputs = options.inputs;

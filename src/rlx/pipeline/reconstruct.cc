@@ -1,5 +1,7 @@
 #include "rlx/pipeline/reconstruct.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -13,6 +15,7 @@
 #include "rlx/io/binance_raw_reader.h"
 #include "rlx/io/lake_reader.h"
 #include "rlx/io/tardis_reader.h"
+#include "rlx/pipeline/options_check.h"
 #include "rlx/pipeline/report.h"
 #include "rlx/pipeline/run_journal.h"
 #include "rlx/pipeline/run_state.h"
@@ -49,6 +52,12 @@ bool lake_table_of(const fs::path& file, io::LakeTable* table) {
   return false;
 }
 
+// Whether a Lake partition's day is within --date-from / --date-to.
+bool in_dates(const ReconstructOptions& options, const io::LakePartition& p) {
+  return (options.date_from.empty() || p.date >= options.date_from) &&
+         (options.date_to.empty() || p.date <= options.date_to);
+}
+
 // Replay priority of Lake tables on equal origin_time (see open_readers).
 constexpr io::LakeTable kLakeOrder[] = {io::LakeTable::kTrades, io::LakeTable::kBookDelta,
                                         io::LakeTable::kBook};
@@ -72,7 +81,7 @@ std::map<SymbolKey, LakeGroup> lake_groups(const ReconstructOptions& options) {
       for (const auto& p : partitions) {
         io::LakeTable table;
         if (!io::parse_lake_table(p.table, &table)) continue;  // other tables: not ours
-        if (!wanted(options, p.exchange, p.symbol)) continue;
+        if (!wanted(options, p.exchange, p.symbol) || !in_dates(options, p)) continue;
         auto& roots = groups[{p.exchange, p.symbol}].roots;
         if (std::find(roots.begin(), roots.end(), input) == roots.end()) roots.push_back(input);
       }
@@ -96,12 +105,46 @@ std::map<SymbolKey, LakeGroup> lake_groups(const ReconstructOptions& options) {
   return groups;
 }
 
+// Lake exchanges and symbols come from folder names, and name the output's folders too.
+void check_lake_names(const SymbolKey& key, const LakeGroup& group) {
+  for (const auto& [what, name] : {std::pair{"exchange", &key.first}, {"symbol", &key.second}}) {
+    if (valid_partition_name(*name)) continue;
+    const fs::path where = group.roots.empty() ? fs::path() : group.roots.front();
+    throw bad_input(Location{where.string(), 0, what}, partition_name_error(what, *name));
+  }
+}
+
+// --symbols or --date-from/--date-to that select no Lake partition: a usage error that says what
+// the inputs hold.
+Error nothing_selected(const ReconstructOptions& options) {
+  std::string held;
+  for (const fs::path& input : options.inputs) {
+    if (!fs::is_directory(input)) continue;
+    std::string first, last;
+    std::vector<std::string> names;
+    for (const auto& p : io::list_lake_partitions(input)) {
+      const std::string name = p.exchange + "/" + p.symbol;
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      if (first.empty() || p.date < first) first = p.date;
+      if (last.empty() || p.date > last) last = p.date;
+    }
+    if (names.empty()) continue;
+    std::string list;
+    for (size_t i = 0; i < names.size() && i < 8; ++i) list += (i > 0 ? ", " : "") + names[i];
+    if (names.size() > 8) list += ", ... (" + std::to_string(names.size()) + " in all)";
+    held += fmt::format("; {} holds {} from {} to {}", input.string(), list, first, last);
+  }
+  return Error(ExitCode::kUsage,
+               "--symbols / --date-from / --date-to select no Lake partition of the inputs" + held);
+}
+
 void open_lake(const ReconstructOptions& options,
                std::vector<std::unique_ptr<io::MessageReader>>* readers,
                std::vector<std::string>* names) {
   for (const auto& entry : lake_groups(options)) {
     const auto& key = entry.first;  // a plain reference: lambdas may capture it (clang 14)
     const LakeGroup& group = entry.second;
+    check_lake_names(key, group);
     for (io::LakeTable table : kLakeOrder) {
       auto add = [&](io::LakeReaderOptions o, const std::string& name) {
         o.table = table;
@@ -116,7 +159,7 @@ void open_lake(const ReconstructOptions& options,
         bool present = false;
         for (const auto& p : io::list_lake_partitions(root)) {
           present |= p.table == io::lake_table_name(table) && p.exchange == key.first &&
-                     p.symbol == key.second;
+                     p.symbol == key.second && in_dates(options, p);
         }
         if (!present) continue;
         io::LakeReaderOptions o;
@@ -135,9 +178,7 @@ void open_lake(const ReconstructOptions& options,
       }
     }
   }
-  if (readers->empty()) {
-    throw bad_input(Location{}, "no Lake input matches the requested symbols");
-  }
+  if (readers->empty()) throw nothing_selected(options);
 }
 
 }  // namespace
@@ -148,11 +189,13 @@ std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options) {
   }
   std::vector<SymbolKey> keys;
   for (const auto& entry : lake_groups(options)) keys.push_back(entry.first);
+  if (keys.empty()) throw nothing_selected(options);
   return keys;
 }
 
 std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOptions& options,
-                                                             std::vector<std::string>* names) {
+                                                             std::vector<std::string>* names,
+                                                             bool check_names) {
   std::vector<std::unique_ptr<io::MessageReader>> readers;
   if (options.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
   for (const fs::path& input : options.inputs) {
@@ -164,6 +207,7 @@ std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOp
         io::BinanceRawOptions o;
         o.on_bad_row = options.on_bad_row;
         o.symbols = options.symbols;
+        o.check_names = check_names;
         o.source = static_cast<uint32_t>(readers.size());
         readers.push_back(std::make_unique<io::BinanceRawReader>(input.string(), o));
         names->push_back(input.string());
@@ -174,6 +218,7 @@ std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOp
         io::TardisReaderOptions o;
         o.file = input;
         o.bad_rows = options.on_bad_row;
+        o.check_names = check_names;
         o.source = static_cast<uint32_t>(readers.size());
         readers.push_back(std::make_unique<io::TardisReader>(std::move(o)));
         names->push_back(input.string());
@@ -196,6 +241,17 @@ struct SymbolState {
 };
 
 }  // namespace
+
+std::unique_ptr<durability::FileLock> lock_out_dir(const fs::path& out_dir) {
+  if (out_dir.empty()) throw Error(ExitCode::kUsage, "no --out given");
+  durability::create_directories_durable(out_dir);
+  return std::make_unique<durability::FileLock>(
+      out_dir, durability::FileLock::Mode::kTry,
+      out_dir.string() +
+          " is being written by another rlx process: wait for it to end, or choose another "
+          "--out (a run that was killed is finished with `rlx reconstruct --resume " +
+          out_dir.string() + "`)");
+}
 
 // An existing output in out_dir is only replaced when asked: silently mixing runs would corrupt
 // it; an unfinished run is pointed at --resume.
@@ -238,9 +294,14 @@ ReconstructOptions resumed_options(const ReconstructOptions& given) {
   const fs::path state = state_dir_of(given);
   switch (run_status(state)) {
     case RunStatus::kNone:
-      throw Error(ExitCode::kUsage, given.out_dir.string() +
-                                        " holds no rlx run to resume (it was stopped before it "
-                                        "recorded its inputs): run the original command again");
+      if (!fs::is_directory(given.out_dir)) {
+        throw Error(ExitCode::kUsage, "--resume " + given.out_dir.string() + ": no such folder");
+      }
+      throw Error(ExitCode::kUsage,
+                  given.out_dir.string() +
+                      " holds no rlx run to resume (no .rlx/run.json: it is not an rlx output, or "
+                      "its run was stopped before it recorded its inputs): run the original "
+                      "command again");
     case RunStatus::kDone:
       throw Error(ExitCode::kUsage,
                   given.out_dir.string() + " is a finished run: nothing to resume");
@@ -277,6 +338,10 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   const Log& log = options.log;
   const bool worker = options.mode == RunMode::kWorker;
   const fs::path state_dir = state_dir_of(options);
+  check_reconstruct_options(options);
+  // A worker's folder is locked by its supervisor.
+  const std::unique_ptr<durability::FileLock> out_lock =
+      worker ? nullptr : lock_out_dir(options.out_dir);
   std::optional<SymbolKey> owner;
   if (worker) {
     if (options.symbols.size() != 1 || options.exchange.empty()) {

@@ -17,6 +17,10 @@
 #include "rlx/durability/wal.h"
 #include "rlx/io/reader.h"
 
+namespace rlx::durability {
+class FileLock;
+}
+
 namespace rlx::pipeline {
 
 enum class SourceKind : uint8_t { kBinanceRaw = 0, kLake = 1, kTardis = 2 };
@@ -116,6 +120,11 @@ struct ReconstructSummary {
 // Runs the whole reconstruction. Throws rlx::Error with the exit code to use.
 ReconstructSummary reconstruct(const ReconstructOptions& options);
 
+// Creates `out_dir` if needed and takes its run lock, held for the whole run by whichever rlx
+// process writes it (in-process run, supervisor, convert): a second one is refused with
+// Error(kUsage), whatever its flags (--overwrite, --resume), before it touches anything.
+std::unique_ptr<durability::FileLock> lock_out_dir(const std::filesystem::path& out_dir);
+
 // Prepares options.out_dir for a new run: refuses a non-empty one unless options.overwrite
 // (pointing an unfinished run at --resume), then clears the previous output.
 void prepare_out_dir(const ReconstructOptions& options);
@@ -130,7 +139,10 @@ std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options);
 // The readers for `options`, in replay-priority order (Lake: trades, book_delta_v2, book per
 // symbol, so a trade precedes the delta that shows its effect and a snapshot follows the delta
 // with its sequence number). Also used by `rlx convert`.
+// `check_names` false: rows whose exchange or symbol cannot name an output folder pass through
+// (the router fails that symbol alone); true: they are bad rows under options.on_bad_row.
 std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOptions& options,
-                                                             std::vector<std::string>* names);
+                                                             std::vector<std::string>* names,
+                                                             bool check_names = true);
 
 }  // namespace rlx::pipeline

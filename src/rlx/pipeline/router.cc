@@ -21,7 +21,11 @@ std::unique_ptr<replay::Replayer> open_replay(const ReconstructOptions& run,
                                               std::vector<std::string>* names) {
   ReconstructOptions o = run;
   o.exchange.clear();  // every exchange: routing is by (exchange, symbol)
-  return std::make_unique<replay::Replayer>(open_readers(o, names),
+  // Under --on-bad-row fail a symbol that cannot name a folder reaches the router, which fails
+  // that symbol alone; under quarantine its readers set its rows aside. The router and a
+  // self-routed worker decide alike, so both see the same stream.
+  const bool check_names = run.on_bad_row == io::BadRowPolicy::kQuarantine;
+  return std::make_unique<replay::Replayer>(open_readers(o, names, check_names),
                                             replay::ReplayOptions{kRouterBatch});
 }
 
@@ -78,7 +82,17 @@ Router::Target* Router::target_for(const Message& m) {
   auto it = targets_.find(key);
   if (it == targets_.end()) {
     Target t;
-    if (io::symbol_matches(run_.symbols, m.symbol)) t.route = route_for_(key);
+    const bool named = valid_partition_name(m.exchange) && valid_partition_name(m.symbol);
+    if (!named && io::symbol_matches(run_.symbols, m.symbol)) {
+      const bool bad_exchange = !valid_partition_name(m.exchange);
+      bad_names_.emplace(key,
+                         Error::format(Location{m.source < names_.size() ? names_[m.source] : "",
+                                                m.source_row, bad_exchange ? "exchange" : "symbol"},
+                                       bad_exchange ? partition_name_error("exchange", m.exchange)
+                                                    : partition_name_error("symbol", m.symbol)));
+    } else if (named && io::symbol_matches(run_.symbols, m.symbol)) {
+      t.route = route_for_(key);
+    }
     if (t.route.kind == Route::Kind::kSpool) t.spool = std::make_unique<Spool>(t.route.spool);
     it = targets_.emplace(key, std::move(t)).first;
   }
@@ -109,7 +123,7 @@ void Router::route_batch(const std::vector<Message>& batch) {
 }
 
 void Router::run() {
-  std::vector<std::string> names;
+  std::vector<std::string>& names = names_;
   try {
     std::unique_ptr<replay::Replayer> replayer = open_replay(run_, &names);
     std::vector<Message> batch;
@@ -119,6 +133,7 @@ void Router::run() {
     }
     bytes_total_.store(total, std::memory_order_relaxed);
     while (replayer->next_batch(&batch)) {
+      if (stop_.load(std::memory_order_relaxed)) throw Error(ExitCode::kFailure, "router stopped");
       route_batch(batch);
       messages_.fetch_add(batch.size(), std::memory_order_relaxed);
       uint64_t done = 0;

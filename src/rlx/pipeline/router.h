@@ -40,8 +40,15 @@ class Router {
   // stops without finishing) and is rethrown.
   void run();
 
+  // Makes run() stop after the batch it is routing (it then throws): the supervisor is failing.
+  void stop() { stop_.store(true, std::memory_order_relaxed); }
+
   // After run(): the inputs and what their readers set aside.
   const std::vector<InputSummary>& inputs() const { return inputs_; }
+  // After run(): symbols whose name cannot name an output folder (under --on-bad-row fail; with
+  // quarantine their readers set them aside), each with why and where it was first seen. Their
+  // messages were dropped; the supervisor fails each such symbol alone.
+  const std::map<SymbolKey, std::string>& bad_names() const { return bad_names_; }
   uint64_t messages() const { return messages_.load(std::memory_order_relaxed); }
   uint64_t bytes_done() const { return bytes_done_.load(std::memory_order_relaxed); }
   uint64_t bytes_total() const { return bytes_total_.load(std::memory_order_relaxed); }
@@ -59,6 +66,9 @@ class Router {
   RouteFor route_for_;
   std::map<SymbolKey, Target> targets_;
   std::vector<InputSummary> inputs_;
+  std::vector<std::string> names_;  // the inputs, by Message::source
+  std::map<SymbolKey, std::string> bad_names_;
+  std::atomic<bool> stop_{false};
   std::atomic<uint64_t> messages_{0};
   std::atomic<uint64_t> bytes_done_{0};
   std::atomic<uint64_t> bytes_total_{0};

@@ -26,6 +26,7 @@
 #include "rlx/durability/durable_file.h"
 #include "rlx/pipeline/channel.h"
 #include "rlx/pipeline/option_names.h"
+#include "rlx/pipeline/options_check.h"
 #include "rlx/pipeline/report.h"
 #include "rlx/pipeline/router.h"
 #include "rlx/pipeline/run_state.h"
@@ -93,6 +94,11 @@ pid_t spawn(const std::vector<std::string>& args, int channel_fd, int status_fd,
   return pid;
 }
 
+// Whether the key can name its folders (core/message.h); a symbol that cannot fails alone.
+bool named(const SymbolKey& key) {
+  return valid_partition_name(key.first) && valid_partition_name(key.second);
+}
+
 std::string describe_exit(int status) {
   if (WIFSIGNALED(status)) {
     return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
@@ -121,6 +127,8 @@ class Supervisor {
   bool finished() const;
   void load_done(SymbolRun& r);
   void set_aside_failed(const SymbolRun& r);
+  void poll_loop(Router* router, Progress& progress);
+  void abort_all(Router* router);
   bool routed() const { return o_.run.source != SourceKind::kLake; }
 
   SupervisorOptions o_;
@@ -348,6 +356,7 @@ bool Supervisor::finished() const {
 // A failed symbol's partial output would pass for data: it moves under .rlx/failed/ and leaves
 // the manifest.
 void Supervisor::set_aside_failed(const SymbolRun& r) {
+  if (!named(r.key)) return;  // it never had a worker: nothing was written
   sink::update_manifest(out(), &r.key, {});
   const std::string partition = sink::symbol_partition(r.key.first, r.key.second);
   const fs::path part = out() / partition;
@@ -358,76 +367,8 @@ void Supervisor::set_aside_failed(const SymbolRun& r) {
   fs::rename(part, dest);
 }
 
-ReconstructSummary Supervisor::run() {
-  const auto started = Clock::now();
-  ReconstructOptions& run = o_.run;
-  run.mode = RunMode::kSupervised;
-  if (run.resume) {
-    run = resumed_options(run);
-  } else {
-    if (run.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
-    for (const fs::path& input : run.inputs) {
-      if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
-    }
-    prepare_out_dir(run);
-    write_run_file(run);
-  }
-  // One supervisor per run folder (a second one would start a second set of workers).
-  const durability::FileLock lock(out() / kStateDir / "supervisor.lock",
-                                  durability::FileLock::Mode::kTry,
-                                  out().string() + " is being written by another rlx process");
-  ::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is an error code, not a signal
-  const Log& log = run.log;
-  log.info("supervisor.start",
-           {{"workers", uint64_t{o_.workers}}, {"resume", std::string(run.resume ? "yes" : "no")}});
-
-  // What an earlier run (resumed) finished, and what every Lake symbol is.
-  std::vector<SymbolKey> keys;
-  if (!routed()) keys = lake_symbols(run);
-  const fs::path symbols_dir = out() / kStateDir / "symbols";
-  if (routed() && fs::exists(symbols_dir)) {
-    for (const auto& ex : fs::directory_iterator(symbols_dir)) {
-      for (const auto& sym : fs::directory_iterator(ex.path())) {
-        if (!sym.is_directory()) continue;  // S.lock beside each state folder
-        keys.emplace_back(ex.path().filename().string(), sym.path().filename().string());
-      }
-    }
-  }
-  for (const SymbolKey& key : keys) {
-    SymbolRun& r = runs_[key];
-    r.key = key;
-    fs::remove_all(out() / kStateDir / "failed" / sink::symbol_partition(key.first, key.second));
-    if (fs::exists(worker_state_dir(out(), key) / kResultFile)) {
-      load_done(r);
-    } else if (routed() && fs::exists(spool_path(out(), key))) {
-      r.feed = Feed::kSpool;  // its spool is complete: the router need not route it again
-    } else if (routed()) {
-      r.feed = Feed::kChannel;  // the router decides again when it meets the symbol
-      r.startable = false;
-    }
-  }
-
-  Progress progress(run.progress, "reconstruct");
-  std::unique_ptr<Router> router;
-  std::thread router_thread;
-  if (routed()) {
-    router = std::make_unique<Router>(run, [this](const SymbolKey& key) { return route_for(key); });
-    router_thread = std::thread([this, &router] {
-      std::string error;
-      try {
-        router->run();
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-      const std::lock_guard lock(mutex_);
-      router_error_ = error;
-      router_done_ = true;
-      for (auto& [key, r] : runs_) {
-        if (r.feed == Feed::kSpool && error.empty()) r.startable = true;
-      }
-    });
-  }
-
+// Reaps, watches and starts workers until every symbol is done or failed.
+void Supervisor::poll_loop(Router* router, Progress& progress) {
   for (;;) {
     std::vector<pollfd> fds;
     {
@@ -472,7 +413,126 @@ ReconstructSummary Supervisor::run() {
     }
     ::poll(fds.data(), fds.size(), 50);
   }
+}
+
+// Stops the router, drops every queue and kills every worker (an error is ending the run).
+void Supervisor::abort_all(Router* router) {
+  if (router != nullptr) router->stop();
+  const std::lock_guard lock(mutex_);
+  for (auto& [key, r] : runs_) {
+    if (r.channel) r.channel->abandon();
+    if (r.state == State::kRunning && r.pid > 0) {
+      ::kill(r.pid, SIGKILL);
+      ::waitpid(r.pid, nullptr, 0);
+      r.pid = -1;
+    }
+    if (r.channel_fd >= 0) {
+      ::close(r.channel_fd);
+      r.channel_fd = -1;
+    }
+    if (r.status_fd >= 0) {
+      ::close(r.status_fd);
+      r.status_fd = -1;
+    }
+  }
+}
+
+ReconstructSummary Supervisor::run() {
+  const auto started = Clock::now();
+  ReconstructOptions& run = o_.run;
+  run.mode = RunMode::kSupervised;
+  if (run.resume) run = resumed_options(run);
+  check_supervisor_options(o_);
+  if (!run.resume) {
+    if (run.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
+    for (const fs::path& input : run.inputs) {
+      if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+    }
+  }
+  // One rlx process per run folder, taken before anything in it changes (a second one would
+  // start a second set of workers, or --overwrite would clear this run's output under it).
+  const std::unique_ptr<durability::FileLock> lock = lock_out_dir(out());
+  if (!run.resume) {
+    prepare_out_dir(run);
+    write_run_file(run);
+  }
+  ::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is an error code, not a signal
+  const Log& log = run.log;
+  log.info("supervisor.start",
+           {{"workers", uint64_t{o_.workers}}, {"resume", std::string(run.resume ? "yes" : "no")}});
+
+  // What an earlier run (resumed) finished, and what every Lake symbol is.
+  std::vector<SymbolKey> keys;
+  if (!routed()) keys = lake_symbols(run);
+  const fs::path symbols_dir = out() / kStateDir / "symbols";
+  if (routed() && fs::exists(symbols_dir)) {
+    for (const auto& ex : fs::directory_iterator(symbols_dir)) {
+      for (const auto& sym : fs::directory_iterator(ex.path())) {
+        if (!sym.is_directory()) continue;  // S.lock beside each state folder
+        keys.emplace_back(ex.path().filename().string(), sym.path().filename().string());
+      }
+    }
+  }
+  for (const SymbolKey& key : keys) {
+    SymbolRun& r = runs_[key];
+    r.key = key;
+    if (!named(key)) {  // a Lake folder's name: this symbol fails, the others go on
+      r.state = State::kFailed;
+      r.errors.push_back(valid_partition_name(key.first)
+                             ? partition_name_error("symbol", key.second)
+                             : partition_name_error("exchange", key.first));
+      continue;
+    }
+    fs::remove_all(out() / kStateDir / "failed" / sink::symbol_partition(key.first, key.second));
+    if (fs::exists(worker_state_dir(out(), key) / kResultFile)) {
+      load_done(r);
+    } else if (routed() && fs::exists(spool_path(out(), key))) {
+      r.feed = Feed::kSpool;  // its spool is complete: the router need not route it again
+    } else if (routed()) {
+      r.feed = Feed::kChannel;  // the router decides again when it meets the symbol
+      r.startable = false;
+    }
+  }
+
+  Progress progress(run.progress, "reconstruct");
+  std::unique_ptr<Router> router;
+  std::thread router_thread;
+  if (routed()) {
+    router = std::make_unique<Router>(run, [this](const SymbolKey& key) { return route_for(key); });
+    router_thread = std::thread([this, &router] {
+      std::string error;
+      try {
+        router->run();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      const std::lock_guard lock(mutex_);
+      router_error_ = error;
+      router_done_ = true;
+      for (auto& [key, r] : runs_) {
+        if (r.feed == Feed::kSpool && error.empty()) r.startable = true;
+      }
+    });
+  }
+
+  try {
+    poll_loop(router.get(), progress);
+  } catch (...) {
+    // Leave no process, thread or pipe behind a failing supervisor (an unjoined thread would
+    // abort the process).
+    abort_all(router.get());
+    if (router_thread.joinable()) router_thread.join();
+    throw;
+  }
   if (router_thread.joinable()) router_thread.join();
+  if (router) {
+    for (const auto& [key, why] : router->bad_names()) {
+      SymbolRun& r = runs_[key];
+      r.key = key;
+      r.state = State::kFailed;
+      r.errors.push_back(why);
+    }
+  }
 
   ReconstructSummary summary;
   summary.mode = RunMode::kSupervised;

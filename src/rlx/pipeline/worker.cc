@@ -24,10 +24,7 @@ namespace {
 
 // Exchange and symbol become path components: refuse anything that could leave the folder.
 const std::string& path_safe(const std::string& part) {
-  if (part.empty() || part == "." || part == ".." || part.find('/') != std::string::npos ||
-      part.find('\0') != std::string::npos) {
-    throw bad_input(Location{}, "exchange or symbol '" + part + "' cannot name a folder");
-  }
+  if (!valid_partition_name(part)) throw bad_input(Location{}, partition_name_error("name", part));
   return part;
 }
 

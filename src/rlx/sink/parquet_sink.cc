@@ -636,10 +636,9 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   if (options_.exchange.empty() || options_.symbol.empty() || options_.root.empty()) {
     throw Error(ExitCode::kUsage, "sink: root, exchange and symbol are required");
   }
+  // Readers refuse such names first (a bad row, file and row named); this guards the paths.
   for (const std::string& v : {options_.exchange, options_.symbol}) {
-    if (v.find_first_of("/=\\") != std::string::npos || v == "." || v == "..") {
-      throw Error(ExitCode::kUsage, "sink: '" + v + "' cannot be a partition value");
-    }
+    if (!valid_partition_name(v)) throw bad_input(Location{}, partition_name_error("sink:", v));
   }
   for (const FileInfo& f : options_.committed) {
     int64_t day = 0;

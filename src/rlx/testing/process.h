@@ -15,18 +15,20 @@
 
 namespace rlx::testing {
 
-// fork + exec of args[0] with args; stdout goes to /dev/null, stderr to `stderr_to`.
+// fork + exec of args[0] with args; stderr goes to `stderr_to`, stdout to `stdout_to`.
 inline pid_t spawn_process(const std::vector<std::string>& args,
-                           const std::filesystem::path& stderr_to) {
+                           const std::filesystem::path& stderr_to,
+                           const std::filesystem::path& stdout_to = "/dev/null") {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   const std::string err = stderr_to.string();  // before fork: no allocation after it
+  const std::string out = stdout_to.string();
   const pid_t pid = ::fork();
   if (pid == 0) {
-    const int devnull = ::open("/dev/null", O_WRONLY);
+    const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(devnull, STDOUT_FILENO);
+    ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
     ::execv(argv[0], argv.data());
     ::_exit(127);
