@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "rlx/core/error.h"
@@ -45,34 +46,21 @@ CLI::Option* add_enum(CLI::App* app, const std::string& name, E* target,
 
 // A number option parsed against its domain (pipeline/options_check.h): out of range, NaN,
 // infinity, overflow, empty or not a number end in one message in the user's terms.
-template <typename T>
-CLI::Option* add_number(CLI::App* app, const pipeline::WholeDomain& d, T* target,
-                        const std::string& help) {
+template <typename Domain, typename T>
+CLI::Option* add_number(CLI::App* app, const Domain& d, T* target, const std::string& help) {
+  constexpr bool kDecimal = std::is_same_v<Domain, pipeline::DecimalDomain>;
+  using Parsed = std::conditional_t<kDecimal, double, int64_t>;
   return app
       ->add_option_function<std::string>(
           std::string(d.flag),
           [target, &d](const std::string& text) {
-            int64_t v = 0;
+            Parsed v{};
             std::string error;
             if (!pipeline::parse_in(d, text, &v, &error)) throw CLI::ValidationError(error);
             *target = static_cast<T>(v);
           },
           help)
-      ->type_name("INT")
-      ->default_str(std::to_string(*target));
-}
-
-CLI::Option* add_number(CLI::App* app, const pipeline::DecimalDomain& d, double* target,
-                        const std::string& help) {
-  return app
-      ->add_option_function<std::string>(
-          std::string(d.flag),
-          [target, &d](const std::string& text) {
-            std::string error;
-            if (!pipeline::parse_in(d, text, target, &error)) throw CLI::ValidationError(error);
-          },
-          help)
-      ->type_name("NUMBER")
+      ->type_name(kDecimal ? "NUMBER" : "INT")
       ->default_str(fmt::format("{}", *target));
 }
 

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <zlib.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +12,7 @@
 
 #include "rlx/core/error.h"
 #include "rlx/io/duckdb.h"
+#include "rlx/testing/compress.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::cli {
@@ -33,23 +33,6 @@ RunResult run_rlx(std::vector<std::string> args) {
   const int code = run(static_cast<int>(argv.size()), argv.data());
   ::testing::internal::GetCapturedStdout();
   return {code, ::testing::internal::GetCapturedStderr()};
-}
-
-std::vector<std::string> read_gz_lines(const fs::path& path) {
-  std::vector<std::string> lines;
-  gzFile f = gzopen(path.c_str(), "rb");
-  std::string line;
-  char buf[1 << 16];
-  while (gzgets(f, buf, sizeof(buf)) != nullptr) {
-    line += buf;
-    if (!line.empty() && line.back() == '\n') {
-      line.pop_back();
-      lines.push_back(std::move(line));
-      line.clear();
-    }
-  }
-  gzclose(f);
-  return lines;
 }
 
 void write_lines(const fs::path& path, const std::vector<std::string>& lines) {
@@ -75,7 +58,7 @@ class BinanceBadInput : public ::testing::Test {
       GTEST_SKIP() << "test data not found: " << file;
     }
     source_ = file;
-    lines_ = read_gz_lines(file);
+    lines_ = ::rlx::testing::gz_lines(file);
     for (size_t i = 0; i < lines_.size(); ++i) {
       if (lines_[i].find("lastUpdateId") != std::string::npos) snapshot_line_ = i;
       if (lines_[i].find("depthUpdate") != std::string::npos) depth_lines_.push_back(i);

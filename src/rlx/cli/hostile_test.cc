@@ -4,7 +4,6 @@
 // the words of its message; none may end in exit 1 (internal error), a signal or a timeout.
 // Inputs are the real captures in ../shared/data with one thing broken.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "rlx/durability/durable_file.h"
+#include "rlx/testing/compress.h"
 #include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
 
@@ -41,23 +41,6 @@ std::string slurp(const fs::path& path) {
 void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
-}
-
-std::vector<std::string> gz_lines(const fs::path& path, size_t max_lines) {
-  std::vector<std::string> lines;
-  gzFile f = gzopen(path.c_str(), "rb");
-  std::string line;
-  char buf[1 << 16];
-  while (lines.size() < max_lines && gzgets(f, buf, sizeof buf) != nullptr) {
-    line += buf;
-    if (!line.empty() && line.back() == '\n') {
-      line.pop_back();
-      lines.push_back(std::move(line));
-      line.clear();
-    }
-  }
-  gzclose(f);
-  return lines;
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
@@ -117,7 +100,8 @@ class Inputs {
   // syncs, which these cases do not need).
   std::string tiny_text() {
     std::string text;
-    for (const std::string& l : gz_lines(data("binance/hftbacktest/usdm_btcusdt_20240718.gz"), 400))
+    for (const std::string& l :
+         ::rlx::testing::gz_lines(data("binance/hftbacktest/usdm_btcusdt_20240718.gz"), 400))
       text += l + "\n";
     return text;
   }

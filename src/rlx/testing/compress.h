@@ -1,11 +1,16 @@
-// gzip and zstd encoders for tests that write compressed inputs (independent of the readers).
+// gzip and zstd encoders for tests that write compressed inputs, and a gzip line reader for tests
+// that break a real capture (all independent of the readers under test).
 #pragma once
 
 #include <gtest/gtest.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <cstddef>
+#include <filesystem>
+#include <limits>
 #include <string>
+#include <vector>
 
 namespace rlx::testing {
 
@@ -29,6 +34,25 @@ inline std::string zstd_bytes(const std::string& text) {
   EXPECT_FALSE(ZSTD_isError(n));
   out.resize(n);
   return out;
+}
+
+// The first `max_lines` lines of a gzip text file, without their newlines.
+inline std::vector<std::string> gz_lines(const std::filesystem::path& path,
+                                         size_t max_lines = std::numeric_limits<size_t>::max()) {
+  std::vector<std::string> lines;
+  gzFile f = gzopen(path.c_str(), "rb");
+  std::string line;
+  char buf[1 << 16];
+  while (lines.size() < max_lines && gzgets(f, buf, sizeof buf) != nullptr) {
+    line += buf;
+    if (!line.empty() && line.back() == '\n') {
+      line.pop_back();
+      lines.push_back(std::move(line));
+      line.clear();
+    }
+  }
+  gzclose(f);
+  return lines;
 }
 
 }  // namespace rlx::testing
