@@ -182,7 +182,7 @@ int run(int argc, char** argv) {
   pipeline::SupervisorOptions so;
   bool in_process = false;
   add_number(rec, pipeline::kWorkers, &so.workers,
-             "Worker processes at once, one per symbol (0: the number of cores; at most 1024)");
+             "Worker processes at once, one per symbol (0: the number of cores; at most 256)");
   rec->add_flag("--in-process", in_process,
                 "Every symbol in this one process (no supervisor, no isolation)");
   add_number(rec, pipeline::kQueueSize, &so.queue_messages,

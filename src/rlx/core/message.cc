@@ -35,10 +35,36 @@ const char* event_type_name(EventType type) {
 
 bool valid_partition_name(std::string_view name) {
   if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
-  for (const char c : name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(name.data());
+  const size_t n = name.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+        c == '_' || c == '-') {
+      ++i;
+      continue;
+    }
+    // A well-formed UTF-8 character (real symbols have them: Binance's 币安人生USDT).
+    size_t more = 0;
+    unsigned char lo = 0x80, hi = 0xbf;  // the second byte's range
+    if (c >= 0xc2 && c <= 0xdf) {
+      more = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      more = 2;
+      if (c == 0xe0) lo = 0xa0;  // no overlong forms
+      if (c == 0xed) hi = 0x9f;  // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      more = 3;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return false;  // ASCII punctuation, space, control characters, stray bytes
+    }
+    if (i + more >= n || p[i + 1] < lo || p[i + 1] > hi) return false;
+    for (size_t k = 2; k <= more; ++k) {
+      if ((p[i + k] & 0xc0) != 0x80) return false;
+    }
+    i += more + 1;
   }
   return true;
 }
@@ -58,8 +84,8 @@ std::string partition_name_error(std::string_view what, std::string_view name) {
   }
   if (name.size() > 80) shown += "...";
   return std::string(what) + " '" + shown +
-         "' cannot name an output folder: an exchange or symbol must be 1 to 64 letters, "
-         "digits, '.', '_' or '-', and not '.' or '..'";
+         "' cannot name an output folder: an exchange or symbol must be 1 to 64 bytes of letters, "
+         "digits, '.', '_', '-' or non-ASCII UTF-8 characters, and not '.' or '..'";
 }
 
 void save_message(BinaryWriter& w, const Message& m) {

@@ -83,8 +83,9 @@ struct Message {
 // load_message overwrites *out, reusing its buffers; a bad enum value or a short read throws
 // rlx::Error(kFailure) (core/binary_io.h).
 // Whether `name` can be an exchange or symbol: both become path components of the output
-// (`exchange=E/symbol=S/`, the worker state folders), so 1 to 64 letters, digits, '.', '_' or '-',
-// and not "." or "..". Readers treat any other as a bad row (field named).
+// (`exchange=E/symbol=S/`, the worker state folders), so 1 to 64 bytes of letters, digits, '.',
+// '_', '-' or non-ASCII UTF-8 characters, and not "." or "..". Readers treat any other as a bad
+// row (field named).
 bool valid_partition_name(std::string_view name);
 // "symbol 'A/B' cannot name an output folder: ..." (the name shown printable, cut at 80 bytes).
 std::string partition_name_error(std::string_view what, std::string_view name);

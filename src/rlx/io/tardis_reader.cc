@@ -157,7 +157,7 @@ struct TardisReader::Impl {
 
   // Exchange and symbol become output folder names (core/message.h).
   bool read_names() {
-    if (!opt.check_names) return true;
+    if (!opt.check_names || !symbol_matches(opt.symbols, text(kSymbol))) return true;
     if (opt.exchange.empty() && !valid_partition_name(text(kExchange))) {
       return reject(kExchange, "bad exchange", partition_name_error("exchange", text(kExchange)));
     }

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "rlx/core/message.h"
 #include "rlx/io/reader.h"
@@ -36,6 +37,7 @@ struct TardisReaderOptions {
   // A row whose exchange or symbol cannot name an output folder (core/message.h) is a bad row.
   // false: it passes through, for a caller that fails that symbol alone (the router).
   bool check_names = true;
+  std::vector<std::string> symbols;    // the run's --symbols: only their names are checked
   std::string memory_limit = "256MB";  // DuckDB's, for the scan
 };
 

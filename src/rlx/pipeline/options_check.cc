@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rlx/core/error.h"
+#include "rlx/core/message.h"
 #include "rlx/pipeline/supervisor.h"
 
 namespace rlx::pipeline {
@@ -192,16 +193,28 @@ void check_reconstruct_options(const ReconstructOptions& o) {
                       o.date_to));
   }
   for (const std::string& pattern : o.symbols) {
-    bool ok = !pattern.empty() && pattern.size() <= 64;
-    for (const char c : pattern) {
-      ok &= valid_partition_name(std::string_view(&c, 1)) || c == '.' || c == '*' || c == '?' ||
-            c == '[' || c == ']';
+    // A pattern can match a symbol when, with its glob characters read as letters, it could be
+    // one.
+    std::string as_name = pattern;
+    for (char& c : as_name) {
+      if (std::string_view("*?[]!^\\").find(c) != std::string_view::npos) c = 'X';
     }
-    if (!ok) {
+    if (!valid_partition_name(as_name)) {
       usage(fmt::format(
-          "--symbols '{}' can match no symbol: a symbol is 1 to 64 letters, digits, '.', '_' or "
-          "'-' (patterns may use *, ? and [...]); separate several with commas",
+          "--symbols '{}' can match no symbol: a symbol is 1 to 64 letters, digits, '.', '_', '-' "
+          "or non-ASCII characters (patterns may use *, ? and [...]); separate several with "
+          "commas",
           pattern));
+    }
+  }
+  if (!o.date_from.empty() || !o.date_to.empty()) {
+    for (const fs::path& p : o.inputs) {
+      if (fs::exists(p) && !fs::is_directory(p)) {
+        usage(fmt::format(
+            "--date-from/--date-to select dt partitions under Lake roots, but '{}' is a file, "
+            "read whole: give its Lake root folder, or drop the dates",
+            p.string()));
+      }
     }
   }
   if (o.source != SourceKind::kLake) {

@@ -43,7 +43,8 @@ inline constexpr WholeDomain kKeepCheckpoints{"--keep-checkpoints", "checkpoints
 inline constexpr WholeDomain kCheckpointBatches{"--checkpoint-batches", "batches", 0,
                                                 1'000'000'000'000};
 inline constexpr WholeDomain kCheckpointSeconds{"--checkpoint-seconds", "seconds", 0, 366 * 86'400};
-inline constexpr WholeDomain kWorkers{"--workers", "processes", 0, 1024};
+// Each running worker holds a few of the supervisor's file descriptors.
+inline constexpr WholeDomain kWorkers{"--workers", "processes", 0, 256};
 inline constexpr WholeDomain kQueueSize{"--queue-size", "messages", 1, 1'000'000};
 inline constexpr WholeDomain kMaxFailures{"--max-failures", "failures", 1, 100};
 // The upper bound is this machine's core count (checked in check_supervisor_options).

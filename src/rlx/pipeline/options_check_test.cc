@@ -64,6 +64,13 @@ TEST(OptionsCheck, PartitionNames) {
   for (const char* bad : {"", ".", "..", "A/B", "A B", "A=B", "A\\B", "XBT/USD", "%2F", "\x01"}) {
     EXPECT_FALSE(valid_partition_name(bad)) << bad;
   }
+  // UTF-8 characters are names (Binance listed 币安人生USDT); broken UTF-8 is not.
+  EXPECT_TRUE(valid_partition_name("\xe5\xb8\x81\xe5\xae\x89\xe4\xba\xba\xe7\x94\x9fUSDT"));
+  EXPECT_TRUE(valid_partition_name("\xc3\xa9t\xc3\xa9"));
+  for (const char* bad : {"\xff", "\xc3", "A\xc3(", "\xe5\xb8", "\xc0\xaf", "\xe0\x80\xaf",
+                          "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80"}) {
+    EXPECT_FALSE(valid_partition_name(bad)) << bad;
+  }
   EXPECT_TRUE(valid_partition_name(std::string(64, 'X')));
   EXPECT_FALSE(valid_partition_name(std::string(65, 'X')));
   EXPECT_EQ(

@@ -183,6 +183,16 @@ void open_lake(const ReconstructOptions& options,
 
 }  // namespace
 
+void check_inputs(const ReconstructOptions& options) {
+  if (options.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
+  for (const fs::path& input : options.inputs) {
+    if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+  }
+  if (options.source != SourceKind::kLake) return;
+  for (const auto& [key, group] : lake_groups(options)) check_lake_names(key, group);
+  lake_symbols(options);  // refuses a selection of nothing
+}
+
 std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options) {
   for (const fs::path& input : options.inputs) {
     if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
@@ -219,6 +229,7 @@ std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOp
         o.file = input;
         o.bad_rows = options.on_bad_row;
         o.check_names = check_names;
+        o.symbols = options.symbols;
         o.source = static_cast<uint32_t>(readers.size());
         readers.push_back(std::make_unique<io::TardisReader>(std::move(o)));
         names->push_back(input.string());
@@ -350,6 +361,9 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     owner = SymbolKey{options.exchange, options.symbols.front()};
   }
   if (!options.resume) {
+    // Whatever can refuse the inputs does so before the output folder changes (--overwrite
+    // would otherwise have cleared the previous output for nothing).
+    if (!worker && !options.open_inputs) check_inputs(options);
     if (!worker) prepare_out_dir(options);  // a worker's output tree belongs to its supervisor
     if (options.durable) write_run_file(options);
   }

@@ -133,6 +133,11 @@ void prepare_out_dir(const ReconstructOptions& options);
 // invocation's runtime settings (progress, logs, fsync, hooks).
 ReconstructOptions resumed_options(const ReconstructOptions& given);
 
+// What can refuse a new in-process run's inputs before its output folder changes: a missing
+// input (kBadInput); for Lake, a folder name that cannot name an output folder (kBadInput) and a
+// --symbols / --date-* selection of nothing (kUsage).
+void check_inputs(const ReconstructOptions& options);
+
 // The (exchange, symbol) pairs of Lake `options.inputs` that options.symbols selects, sorted.
 std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options);
 

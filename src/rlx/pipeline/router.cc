@@ -88,8 +88,9 @@ Router::Target* Router::target_for(const Message& m) {
       bad_names_.emplace(key,
                          Error::format(Location{m.source < names_.size() ? names_[m.source] : "",
                                                 m.source_row, bad_exchange ? "exchange" : "symbol"},
-                                       bad_exchange ? partition_name_error("exchange", m.exchange)
-                                                    : partition_name_error("symbol", m.symbol)));
+                                       (bad_exchange ? partition_name_error("exchange", m.exchange)
+                                                     : partition_name_error("symbol", m.symbol)) +
+                                           " (--on-bad-row quarantine sets its rows aside)"));
     } else if (named && io::symbol_matches(run_.symbols, m.symbol)) {
       t.route = route_for_(key);
     }

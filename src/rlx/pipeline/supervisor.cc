@@ -138,11 +138,13 @@ class Supervisor {
   uint32_t running_ = 0;
   std::vector<bool> slots_;  // which worker slots are taken
   bool router_done_ = false;
+  bool aborting_ = false;  // abort_all ran: route_for makes no new channel
   std::string router_error_;
 };
 
 Route Supervisor::route_for(const SymbolKey& key) {
   const std::lock_guard lock(mutex_);
+  if (aborting_) return Route{};  // the run is failing: no new pipe or worker
   auto [it, fresh] = runs_.try_emplace(key);
   SymbolRun& r = it->second;
   r.key = key;
@@ -419,6 +421,7 @@ void Supervisor::poll_loop(Router* router, Progress& progress) {
 void Supervisor::abort_all(Router* router) {
   if (router != nullptr) router->stop();
   const std::lock_guard lock(mutex_);
+  aborting_ = true;
   for (auto& [key, r] : runs_) {
     if (r.channel) r.channel->abandon();
     if (r.state == State::kRunning && r.pid > 0) {
@@ -443,12 +446,16 @@ ReconstructSummary Supervisor::run() {
   run.mode = RunMode::kSupervised;
   if (run.resume) run = resumed_options(run);
   check_supervisor_options(o_);
+  // What an earlier run (resumed) finished, and what every Lake symbol is: known before the
+  // output folder changes, so a selection of nothing changes nothing.
+  std::vector<SymbolKey> keys;
   if (!run.resume) {
     if (run.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
     for (const fs::path& input : run.inputs) {
       if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
     }
   }
+  if (!routed()) keys = lake_symbols(run);
   // One rlx process per run folder, taken before anything in it changes (a second one would
   // start a second set of workers, or --overwrite would clear this run's output under it).
   const std::unique_ptr<durability::FileLock> lock = lock_out_dir(out());
@@ -457,13 +464,17 @@ ReconstructSummary Supervisor::run() {
     write_run_file(run);
   }
   ::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is an error code, not a signal
+  // Pipes to workers and one open spool per waiting symbol: a whole market needs more file
+  // descriptors than the usual soft limit of 1024, and the hard limit is the user's to give.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   const Log& log = run.log;
   log.info("supervisor.start",
            {{"workers", uint64_t{o_.workers}}, {"resume", std::string(run.resume ? "yes" : "no")}});
 
-  // What an earlier run (resumed) finished, and what every Lake symbol is.
-  std::vector<SymbolKey> keys;
-  if (!routed()) keys = lake_symbols(run);
   const fs::path symbols_dir = out() / kStateDir / "symbols";
   if (routed() && fs::exists(symbols_dir)) {
     for (const auto& ex : fs::directory_iterator(symbols_dir)) {
@@ -522,6 +533,7 @@ ReconstructSummary Supervisor::run() {
     // abort the process).
     abort_all(router.get());
     if (router_thread.joinable()) router_thread.join();
+    abort_all(nullptr);  // what the router's last batch set up before it saw the stop
     throw;
   }
   if (router_thread.joinable()) router_thread.join();
