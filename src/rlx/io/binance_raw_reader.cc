@@ -1,47 +1,30 @@
 #include "rlx/io/binance_raw_reader.h"
 
-#include <simdjson.h>
-
-#include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <filesystem>
-#include <optional>
 
+#include "rlx/binance/payload_parser.h"
 #include "rlx/core/error.h"
 #include "rlx/io/line_reader.h"
 
 namespace rlx::io {
 
-const char* binance_exchange_name(Market market) {
-  switch (market) {
-    case Market::kUsdM:
-      return "binance-futures";
-    case Market::kCoinM:
-      return "binance-delivery";
-    case Market::kSpot:
-    case Market::kUnknown:
-      break;
-  }
-  return "binance";
-}
+const char* binance_exchange_name(Market market) { return binance::exchange_name(market); }
 
 namespace {
 
-namespace od = simdjson::ondemand;
-
-constexpr int64_t kNsPerMs = 1'000'000;
-
-// A row that cannot be trusted: `reason` is the quarantine category, `field` and `what` the detail.
-struct BadRow {
+// A line whose frame (timestamp prefix) cannot be read: the quarantine category, field, detail.
+struct BadLine {
   std::string reason;
   std::string field;
   std::string what;
 };
 
-[[noreturn]] void bad_row(std::string reason, std::string field, std::string what) {
-  throw BadRow{std::move(reason), std::move(field), std::move(what)};
+[[noreturn]] void bad_line(std::string reason, std::string field, std::string what) {
+  throw BadLine{std::move(reason), std::move(field), std::move(what)};
 }
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 void to_upper(std::string_view in, std::string* out) {
   out->resize(in.size());
@@ -50,8 +33,6 @@ void to_upper(std::string_view in, std::string* out) {
     (*out)[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   }
 }
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Non-negative integer text -> int64 (no sign, no overflow).
 bool parse_uint(std::string_view s, int64_t* out) {
@@ -84,177 +65,6 @@ bool parse_epoch_seconds(std::string_view s, int64_t* out) {
   return true;
 }
 
-// Market from a Binance host name (ws or REST), kUnknown if not recognised.
-Market market_from_url(std::string_view url) {
-  const size_t scheme = url.find("://");
-  std::string_view host = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
-  host = host.substr(0, host.find_first_of(":/?"));
-  if (host.find("fstream") != std::string_view::npos || host.find("fapi") != std::string_view::npos)
-    return Market::kUsdM;
-  if (host.find("dstream") != std::string_view::npos || host.find("dapi") != std::string_view::npos)
-    return Market::kCoinM;
-  if (host.find("binance") != std::string_view::npos) return Market::kSpot;
-  return Market::kUnknown;
-}
-
-// Value of the `symbol=` query parameter of a REST url, or empty.
-std::string_view url_symbol(std::string_view url) {
-  const size_t q = url.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = url.substr(q + 1);
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view param = query.substr(0, amp);
-    if (param.substr(0, 7) == "symbol=") return param.substr(7);
-    if (amp == std::string_view::npos) break;
-    query = query.substr(amp + 1);
-  }
-  return {};
-}
-
-// The text of a JSON string or number token: quotes stripped, whitespace trimmed.
-// Returns false for null, booleans, objects and arrays.
-bool scalar_text(od::value& v, std::string_view* out) {
-  std::string_view tok = v.raw_json_token();
-  while (!tok.empty() &&
-         (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\r' || tok.back() == '\n'))
-    tok.remove_suffix(1);
-  if (tok.empty()) return false;
-  if (tok.front() == '"') {
-    if (tok.size() < 2 || tok.back() != '"') return false;
-    *out = tok.substr(1, tok.size() - 2);
-    return true;
-  }
-  if (tok.front() == '-' || is_digit(tok.front())) {
-    *out = tok;
-    return true;
-  }
-  return false;
-}
-
-constexpr int64_t kPow10[19] = {1,
-                                10,
-                                100,
-                                1000,
-                                10000,
-                                100000,
-                                1000000,
-                                10000000,
-                                100000000,
-                                1000000000,
-                                10000000000,
-                                100000000000,
-                                1000000000000,
-                                10000000000000,
-                                100000000000000,
-                                1000000000000000,
-                                10000000000000000,
-                                100000000000000000,
-                                1000000000000000000};
-
-// The common case of Binance text, "61737.63000000": digits, an optional fraction, at most 19
-// digits in all (they fit a uint64) and 18 fractional ones. Exact; anything else goes to
-// Decimal::parse.
-inline bool parse_plain_decimal(std::string_view s, Decimal* out) {
-  const size_t n = s.size();
-  if (n == 0 || n > 20) return false;
-  uint64_t v = 0;
-  size_t i = 0;
-  for (; i < n && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-  if (i == 0) return false;
-  size_t frac = 0;
-  if (i < n && s[i] == '.') {
-    const size_t start = ++i;
-    for (; i < n && is_digit(s[i]); ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-    frac = i - start;
-    if (frac == 0) return false;
-  }
-  if (i != n || frac > 18 || n - (frac > 0 ? 1 : 0) > 19) return false;
-  *out = Decimal::from_raw(static_cast<__int128>(v) * kPow10[Decimal::kScale - frac]);
-  return true;
-}
-
-// Exact price/size; `what` is "price" or "size". Rejects empty, NaN/inf, junk and negatives.
-Decimal parse_amount(std::string_view text, const char* what, const std::string& field) {
-  Decimal d;
-  if (parse_plain_decimal(text, &d)) return d;
-  if (!Decimal::parse(text, &d)) {
-    std::string lower(text);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (text.empty()) bad_row(std::string("empty ") + what, field, std::string("empty ") + what);
-    if (lower.find("nan") != std::string::npos || lower.find("inf") != std::string::npos) {
-      bad_row(std::string("non-finite ") + what, field,
-              std::string("non-finite ") + what + " '" + std::string(text) + "'");
-    }
-    bad_row(std::string("bad ") + what, field,
-            std::string("not an exact decimal ") + what + ": '" + std::string(text) + "'");
-  }
-  if (d.is_negative()) {
-    bad_row(std::string("negative ") + what, field,
-            std::string("negative ") + what + " '" + std::string(text) + "'");
-  }
-  return d;
-}
-
-std::string simdjson_what(simdjson::error_code e) {
-  return std::string("malformed JSON (") + simdjson::error_message(e) + ")";
-}
-
-[[noreturn]] void malformed(simdjson::error_code e, const std::string& field = "") {
-  bad_row("malformed JSON", field, simdjson_what(e));
-}
-
-// Fields of one Binance payload, collected in one pass in whatever order they come.
-struct Fields {
-  std::string_view stream;
-  std::string_view e;
-  std::string_view s;
-  std::string_view symbol;  // COIN-M REST snapshot
-  int64_t capture_ns = kNull;
-  int64_t E = kNull;
-  int64_t U = kNull;
-  int64_t u = kNull;
-  int64_t pu = kNull;
-  int64_t last_update_id = kNull;
-  int64_t t = kNull;     // trade id
-  int64_t a_id = kNull;  // aggTrade id ("a" as a number)
-  std::optional<std::string_view> p, q, b_str, a_str, B, A;
-  std::optional<bool> m;
-  bool has_ps = false;
-  bool has_pair = false;
-  bool has_T = false;
-  bool has_X = false;
-  bool has_M = false;
-  bool has_bid_levels = false;  // "b" or "bids" array
-  bool has_ask_levels = false;  // "a" or "asks" array
-  bool asks_first = false;
-};
-
-// A value of the wrong JSON type is a bad field; a token that is no JSON value is malformed JSON.
-[[noreturn]] void bad_value(od::value& v, const char* reason, const char* field,
-                            const char* expected, simdjson::error_code err) {
-  const std::string_view tok = v.raw_json_token();
-  const char c = tok.empty() ? '\0' : tok.front();
-  const bool json_value = c == '"' || c == '-' || is_digit(c) || c == 't' || c == 'f' || c == 'n' ||
-                          c == '{' || c == '[';
-  if (!json_value) malformed(err, field);
-  bad_row(reason, field,
-          std::string("expected ") + expected + ", got " + std::string(tok.substr(0, 40)) + " (" +
-              simdjson::error_message(err) + ")");
-}
-
-int64_t get_int(od::value& v, const char* field) {
-  int64_t x = 0;
-  if (auto err = v.get_int64().get(x)) bad_value(v, "bad integer", field, "an integer", err);
-  return x;
-}
-
-std::string_view get_str(od::value& v, const char* field) {
-  std::string_view x;
-  if (auto err = v.get_string().get(x)) bad_value(v, "bad string", field, "a string", err);
-  return x;
-}
-
 }  // namespace
 
 class BinanceRawReader::Impl {
@@ -267,7 +77,7 @@ class BinanceRawReader::Impl {
   Market market() const {
     if (options_.market != Market::kUnknown) return options_.market;
     if (sources_[0].url_market != Market::kUnknown) return sources_[0].url_market;
-    return learned_market_;
+    return parser_.learned_market();
   }
 
  private:
@@ -287,20 +97,16 @@ class BinanceRawReader::Impl {
   };
 
   bool read_pending(Source* src);
-  void parse_line(const Source& src, const LineRef& ref, Message* out, bool* emitted);
-  void on_data_field(std::string_view key, od::value& v, Fields* f, Message* out);
-  void parse_levels(od::value& v, Side side, const char* name, Message* out);
-  void finish(const Source& src, const LineRef& ref, Fields& f, Message* out, bool* emitted);
+  bool parse_line(const Source& src, const LineRef& ref, Message* out);
   const std::string& snapshot_symbol_for_file(const Source& src, const LineRef& ref);
   void note_symbol(const std::string& symbol, const Source& src, const LineRef& ref);
-  void handle_bad(const BadRow& b, const std::string& file, uint64_t row);
+  void handle_bad(const BadLine& b, const std::string& file, uint64_t row);
 
   std::string path_;
   BinanceRawOptions options_;
   BinanceFormat format_ = BinanceFormat::kUnknown;
   std::vector<Source> sources_;  // [0] the given file; [1] the cryptofeed REST sibling
   Quarantine quarantine_;
-  Market learned_market_ = Market::kUnknown;
 
   // Symbol bookkeeping for REST snapshots that carry no symbol (spot hftbacktest).
   std::string file_symbol_;
@@ -308,11 +114,7 @@ class BinanceRawReader::Impl {
   bool symbolless_snapshot_ = false;
   std::string second_symbol_;
 
-  od::parser parser_;
-  std::unique_ptr<char[]> pad_;
-  size_t pad_cap_ = 0;
-  std::string symbol_scratch_;
-  std::string field_scratch_;
+  binance::PayloadParser parser_;
 };
 
 BinanceRawReader::Impl::Impl(const std::string& path, const BinanceRawOptions& options)
@@ -371,7 +173,7 @@ BinanceRawReader::Impl::Impl(const std::string& path, const BinanceRawOptions& o
   }
 }
 
-void BinanceRawReader::Impl::handle_bad(const BadRow& b, const std::string& file, uint64_t row) {
+void BinanceRawReader::Impl::handle_bad(const BadLine& b, const std::string& file, uint64_t row) {
   const Location where{file, row, b.field};
   if (options_.on_bad_row == BadRowPolicy::kFail) throw bad_input(where, b.what);
   quarantine_.add(b.reason, Error::format(where, b.what));
@@ -396,8 +198,8 @@ bool BinanceRawReader::Impl::read_pending(Source* src) {
       case BinanceFormat::kHftbacktest: {
         const size_t sp = line.find(' ');
         if (sp == std::string_view::npos || !parse_uint(line.substr(0, sp), &ref.received)) {
-          bad_row("bad local timestamp", "local_ns",
-                  "expected '<local receive ns> <json>' at the start of the line");
+          bad_line("bad local timestamp", "local_ns",
+                   "expected '<local receive ns> <json>' at the start of the line");
         }
         ref.json = line.substr(sp + 1);
         return true;
@@ -408,14 +210,14 @@ bool BinanceRawReader::Impl::read_pending(Source* src) {
           const size_t arrow = line.find(" <-> ");
           if (arrow != std::string_view::npos && !is_digit(line.front())) {
             // Connection header `<ws url> <-> <connect epoch s>` (again after a reconnect).
-            src->url_market = market_from_url(line.substr(0, arrow));
+            src->url_market = binance::market_from_url(line.substr(0, arrow));
             continue;
           }
           const size_t colon = line.find(": ");
           if (colon == std::string_view::npos ||
               !parse_epoch_seconds(line.substr(0, colon), &ref.received)) {
-            bad_row("bad local timestamp", "local_time",
-                    "expected '<local epoch s>: <json>' at the start of the line");
+            bad_line("bad local timestamp", "local_time",
+                     "expected '<local epoch s>: <json>' at the start of the line");
           }
           ref.json = line.substr(colon + 2);
           return true;
@@ -424,8 +226,8 @@ bool BinanceRawReader::Impl::read_pending(Source* src) {
         const size_t colon = arrow == std::string_view::npos ? arrow : line.find(": ", arrow + 4);
         if (colon == std::string_view::npos ||
             !parse_epoch_seconds(line.substr(arrow + 4, colon - arrow - 4), &ref.received)) {
-          bad_row("bad local timestamp", "local_time",
-                  "expected '<url> -> <local epoch s>: <json>'");
+          bad_line("bad local timestamp", "local_time",
+                   "expected '<url> -> <local epoch s>: <json>'");
         }
         ref.url = line.substr(0, arrow);
         ref.json = line.substr(colon + 2);
@@ -445,7 +247,7 @@ bool BinanceRawReader::Impl::next(Message* out) {
       if (src.need_read && !src.done) {
         try {
           if (read_pending(&src)) src.need_read = false;
-        } catch (const BadRow& b) {
+        } catch (const BadLine& b) {
           handle_bad(b, src.lines->path(), src.lines->line_number());
           retry = true;  // the bad line is consumed; read that source again
           break;
@@ -457,229 +259,48 @@ bool BinanceRawReader::Impl::next(Message* out) {
     if (retry) continue;
     if (pick == nullptr) return false;
     pick->need_read = true;
-    bool emitted = false;
-    try {
-      parse_line(*pick, pick->pending, out, &emitted);
-    } catch (const BadRow& b) {
-      handle_bad(b, pick->lines->path(), pick->pending.row);
-    }
-    if (emitted) return true;
+    if (parse_line(*pick, pick->pending, out)) return true;
   }
 }
 
-void BinanceRawReader::Impl::parse_levels(od::value& v, Side side, const char* name, Message* out) {
-  od::array arr;
-  if (auto err = v.get_array().get(arr)) {
-    bad_row("bad levels", name,
-            std::string("expected an array of [price, size]: ") + simdjson::error_message(err));
-  }
-  size_t index = 0;
-  for (auto item : arr) {
-    od::array pair;
-    if (auto err = item.get_array().get(pair)) {
-      field_scratch_.assign(name).append("[").append(std::to_string(index)).append("]");
-      bad_row("bad levels", field_scratch_,
-              std::string("expected [price, size]: ") + simdjson::error_message(err));
+// One line's payload; false when it gives no message (quarantined, unsupported or filtered).
+bool BinanceRawReader::Impl::parse_line(const Source& src, const LineRef& ref, Message* out) {
+  binance::PayloadContext context;
+  context.url = ref.url;
+  context.market = options_.market != Market::kUnknown ? options_.market : sources_[0].url_market;
+  context.received_time = ref.received;
+  context.golden = format_ == BinanceFormat::kGolden;
+  switch (parser_.parse(ref.json, context, out)) {
+    case binance::PayloadResult::kMessage:
+      break;
+    case binance::PayloadResult::kUnsupported: {
+      // Never silently dropped: counted under the stream (or event) name, whatever the policy.
+      const std::string& reason = parser_.problem().reason;
+      quarantine_.add(reason, Error::format(Location{src.lines->path(), ref.row, ""}, reason));
+      return false;
     }
-    std::string_view price_text, size_text;
-    int32_t k = 0;
-    for (auto elem : pair) {
-      od::value ev;
-      if (auto err = elem.get(ev)) malformed(err, name);
-      if (k < 2) {
-        std::string_view* dst = k == 0 ? &price_text : &size_text;
-        if (!scalar_text(ev, dst)) {
-          field_scratch_.assign(name).append("[").append(std::to_string(index)).append("][");
-          field_scratch_.append(std::to_string(k)).append("]");
-          bad_row(k == 0 ? "bad price" : "bad size", field_scratch_,
-                  "expected a decimal string, got " + std::string(ev.raw_json_token()));
-        }
-      }
-      ++k;
-    }
-    if (k < 2) {
-      field_scratch_.assign(name).append("[").append(std::to_string(index)).append("]");
-      bad_row("missing field", field_scratch_, "expected [price, size]");
-    }
-    LevelUpdate& lv = out->levels.emplace_back();
-    lv.side = side;
-    Decimal d;
-    // Fast path: well-formed non-negative decimals; the slow path builds the error.
-    if (parse_plain_decimal(price_text, &d)) {
-      lv.price = d;
-    } else {
-      field_scratch_.assign(name).append("[").append(std::to_string(index)).append("][0]");
-      lv.price = parse_amount(price_text, "price", field_scratch_);
-    }
-    if (parse_plain_decimal(size_text, &d)) {
-      lv.size = d;
-    } else {
-      field_scratch_.assign(name).append("[").append(std::to_string(index)).append("][1]");
-      lv.size = parse_amount(size_text, "size", field_scratch_);
-    }
-    ++index;
-  }
-}
-
-void BinanceRawReader::Impl::on_data_field(std::string_view key, od::value& v, Fields* f,
-                                           Message* out) {
-  std::string_view text;
-  switch (key.size()) {
-    case 1:
-      switch (key[0]) {
-        case 'e':
-          f->e = get_str(v, "e");
-          return;
-        case 'E':
-          f->E = get_int(v, "E");
-          return;
-        case 's':
-          f->s = get_str(v, "s");
-          return;
-        case 'U':
-          f->U = get_int(v, "U");
-          return;
-        case 'u':
-          f->u = get_int(v, "u");
-          return;
-        case 't':
-          f->t = get_int(v, "t");
-          return;
-        case 'T':
-          f->has_T = true;
-          return;
-        case 'X':
-          f->has_X = true;
-          return;
-        case 'M':
-          f->has_M = true;
-          return;
-        case 'm': {
-          bool m = false;
-          if (auto err = v.get_bool().get(m)) {
-            bad_row("bad boolean", "m",
-                    std::string("expected true/false: ") + simdjson::error_message(err));
-          }
-          f->m = m;
-          return;
-        }
-        case 'p':
-        case 'q':
-        case 'B':
-        case 'A':
-          if (!scalar_text(v, &text)) {
-            bad_row(key[0] == 'p' || key[0] == 'b' ? "bad price" : "bad size", std::string(key),
-                    "expected a decimal string, got " + std::string(v.raw_json_token()));
-          }
-          (key[0] == 'p' ? f->p : key[0] == 'q' ? f->q : key[0] == 'B' ? f->B : f->A) = text;
-          return;
-        case 'a':
-        case 'b': {
-          od::json_type type;
-          if (auto err = v.type().get(type)) malformed(err, std::string(key));
-          const bool bid = key[0] == 'b';
-          if (type == od::json_type::array) {
-            if (bid) {
-              f->has_bid_levels = true;
-              parse_levels(v, Side::kBid, "b", out);
-            } else {
-              f->has_ask_levels = true;
-              f->asks_first = !f->has_bid_levels;
-              parse_levels(v, Side::kAsk, "a", out);
-            }
-          } else if (type == od::json_type::number && !bid) {
-            f->a_id = get_int(v, "a");  // aggTrade id
-          } else if (type == od::json_type::string) {
-            if (!scalar_text(v, &text)) {
-              bad_row("bad price", std::string(key), "expected a decimal string");
-            }
-            (bid ? f->b_str : f->a_str) = text;
-          }
-          return;
-        }
-        default:
-          return;
-      }
-    case 2:
-      if (key == "pu") {
-        f->pu = get_int(v, "pu");
-      } else if (key == "ps") {
-        f->has_ps = true;
-      }
-      return;
-    case 4:
-      if (key == "bids") {
-        f->has_bid_levels = true;
-        parse_levels(v, Side::kBid, "bids", out);
-      } else if (key == "asks") {
-        f->has_ask_levels = true;
-        f->asks_first = !f->has_bid_levels;
-        parse_levels(v, Side::kAsk, "asks", out);
-      } else if (key == "pair") {
-        f->has_pair = true;
-      }
-      return;
-    case 6:
-      if (key == "symbol") f->symbol = get_str(v, "symbol");
-      return;
-    case 12:
-      if (key == "lastUpdateId") f->last_update_id = get_int(v, "lastUpdateId");
-      return;
-    default:
-      return;
-  }
-}
-
-void BinanceRawReader::Impl::parse_line(const Source& src, const LineRef& ref, Message* out,
-                                        bool* emitted) {
-  // Reset the message, keeping its buffers.
-  out->levels.clear();
-  out->trade_id.clear();
-  out->origin_time = out->update_id = out->first_update_id = out->prev_update_id = kNull;
-  out->side = Side::kNone;
-  out->price = out->size = Decimal();
-
-  // Copy into the reused padded buffer simdjson needs.
-  const size_t len = ref.json.size();
-  if (pad_cap_ < len + simdjson::SIMDJSON_PADDING) {
-    pad_cap_ = std::max(len + simdjson::SIMDJSON_PADDING, pad_cap_ * 2);
-    pad_ = std::make_unique<char[]>(pad_cap_);
-  }
-  std::memcpy(pad_.get(), ref.json.data(), len);
-  std::memset(pad_.get() + len, 0, simdjson::SIMDJSON_PADDING);
-
-  od::document doc;
-  if (auto err = parser_.iterate(pad_.get(), len, pad_cap_).get(doc)) malformed(err);
-  od::object root;
-  if (auto err = doc.get_object().get(root)) malformed(err);
-  Fields f;
-  for (auto field : root) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) malformed(err);
-    od::value v;
-    if (auto err = field.value().get(v)) malformed(err, std::string(key));
-    if (key == "data") {
-      od::object data;
-      if (auto err = v.get_object().get(data)) malformed(err, "data");
-      for (auto df : data) {
-        std::string_view dkey;
-        if (auto err = df.unescaped_key().get(dkey)) malformed(err, "data");
-        od::value dv;
-        if (auto err = df.value().get(dv)) malformed(err, std::string(dkey));
-        on_data_field(dkey, dv, &f, out);
-      }
-    } else if (key == "stream") {
-      f.stream = get_str(v, "stream");
-    } else if (key == "capture_ns") {
-      f.capture_ns = get_int(v, "capture_ns");
-    } else {
-      on_data_field(key, v, &f, out);  // a bare REST body: the payload is the root
+    case binance::PayloadResult::kBad: {
+      const binance::PayloadProblem& p = parser_.problem();
+      handle_bad(BadLine{p.reason, p.field, p.what}, src.lines->path(), ref.row);
+      return false;
     }
   }
-  if (!doc.current_location().error()) {
-    bad_row("malformed JSON", "", "malformed JSON (trailing content after the object)");
+  // A REST snapshot that names no symbol belongs to the file's only symbol.
+  const bool from_file = out->symbol.empty();
+  if (from_file) out->symbol = snapshot_symbol_for_file(src, ref);
+  const bool requested = symbol_matches(options_.symbols, out->symbol);
+  if (requested && options_.check_names && !valid_partition_name(out->symbol)) {
+    handle_bad(
+        BadLine{"bad symbol", parser_.symbol_field(), partition_name_error("symbol", out->symbol)},
+        src.lines->path(), ref.row);
+    return false;
   }
-  finish(src, ref, f, out, emitted);
+  if (!from_file) note_symbol(out->symbol, src, ref);
+  if (!requested) return false;  // filtered out on request
+  if (out->kind == MessageKind::kTicker && !options_.emit_tickers) return false;
+  out->source = options_.source;
+  out->source_row = ref.row;
+  return true;
 }
 
 void BinanceRawReader::Impl::note_symbol(const std::string& symbol, const Source& src,
@@ -726,187 +347,6 @@ const std::string& BinanceRawReader::Impl::snapshot_symbol_for_file(const Source
   }
   symbolless_snapshot_ = true;
   return file_symbol_;
-}
-
-void BinanceRawReader::Impl::finish(const Source& src, const LineRef& ref, Fields& f, Message* out,
-                                    bool* emitted) {
-  // Which kind: the payload's own event type, else the stream name, else its shape.
-  std::string_view stream_type;
-  std::string_view stream_symbol;
-  if (!f.stream.empty()) {
-    const size_t at = f.stream.find('@');
-    stream_type = at == std::string_view::npos ? f.stream : f.stream.substr(at + 1);
-    if (at != std::string_view::npos) stream_symbol = f.stream.substr(0, at);
-  }
-  const bool partial_depth =
-      stream_type.size() > 5 && stream_type.substr(0, 5) == "depth" && is_digit(stream_type[5]);
-  enum { kDelta, kTrade, kAgg, kTicker, kSnapshot, kOther } kind = kOther;
-  if (f.last_update_id != kNull) {
-    kind = kSnapshot;
-  } else if (!f.e.empty()) {
-    if (f.e == "depthUpdate") {
-      kind = partial_depth ? kSnapshot : kDelta;
-    } else if (f.e == "trade") {
-      kind = kTrade;
-    } else if (f.e == "aggTrade") {
-      kind = kAgg;
-    } else if (f.e == "bookTicker") {
-      kind = kTicker;
-    }
-  } else if (stream_type == "bookTicker" || (stream_type.empty() && f.b_str && f.a_str)) {
-    kind = kTicker;
-  } else if (stream_type == "trade") {
-    kind = kTrade;
-  } else if (stream_type == "aggTrade") {
-    kind = kAgg;
-  } else if (stream_type.substr(0, 5) == "depth") {
-    kind = partial_depth ? kSnapshot : kDelta;
-  }
-  if (kind == kOther) {
-    // Never silently dropped: counted under the stream (or event) name, whatever the policy.
-    std::string reason = !stream_type.empty() ? "unsupported stream " + std::string(stream_type)
-                         : !f.e.empty()       ? "unsupported event " + std::string(f.e)
-                                              : std::string("unrecognised message");
-    quarantine_.add(reason, Error::format(Location{src.lines->path(), ref.row, ""}, reason));
-    return;
-  }
-
-  // Local receive time.
-  int64_t received = ref.received;
-  if (format_ == BinanceFormat::kGolden) {
-    if (f.capture_ns == kNull) bad_row("missing field", "capture_ns", "missing field capture_ns");
-    received = f.capture_ns;
-  }
-
-  // Symbol.
-  bool from_file = false;
-  if (!f.s.empty()) {
-    to_upper(f.s, &symbol_scratch_);
-  } else if (kind == kSnapshot && !ref.url.empty() && !url_symbol(ref.url).empty()) {
-    to_upper(url_symbol(ref.url), &symbol_scratch_);
-  } else if (kind == kSnapshot && !f.symbol.empty()) {
-    to_upper(f.symbol, &symbol_scratch_);
-  } else if (kind == kSnapshot && !stream_symbol.empty()) {
-    to_upper(stream_symbol, &symbol_scratch_);
-  } else if (kind == kSnapshot) {
-    symbol_scratch_ = snapshot_symbol_for_file(src, ref);
-    from_file = true;
-  } else {
-    bad_row("missing field", "s", "missing field s (symbol)");
-  }
-  const bool requested = symbol_matches(options_.symbols, symbol_scratch_);
-  if (requested && options_.check_names && !valid_partition_name(symbol_scratch_)) {
-    bad_row("bad symbol", f.s.empty() ? "symbol" : "s",
-            partition_name_error("symbol", symbol_scratch_));
-  }
-  if (!from_file) note_symbol(symbol_scratch_, src, ref);
-
-  // Market: options, else the capture's url host, else the fields (sticky per file).
-  Market market = options_.market;
-  if (market == Market::kUnknown && !ref.url.empty()) market = market_from_url(ref.url);
-  if (market == Market::kUnknown) market = sources_[0].url_market;
-  if (market == Market::kUnknown) {
-    Market decisive = Market::kUnknown;
-    if (f.has_ps || f.has_pair) {
-      decisive = Market::kCoinM;
-    } else if (f.pu != kNull) {
-      decisive = Market::kUsdM;
-    } else if (kind == kDelta) {
-      decisive = Market::kSpot;
-    }
-    if (decisive != Market::kUnknown) {
-      learned_market_ = decisive;
-      market = decisive;
-    } else if (learned_market_ != Market::kUnknown) {
-      market = learned_market_;
-    } else {
-      // Shape only: futures payloads carry T/E (tickers, snapshots) and lack M (trades).
-      bool futures = false;
-      if (kind == kTrade || kind == kAgg) futures = !f.has_M;
-      if (kind == kTicker || kind == kSnapshot) futures = f.has_T || f.E != kNull || !f.e.empty();
-      market = !futures                                            ? Market::kSpot
-               : symbol_scratch_.find("USD_") != std::string::npos ? Market::kCoinM
-                                                                   : Market::kUsdM;
-    }
-  }
-
-  if (!requested) return;  // filtered out on request
-  if (kind == kTicker && !options_.emit_tickers) return;
-
-  out->market = market;
-  out->exchange.assign(binance_exchange_name(market));
-  out->symbol.assign(symbol_scratch_);
-  out->received_time = received;
-  out->source = options_.source;
-  out->source_row = ref.row;
-  if (f.E != kNull) out->origin_time = f.E * kNsPerMs;
-
-  switch (kind) {
-    case kDelta:
-    case kSnapshot: {
-      if (kind == kSnapshot && f.last_update_id != kNull) {
-        out->kind = MessageKind::kSnapshot;
-        out->update_id = f.last_update_id;
-      } else {
-        if (f.E == kNull) bad_row("missing field", "E", "missing field E (event time)");
-        if (f.U == kNull) bad_row("missing field", "U", "missing field U (first update id)");
-        if (f.u == kNull) bad_row("missing field", "u", "missing field u (final update id)");
-        out->kind = kind == kSnapshot ? MessageKind::kSnapshot : MessageKind::kDelta;
-        out->first_update_id = f.U;
-        out->update_id = f.u;
-        out->prev_update_id = f.pu;
-      }
-      const bool rest = f.last_update_id != kNull;
-      if (!f.has_bid_levels) {
-        bad_row("missing field", rest ? "bids" : "b", "missing bid levels");
-      }
-      if (!f.has_ask_levels) {
-        bad_row("missing field", rest ? "asks" : "a", "missing ask levels");
-      }
-      if (f.asks_first) {  // keep bids then asks, each in source order
-        auto mid = std::find_if(out->levels.begin(), out->levels.end(),
-                                [](const LevelUpdate& l) { return l.side == Side::kBid; });
-        std::rotate(out->levels.begin(), mid, out->levels.end());
-      }
-      break;
-    }
-    case kTrade:
-    case kAgg: {
-      out->kind = MessageKind::kTrade;
-      const int64_t id = kind == kTrade ? f.t : f.a_id;
-      if (id == kNull) {
-        bad_row("missing field", kind == kTrade ? "t" : "a", "missing trade id");
-      }
-      if (f.E == kNull) bad_row("missing field", "E", "missing field E (event time)");
-      if (!f.p) bad_row("missing field", "p", "missing field p (price)");
-      if (!f.q) bad_row("missing field", "q", "missing field q (quantity)");
-      if (!f.m) bad_row("missing field", "m", "missing field m (buyer is maker)");
-      char buf[24];
-      const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), id);
-      out->trade_id.assign(buf, end);
-      out->price = parse_amount(*f.p, "price", "p");
-      out->size = parse_amount(*f.q, "size", "q");
-      out->side = *f.m ? Side::kSell : Side::kBuy;  // the buyer was the maker: a sell hit the bid
-      break;
-    }
-    case kTicker: {
-      out->kind = MessageKind::kTicker;
-      if (f.u == kNull) bad_row("missing field", "u", "missing field u (update id)");
-      if (!f.b_str) bad_row("missing field", "b", "missing field b (best bid price)");
-      if (!f.B) bad_row("missing field", "B", "missing field B (best bid size)");
-      if (!f.a_str) bad_row("missing field", "a", "missing field a (best ask price)");
-      if (!f.A) bad_row("missing field", "A", "missing field A (best ask size)");
-      out->update_id = f.u;
-      out->levels.push_back(
-          {Side::kBid, parse_amount(*f.b_str, "price", "b"), parse_amount(*f.B, "size", "B")});
-      out->levels.push_back(
-          {Side::kAsk, parse_amount(*f.a_str, "price", "a"), parse_amount(*f.A, "size", "A")});
-      break;
-    }
-    case kOther:
-      return;
-  }
-  *emitted = true;
 }
 
 BinanceRawReader::BinanceRawReader(const std::string& path, const BinanceRawOptions& options)
