@@ -185,6 +185,16 @@ bool BinanceRawReader::Impl::read_pending(Source* src) {
   for (;;) {
     if (!src->lines->next(&line)) {
       src->done = true;
+      if (src->lines->torn_tail()) {
+        // A capture segment whose writer was killed (or is still writing): its whole lines
+        // are read; the torn last frame is counted, never guessed at.
+        const std::string what =
+            "unfinished capture segment: the file ends inside its last zstd frame; its partial "
+            "last line is not read";
+        quarantine_.add(
+            "unfinished capture segment",
+            Error::format(Location{src->lines->path(), src->lines->line_number() + 1, ""}, what));
+      }
       return false;
     }
     if (line.empty()) continue;  // blank lines (cryptofeed files end with one) carry nothing

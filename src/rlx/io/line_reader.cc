@@ -1,6 +1,7 @@
 #include "rlx/io/line_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -10,6 +11,7 @@
 #include <cstring>
 
 #include "rlx/core/error.h"
+#include "rlx/io/capture_segment.h"
 
 namespace rlx::io {
 
@@ -62,11 +64,25 @@ LineReader::LineReader(std::string path, const LineReaderOptions& options)
     // 16 + MAX_WBITS: gzip wrapper only; concatenated members are handled in fill().
     if (inflateInit2(&decoder_->z, 16 + MAX_WBITS) != Z_OK) fail("cannot initialise zlib");
     decoder_->z_init = true;
-  } else if (raw_end_ >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
+  } else if (raw_end_ >= 4 &&
+             ((b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) ||
+              // a zstd skippable frame (rlx capture segments start with one)
+              ((b[0] & 0xf0) == 0x50 && b[1] == 0x2a && b[2] == 0x4d && b[3] == 0x18))) {
     compression_ = Compression::kZstd;
     decoder_->zstd = ZSTD_createDStream();
     if (decoder_->zstd == nullptr) fail("cannot initialise zstd");
     ZSTD_initDStream(decoder_->zstd);
+    if (starts_with_segment_header(std::string_view(raw_.get(), raw_end_))) {
+      struct stat st {};
+      std::string tail(segment_footer_size(), '\0');
+      const bool footer =
+          ::fstat(fd_, &st) == 0 && static_cast<size_t>(st.st_size) >= tail.size() &&
+          ::pread(fd_, tail.data(), tail.size(),
+                  static_cast<off_t>(st.st_size - static_cast<off_t>(tail.size()))) ==
+              static_cast<ssize_t>(tail.size()) &&
+          ends_with_segment_footer(tail);
+      unfinished_segment_ = !footer;
+    }
   }
 }
 
@@ -202,6 +218,10 @@ bool LineReader::fill() {
         text_bytes_ += zout.pos;
         if (zout.pos > 0) return true;
         if (raw_pos_ == raw_end_ && raw_eof_ && !progress && rc != 0) {
+          if (unfinished_segment_) {
+            torn_tail_ = true;  // next() drops the partial last line
+            return false;
+          }
           fail("truncated zstd stream: the file ends inside a frame after " +
                std::to_string(text_bytes_) + " decompressed bytes");
         }
@@ -228,7 +248,7 @@ bool LineReader::next(std::string_view* line) {
     }
     scan_from_ = text_end_;
     if (text_eof_) {
-      if (text_pos_ == text_end_) return false;
+      if (text_pos_ == text_end_ || torn_tail_) return false;
       size_t len = text_end_ - text_pos_;
       if (base[text_pos_ + len - 1] == '\r') --len;
       *line = std::string_view(base + text_pos_, len);

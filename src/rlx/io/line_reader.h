@@ -1,5 +1,6 @@
 // Streaming line reader for plain, gzip or zstd text files, with bounded memory.
-// The compression is detected from the first bytes (gzip 1f 8b, zstd 28 b5 2f fd), not the name.
+// The compression is detected from the first bytes (gzip 1f 8b, zstd 28 b5 2f fd or a zstd
+// skippable frame), not the name.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,11 @@ class LineReader {
   Compression compression() const { return compression_; }
   // Decompressed bytes produced so far (newlines included).
   uint64_t text_bytes() const { return text_bytes_; }
+  // An rlx capture segment without its footer (io/capture_segment.h): one still being written,
+  // or whose writer was killed. Its file may end inside a frame: the reader then stops at the
+  // last whole line instead of failing, and torn_tail() says so.
+  bool unfinished_segment() const { return unfinished_segment_; }
+  bool torn_tail() const { return torn_tail_; }
 
  private:
   struct Decoder;
@@ -67,6 +73,8 @@ class LineReader {
 
   uint64_t line_number_ = 0;
   uint64_t text_bytes_ = 0;
+  bool unfinished_segment_ = false;
+  bool torn_tail_ = false;
 };
 
 }  // namespace rlx::io
