@@ -222,9 +222,13 @@ void BookEngine::on_delta(const Message& message, EventConsumer& consumer) {
         ++stats_.dropped_before_snapshot;
         return;
       }
+      // Futures: the diff holding lastUpdateId, or (the snapshot was taken right after a diff
+      // that was already applied) the one whose pu is lastUpdateId: continuity from the snapshot.
       const int64_t first = message.first_update_id;
-      const bool bridges = futures ? first <= snapshot_id_ && snapshot_id_ <= u
-                                   : first <= snapshot_id_ + 1 && snapshot_id_ + 1 <= u;
+      const bool bridges =
+          futures ? (first <= snapshot_id_ && snapshot_id_ <= u) ||
+                        message.prev_update_id == snapshot_id_
+                  : first <= snapshot_id_ + 1 && snapshot_id_ + 1 <= u;
       last_u_ = u;
       if (!bridges) {
         ++stats_.snapshot_not_bridging;

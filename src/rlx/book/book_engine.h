@@ -132,6 +132,11 @@ class BookEngine {
   // The sequence mode in use (kAuto until the first delta resolves it).
   SequenceMode sequence_mode() const { return mode_; }
   bool synced() const { return state_ == State::kSynced; }
+  // A snapshot was applied and the diff that bridges it has not come yet.
+  bool awaiting_bridge() const { return state_ == State::kAwaitingBridge; }
+  // The id of the book's state, as a REST snapshot of it would carry: u of the last applied
+  // diff, else the last snapshot's id, else kNull.
+  int64_t last_update_id() const { return last_u_ != kNull ? last_u_ : snapshot_id_; }
   const BookOptions& options() const { return options_; }
   // Binance diffs waiting for the first snapshot.
   size_t buffered_messages() const { return buffer_.size(); }

@@ -211,6 +211,28 @@ TEST(BookEngine, FuturesBridgeKeepsUEqualLastUpdateIdAndChecksPu) {
   EXPECT_FALSE(engine.synced());
 }
 
+// A resync after a gap: the snapshot was taken right after a diff the book already applied
+// (unsynced), so no later diff holds its id; the next one's pu equals it, which proves
+// continuity from the snapshot. (Live capture: the venue's REST book is usually at a diff
+// boundary.)
+TEST(BookEngine, FuturesResyncBridgesOnPuEqualToTheSnapshotId) {
+  BookEngine engine(futures_options());
+  Recorder rec;
+  engine.on_message(snapshot(100, {B("2", "5"), A("3", "1")}), rec);
+  engine.on_message(futures_diff(101, 110, 100, {A("3", "2")}), rec);
+  engine.on_message(futures_diff(121, 130, 115, {A("3", "4")}), rec);  // gap
+  EXPECT_FALSE(engine.synced());
+  engine.on_message(snapshot(130, {B("2", "5"), A("3", "4")}), rec);
+  EXPECT_TRUE(engine.awaiting_bridge());
+  EXPECT_EQ(engine.last_update_id(), 130);
+  engine.on_message(futures_diff(131, 140, 130, {A("3", "6")}), rec);  // pu == 130
+  EXPECT_TRUE(engine.synced());
+  EXPECT_EQ(engine.last_update_id(), 140);
+  EXPECT_EQ(rec.rows.back().event.flags, 0u);
+  EXPECT_EQ(engine.stats().snapshot_not_bridging, 0u);
+  EXPECT_EQ(engine.stats().gaps, 1u);
+}
+
 TEST(BookEngine, NonBridgingFirstDiffIsCountedAndFlagged) {
   BookEngine engine(futures_options());
   Recorder rec;
