@@ -3,6 +3,7 @@
 #include <charconv>
 #include <filesystem>
 
+#include "rlx/binance/capture_line.h"
 #include "rlx/binance/payload_parser.h"
 #include "rlx/core/error.h"
 #include "rlx/io/line_reader.h"
@@ -24,45 +25,12 @@ struct BadLine {
   throw BadLine{std::move(reason), std::move(field), std::move(what)};
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 void to_upper(std::string_view in, std::string* out) {
   out->resize(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
     (*out)[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   }
-}
-
-// Non-negative integer text -> int64 (no sign, no overflow).
-bool parse_uint(std::string_view s, int64_t* out) {
-  if (s.empty()) return false;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && ptr == s.data() + s.size() && *out >= 0;
-}
-
-// Epoch seconds with an optional fraction ("1633998512.0633569") -> ns, exactly, from the digits.
-// Digits beyond the 9th fractional one (below 1 ns) are truncated.
-bool parse_epoch_seconds(std::string_view s, int64_t* out) {
-  const size_t dot = s.find('.');
-  int64_t secs = 0;
-  if (!parse_uint(s.substr(0, dot), &secs) || secs > 9'000'000'000LL) return false;
-  int64_t frac = 0;
-  if (dot != std::string_view::npos) {
-    const std::string_view f = s.substr(dot + 1);
-    if (f.empty()) return false;
-    int32_t n = 0;
-    for (char c : f) {
-      if (!is_digit(c)) return false;
-      if (n < 9) {
-        frac = frac * 10 + (c - '0');
-        ++n;
-      }
-    }
-    for (; n < 9; ++n) frac *= 10;
-  }
-  *out = secs * 1'000'000'000LL + frac;
-  return true;
 }
 
 }  // namespace
@@ -129,24 +97,14 @@ BinanceRawReader::Impl::Impl(const std::string& path, const BinanceRawOptions& o
     }
     if (line.empty()) {
       format_ = BinanceFormat::kHftbacktest;  // empty file: no messages either way
-    } else if (line.front() == '{') {
-      format_ = BinanceFormat::kGolden;
-    } else if (is_digit(line.front())) {
-      const size_t sp = line.find(' ');
-      const size_t colon = line.find(':');
-      if (sp != std::string_view::npos && (colon == std::string_view::npos || sp < colon)) {
-        format_ = BinanceFormat::kHftbacktest;
-      } else {
-        format_ = BinanceFormat::kCryptofeed;  // "<epoch s>: {...}" without the url header
-      }
-    } else if (line.find(" <-> ") != std::string_view::npos) {
-      format_ = BinanceFormat::kCryptofeed;
-    } else if (line.find(" -> ") != std::string_view::npos) {
-      format_ = BinanceFormat::kCryptofeed;  // a cryptofeed `X.http.0.0` on its own
     } else {
-      throw bad_input(Location{path_, probe.line_number(), ""},
-                      "unrecognised Binance capture format (expected hftbacktest "
-                      "'<ns> {json}', cryptofeed '<url> <-> <s>' or golden '{\"capture_ns\":..}')");
+      format_ = binance::detect_capture_format(line);
+      if (format_ == BinanceFormat::kUnknown) {
+        throw bad_input(Location{path_, probe.line_number(), ""},
+                        "unrecognised Binance capture format (expected hftbacktest "
+                        "'<ns> {json}', cryptofeed '<url> <-> <s>' or golden "
+                        "'{\"capture_ns\":..}')");
+      }
     }
   }
   Source main;
@@ -201,49 +159,19 @@ bool BinanceRawReader::Impl::read_pending(Source* src) {
     LineRef& ref = src->pending;
     ref = LineRef{};
     ref.row = src->lines->line_number();
-    switch (format_) {
-      case BinanceFormat::kGolden:
-        ref.json = line;
-        return true;
-      case BinanceFormat::kHftbacktest: {
-        const size_t sp = line.find(' ');
-        if (sp == std::string_view::npos || !parse_uint(line.substr(0, sp), &ref.received)) {
-          bad_line("bad local timestamp", "local_ns",
-                   "expected '<local receive ns> <json>' at the start of the line");
-        }
-        ref.json = line.substr(sp + 1);
-        return true;
-      }
-      case BinanceFormat::kCryptofeed:
-      case BinanceFormat::kUnknown: {
-        if (!src->http) {
-          const size_t arrow = line.find(" <-> ");
-          if (arrow != std::string_view::npos && !is_digit(line.front())) {
-            // Connection header `<ws url> <-> <connect epoch s>` (again after a reconnect).
-            src->url_market = binance::market_from_url(line.substr(0, arrow));
-            continue;
-          }
-          const size_t colon = line.find(": ");
-          if (colon == std::string_view::npos ||
-              !parse_epoch_seconds(line.substr(0, colon), &ref.received)) {
-            bad_line("bad local timestamp", "local_time",
-                     "expected '<local epoch s>: <json>' at the start of the line");
-          }
-          ref.json = line.substr(colon + 2);
-          return true;
-        }
-        const size_t arrow = line.find(" -> ");
-        const size_t colon = arrow == std::string_view::npos ? arrow : line.find(": ", arrow + 4);
-        if (colon == std::string_view::npos ||
-            !parse_epoch_seconds(line.substr(arrow + 4, colon - arrow - 4), &ref.received)) {
-          bad_line("bad local timestamp", "local_time",
-                   "expected '<url> -> <local epoch s>: <json>'");
-        }
-        ref.url = line.substr(0, arrow);
-        ref.json = line.substr(colon + 2);
-        return true;
-      }
+    binance::CaptureLine parts;
+    std::string field, what;
+    if (!binance::split_capture_line(format_, src->http, line, &parts, &field, &what)) {
+      bad_line("bad local timestamp", field, what);
     }
+    if (parts.header) {
+      src->url_market = binance::market_from_url(parts.header_url);
+      continue;
+    }
+    ref.json = parts.json;
+    ref.url = parts.url;
+    ref.received = parts.received;
+    return true;
   }
 }
 

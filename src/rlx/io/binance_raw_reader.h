@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "rlx/binance/capture_line.h"
 #include "rlx/core/message.h"
 #include "rlx/io/reader.h"
 
@@ -30,7 +31,7 @@ struct BinanceRawOptions {
   bool check_names = true;
 };
 
-enum class BinanceFormat : uint8_t { kUnknown = 0, kHftbacktest = 1, kCryptofeed = 2, kGolden = 3 };
+using BinanceFormat = binance::CaptureFormat;
 
 class BinanceRawReader : public MessageReader {
  public:
