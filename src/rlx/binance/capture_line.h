@@ -22,11 +22,11 @@ enum class CaptureFormat : uint8_t { kUnknown = 0, kHftbacktest = 1, kCryptofeed
 CaptureFormat detect_capture_format(std::string_view first_line);
 
 struct CaptureLine {
-  bool header = false;           // a cryptofeed connection header: no payload
-  std::string_view header_url;   // its ws url
-  int64_t received = kNull;      // local receive ns (golden: inside the payload)
-  std::string_view url;          // cryptofeed REST line: the request url
-  std::string_view json;         // the payload
+  bool header = false;          // a cryptofeed connection header: no payload
+  std::string_view header_url;  // its ws url
+  int64_t received = kNull;     // local receive ns (golden: inside the payload)
+  std::string_view url;         // cryptofeed REST line: the request url
+  std::string_view json;        // the payload
 };
 
 // Splits one non-empty line. `http`: a cryptofeed REST file. False when the line's framing is

@@ -61,9 +61,9 @@ Cert new_cert(EVP_PKEY* key, const std::string& cn, long serial) {
 void write_pem(const fs::path& path, X509* cert, EVP_PKEY* key) {
   FILE* f = std::fopen(path.c_str(), "w");
   if (f == nullptr) throw Error(ExitCode::kIo, Location{path.string(), 0, ""}, "cannot write");
-  const bool ok = cert != nullptr ? PEM_write_X509(f, cert) == 1
-                                  : PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr,
-                                                         nullptr) == 1;
+  const bool ok = cert != nullptr
+                      ? PEM_write_X509(f, cert) == 1
+                      : PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
   std::fclose(f);
   if (!ok) fail("PEM_write");
 }

@@ -7,8 +7,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -27,6 +27,7 @@
 
 #include "rlx/binance/capture_line.h"
 #include "rlx/binance/payload_parser.h"
+#include "rlx/binance/venue.h"
 #include "rlx/book/book_engine.h"
 #include "rlx/core/error.h"
 #include "rlx/io/line_reader.h"
@@ -141,21 +142,6 @@ class CaptureFrames {
   std::vector<Source> sources_;
 };
 
-// What a REST depth request of `limit` levels costs, by venue (BINANCE-LIVE.md).
-uint32_t depth_weight(Market market, uint32_t limit) {
-  if (market == Market::kSpot) return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
-  return limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
-}
-
-// Which WebSocket path serves a stream: USD-M splits market data since 2026-04-23.
-std::string_view path_for(Market market, std::string_view stream) {
-  if (market != Market::kUsdM) return "/stream";
-  const size_t at = stream.find('@');
-  const std::string_view type = at == std::string_view::npos ? stream : stream.substr(at + 1);
-  if (type.substr(0, 5) == "depth" || type == "bookTicker") return "/public";
-  return "/market";
-}
-
 std::string query_param(std::string_view target, std::string_view key) {
   const size_t q = target.find('?');
   if (q == std::string_view::npos) return "";
@@ -204,6 +190,7 @@ class LocalExchange::Impl {
   ExchangeOptions options_;
   Market market_ = Market::kUnknown;
   std::vector<std::string> streams_;
+  std::set<std::string> symbols_;  // lower case, as in stream names
   uint16_t port_ = 0;
 
   mutable std::mutex mu_;  // guards served_, snapshots_served_
@@ -274,12 +261,14 @@ LocalExchange::Impl::Impl(ExchangeOptions options) : options_(std::move(options)
     CaptureFrames probe(path);
     Frame f;
     Message m;
-    for (int i = 0; i < 2000 && probe.next(&f); ++i) {
+    for (int i = 0; i < 100000 && probe.next(&f); ++i) {
       if (f.rest) continue;
       streams.insert(f.stream);
+      symbols_.insert(f.stream.substr(0, f.stream.find('@')));
       if (file_symbol_.empty()) {
         file_symbol_ = f.stream.substr(0, f.stream.find('@'));
-        for (char& c : file_symbol_) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        for (char& c : file_symbol_)
+          c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
       const std::string env = R"({"stream":")" + f.stream + R"(","data":)" + f.data + "}";
       if (market_ == Market::kUnknown &&
@@ -306,9 +295,9 @@ LocalExchange::Impl::Impl(ExchangeOptions options) : options_(std::move(options)
   asio::co_spawn(io_, publish(), asio::detached);
   asio::co_spawn(io_, limit_connections(), asio::detached);
   thread_ = std::thread([this] { io_.run(); });
-  options_.log.info("exchange.listening",
-                    {{"port", int64_t{port_}}, {"market", std::string(binance::exchange_name(market_))},
-                     {"streams", int64_t(streams_.size())}});
+  options_.log.info("exchange.listening", {{"port", int64_t{port_}},
+                                           {"market", std::string(binance::exchange_name(market_))},
+                                           {"streams", int64_t(streams_.size())}});
 }
 
 void LocalExchange::Impl::stop() {
@@ -334,7 +323,8 @@ asio::awaitable<void> LocalExchange::Impl::accept_loop() {
 // One TCP connection: TLS, then HTTP requests until an upgrade to a WebSocket or a close.
 asio::awaitable<void> LocalExchange::Impl::serve(tcp::socket socket) {
   try {
-    auto stream = std::make_unique<ssl::stream<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), tls_);
+    auto stream = std::make_unique<ssl::stream<beast::tcp_stream>>(
+        beast::tcp_stream(std::move(socket)), tls_);
     beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(30));
     co_await stream->async_handshake(ssl::stream_base::server, asio::use_awaitable);
     beast::flat_buffer buffer;
@@ -346,7 +336,7 @@ asio::awaitable<void> LocalExchange::Impl::serve(tcp::socket socket) {
         const std::string target(req.target());
         const std::string path = target.substr(0, target.find('?'));
         const bool usdm = market_ == Market::kUsdM;
-        const bool ok = usdm ? (path.rfind("/public/", 0) == 0 || path.rfind("/market/", 0) == 0)
+        const bool ok = usdm ? (path == "/public/stream" || path == "/market/stream")
                              : (path == "/stream" || path.rfind("/ws", 0) == 0);
         if (!ok) {
           http::response<http::string_body> res{http::status::not_found, req.version()};
@@ -399,7 +389,7 @@ asio::awaitable<void> LocalExchange::Impl::serve(tcp::socket socket) {
 
 bool LocalExchange::Impl::serves_on(const Session& s, std::string_view stream) const {
   if (market_ != Market::kUsdM) return true;
-  return s.path.rfind(path_for(market_, stream), 0) == 0;
+  return s.path == binance::venue_for(market_).path_for(stream);
 }
 
 asio::awaitable<void> LocalExchange::Impl::session_reader(std::shared_ptr<Session> s) {
@@ -451,13 +441,14 @@ std::string LocalExchange::Impl::control_reply(Session& s, std::string_view requ
       s.streams.erase(stream);
       continue;
     }
-    if (!std::binary_search(streams_.begin(), streams_.end(), stream)) {
-      return R"({"error":{"code":2,"msg":"stream )" + stream +
+    // Any stream of a symbol the capture holds may be asked for (a quiet one sends nothing).
+    if (symbols_.count(stream.substr(0, stream.find('@'))) == 0) {
+      return R"({"error":{"code":2,"msg":"symbol of )" + stream +
              R"( is not in the capture this exchange serves"},"id":)" + id_text + "}";
     }
     if (!serves_on(s, stream)) {
       return R"({"error":{"code":2,"msg":"stream )" + stream + " is served on " +
-             std::string(path_for(market_, stream)) + R"(, not here"},"id":)" + id_text + "}";
+             binance::venue_for(market_).path_for(stream) + R"(, not here"},"id":)" + id_text + "}";
     }
     s.streams.insert(stream);
     subscribed_ = true;
@@ -536,7 +527,8 @@ asio::awaitable<void> LocalExchange::Impl::publish() {
     size_t pick = captures_.size();
     for (size_t i = 0; i < captures_.size(); ++i) {
       if (!has_head_[i]) has_head_[i] = captures_[i]->next(&heads_[i]);
-      if (has_head_[i] && (pick == captures_.size() || heads_[i].local_ns < heads_[pick].local_ns)) {
+      if (has_head_[i] &&
+          (pick == captures_.size() || heads_[i].local_ns < heads_[pick].local_ns)) {
         pick = i;
       }
     }
@@ -596,18 +588,19 @@ asio::awaitable<void> LocalExchange::Impl::publish() {
           continue;
         }
       }
-      auto text =
-          std::make_shared<const std::string>(R"({"stream":")" + f.stream + R"(","data":)" + f.data + "}");
+      auto text = std::make_shared<const std::string>(R"({"stream":")" + f.stream + R"(","data":)" +
+                                                      f.data + "}");
       for (auto& s : sessions_) {
         if (!s->closed && s->streams.count(f.stream) != 0) send(*s, text);
       }
-      // Back-pressure: never more than a few thousand frames queued for a reader.
+      // Back-pressure: a reader is never more than a few frames behind, so a REST snapshot
+      // (the book as published) leads the stream by little, as the venue's does.
       for (;;) {
         size_t most = 0;
         for (const auto& s : sessions_) {
           if (!s->closed) most = std::max(most, s->out.size());
         }
-        if (most < 4096) break;
+        if (most < 16) break;
         timer.expires_after(std::chrono::milliseconds(1));
         co_await timer.async_wait(asio::use_awaitable);
       }
@@ -624,7 +617,8 @@ asio::awaitable<void> LocalExchange::Impl::publish() {
       co_await timer.async_wait(asio::use_awaitable);
     }
   } catch (const std::exception& e) {
-    options_.log.write(LogLevel::kError, "exchange.publish_failed", {{"error", std::string(e.what())}});
+    options_.log.write(LogLevel::kError, "exchange.publish_failed",
+                       {{"error", std::string(e.what())}});
   }
   mark_finished();
 }
@@ -709,7 +703,8 @@ std::string LocalExchange::Impl::snapshot_body(const std::string& symbol, Book& 
     out += std::to_string(b.engine.last_update_id());
   }
   if (market_ != Market::kSpot) {
-    out += R"(,"E":)" + std::to_string(b.last_event_ms) + R"(,"T":)" + std::to_string(b.last_event_ms);
+    out +=
+        R"(,"E":)" + std::to_string(b.last_event_ms) + R"(,"T":)" + std::to_string(b.last_event_ms);
   }
   if (market_ == Market::kCoinM) {
     out += R"(,"symbol":")" + symbol + R"(","pair":")" + symbol.substr(0, symbol.find('_')) + "\"";
@@ -722,14 +717,16 @@ std::string LocalExchange::Impl::snapshot_body(const std::string& symbol, Book& 
     if (stale) {
       for (const auto& l : b.first_snapshot.levels) {
         if (l.side != which || n >= limit) continue;
-        out += (n++ == 0 ? "[\"" : ",[\"") + l.price.to_string() + "\",\"" + l.size.to_string() + "\"]";
+        out += (n++ == 0 ? "[\"" : ",[\"") + l.price.to_string() + "\",\"" + l.size.to_string() +
+               "\"]";
       }
     } else {
       const auto& book = b.engine.book();
       const size_t depth = std::min<size_t>(book.depth(which), limit);
       for (size_t i = 0; i < depth; ++i) {
         const Level& l = book.level(which, i);
-        out += (n++ == 0 ? "[\"" : ",[\"") + l.price.to_string() + "\",\"" + l.size.to_string() + "\"]";
+        out += (n++ == 0 ? "[\"" : ",[\"") + l.price.to_string() + "\",\"" + l.size.to_string() +
+               "\"]";
       }
     }
     out += "]";
@@ -753,10 +750,9 @@ http::response<http::string_body> LocalExchange::Impl::rest(
   };
   const std::string target(req.target());
   const std::string path = target.substr(0, target.find('?'));
-  const char* expected = market_ == Market::kSpot   ? "/api/v3/depth"
-                         : market_ == Market::kUsdM ? "/fapi/v1/depth"
-                                                    : "/dapi/v1/depth";
-  if (path != expected) return reply(http::status::not_found, R"({"code":-1,"msg":"not found"})");
+  const binance::Venue venue = binance::venue_for(market_);
+  if (path != venue.depth_path)
+    return reply(http::status::not_found, R"({"code":-1,"msg":"not found"})");
   const auto now = std::chrono::steady_clock::now();
   auto retry = [&](http::status status, uint32_t seconds) {
     res.set("Retry-After", std::to_string(seconds));
@@ -774,7 +770,8 @@ http::response<http::string_body> LocalExchange::Impl::rest(
   }
   if (now < banned_until_) {
     return retry(static_cast<http::status>(418),
-                 static_cast<uint32_t>(std::chrono::ceil<std::chrono::seconds>(banned_until_ - now).count()));
+                 static_cast<uint32_t>(
+                     std::chrono::ceil<std::chrono::seconds>(banned_until_ - now).count()));
   }
   const std::string symbol = query_param(target, "symbol");
   uint32_t limit = market_ == Market::kSpot ? 100 : 500;
@@ -786,8 +783,8 @@ http::response<http::string_body> LocalExchange::Impl::rest(
     over_budget_ = 0;
   }
   const uint32_t budget =
-      options_.weight_per_minute > 0 ? options_.weight_per_minute : market_ == Market::kSpot ? 6000 : 2400;
-  const uint32_t weight = depth_weight(market_, limit);
+      options_.weight_per_minute > 0 ? options_.weight_per_minute : venue.weight_per_minute;
+  const uint32_t weight = venue.depth_weight(limit);
   if (window_weight_ + weight > budget) {
     // A client that ignores 429s gets banned, as the venue does.
     if (++over_budget_ > 3) {
@@ -795,7 +792,9 @@ http::response<http::string_body> LocalExchange::Impl::rest(
       return retry(static_cast<http::status>(418), 120);
     }
     return retry(http::status::too_many_requests,
-                 static_cast<uint32_t>(std::chrono::ceil<std::chrono::seconds>(window_start_ + std::chrono::minutes(1) - now).count()));
+                 static_cast<uint32_t>(std::chrono::ceil<std::chrono::seconds>(
+                                           window_start_ + std::chrono::minutes(1) - now)
+                                           .count()));
   }
   window_weight_ += weight;
   res.set("X-MBX-USED-WEIGHT-1M", std::to_string(window_weight_));

@@ -33,7 +33,7 @@ struct ExchangeOptions {
   std::string host = "127.0.0.1";               // loopback only by default
   uint16_t port = 0;                            // 0: a free port (port() says which)
   TestPki pki;                                  // the certificate it serves
-  double speed = 0;        // 0: as fast as clients read; 1: the recorded pace; N: N times faster
+  double speed = 0;         // 0: as fast as clients read; 1: the recorded pace; N: N times faster
   uint64_t max_frames = 0;  // stop publishing after this many capture frames (0: all)
   std::chrono::milliseconds start_wait{300};  // after the first subscription
   uint32_t weight_per_minute = 0;             // REST budget; 0: the venue's (6000 or 2400)
@@ -48,15 +48,15 @@ struct ServedConnection {
 };
 
 enum class Fault : uint8_t {
-  kDropDiff,        // the next depth diff of `symbol` is not sent (a gap)
-  kDisconnect,      // every WebSocket connection is closed
-  kStaleSnapshot,   // the next REST snapshot of `symbol` is the capture's first one
-  kTooManyRequests, // the next `count` REST requests get 429 with Retry-After: `seconds`
-  kBan,             // the next `count` REST requests get 418 with Retry-After: `seconds`
-  kSlow,            // delivery pauses `milliseconds` before every frame, for `count` frames
-  kMalformedFrame,  // one malformed frame on every connection
-  kShutdownNotice,  // a serverShutdown event on every connection, then a close after a delay
-  kConnectionLimit, // connections older than `seconds` are closed (the 24 h limit, shortened)
+  kDropDiff,         // the next depth diff of `symbol` is not sent (a gap)
+  kDisconnect,       // every WebSocket connection is closed
+  kStaleSnapshot,    // the next REST snapshot of `symbol` is the capture's first one
+  kTooManyRequests,  // the next `count` REST requests get 429 with Retry-After: `seconds`
+  kBan,              // the next `count` REST requests get 418 with Retry-After: `seconds`
+  kSlow,             // delivery pauses `milliseconds` before every frame, for `count` frames
+  kMalformedFrame,   // one malformed frame on every connection
+  kShutdownNotice,   // a serverShutdown event on every connection, then a close after a delay
+  kConnectionLimit,  // connections older than `seconds` are closed (the 24 h limit, shortened)
 };
 
 struct FaultSpec {

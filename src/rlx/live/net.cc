@@ -46,8 +46,8 @@ Url Url::parse(std::string_view text) {
     }
     u.host = std::string(authority.substr(1, close - 1));
     authority = authority.substr(close + 1);
-    u.port = authority.size() > 1 && authority.front() == ':' ? std::string(authority.substr(1))
-                                                              : "443";
+    u.port =
+        authority.size() > 1 && authority.front() == ':' ? std::string(authority.substr(1)) : "443";
   } else {
     const size_t colon = authority.rfind(':');
     u.host = std::string(authority.substr(0, colon));
@@ -116,8 +116,8 @@ asio::awaitable<void> tls_connect(TlsStream& stream, const Url& url,
   } catch (const boost::system::system_error& e) {
     const std::string why = verify_failure(stream.native_handle());
     if (why.empty()) throw;
-    throw boost::system::system_error(e.code(), "certificate verify failed: " + why + " (" +
-                                                    url.host + ")");
+    throw boost::system::system_error(e.code(),
+                                      "certificate verify failed: " + why + " (" + url.host + ")");
   }
 }
 

@@ -33,8 +33,8 @@ struct Url {
 // else the system's default bundle. Throws Error(kUsage) when the CA file cannot be loaded.
 std::shared_ptr<boost::asio::ssl::context> make_client_tls(const std::string& ca_file);
 
-using WsStream = boost::beast::websocket::stream<
-    boost::asio::ssl::stream<boost::beast::tcp_stream>>;
+using WsStream =
+    boost::beast::websocket::stream<boost::asio::ssl::stream<boost::beast::tcp_stream>>;
 
 // Resolves, connects, verifies the certificate (SNI and host check) and upgrades to a
 // WebSocket at url.target, within `timeout`. Throws boost::system::system_error; a certificate

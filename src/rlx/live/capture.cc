@@ -1,0 +1,553 @@
+#include "rlx/live/capture.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <random>
+#include <unordered_map>
+
+#include "rlx/binance/capture_line.h"
+#include "rlx/binance/payload_parser.h"
+#include "rlx/binance/venue.h"
+#include "rlx/core/error.h"
+#include "rlx/core/json_writer.h"
+#include "rlx/durability/durable_file.h"
+#include "rlx/live/net.h"
+#include "rlx/live/recorder.h"
+
+namespace rlx::live {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+class NoRows : public book::EventConsumer {
+ public:
+  void on_event(const Event&, const book::OrderBook&) override {}
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The id that orders a stream's frames: u for depth and bookTicker, the trade or aggTrade id.
+int64_t frame_id(const Message& m) {
+  if (m.kind != MessageKind::kTrade) return m.update_id;
+  int64_t id = kNull;
+  std::from_chars(m.trade_id.data(), m.trade_id.data() + m.trade_id.size(), id);
+  return id;
+}
+
+asio::awaitable<void> sleep_for(Clock::duration d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  co_await t.async_wait(asio::use_awaitable);
+}
+
+}  // namespace
+
+void CaptureStats::write_json(std::string* out) const {
+  JsonWriter w(/*pretty=*/true);
+  w.begin_object();
+  w.key("frames").uint64(frames);
+  w.key("duplicates").uint64(duplicates);
+  w.key("malformed").uint64(malformed);
+  w.key("unsupported").uint64(unsupported);
+  w.key("control").uint64(control);
+  w.key("connects").uint64(connects);
+  w.key("reconnects").uint64(reconnects);
+  w.key("rollovers").uint64(rollovers);
+  w.key("breaker_trips").uint64(breaker_trips);
+  w.key("rest_429").uint64(rest_429);
+  w.key("rest_418").uint64(rest_418);
+  w.key("rest_errors").uint64(rest_errors);
+  w.key("record_lines").uint64(record_lines);
+  w.key("record_durable_lines").uint64(record_durable_lines);
+  w.key("symbols").begin_array();
+  for (const auto& s : symbols) {
+    w.begin_object();
+    w.key("symbol").string(s.symbol);
+    w.key("synced").boolean(s.synced);
+    w.key("frames").uint64(s.frames);
+    w.key("snapshots").uint64(s.snapshots);
+    w.key("snapshot_requests").uint64(s.snapshot_requests);
+    w.key("snapshot_weight").uint64(s.snapshot_weight);
+    w.key("last_lag_ns").int64(s.last_lag_ns);
+    w.key("max_lag_ns").int64(s.max_lag_ns);
+    std::string book;
+    s.book.write_json(&book);
+    w.key("book").raw(book);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  *out = w.take();
+}
+
+class Capture::Impl {
+ public:
+  explicit Impl(CaptureOptions options);
+  CaptureStats run();
+  void stop();
+  CaptureStats stats() const;
+
+ private:
+  struct Conn {
+    int32_t id = 0;
+    const binance::ConnectionPlan* plan = nullptr;
+    std::unique_ptr<WsStream> ws;
+    Clock::time_point opened;
+    bool done = false;
+    bool shutdown_notice = false;
+    std::unordered_map<std::string, int64_t> seen;  // last id per stream on this connection
+  };
+  struct Symbol {
+    SymbolCaptureStats stats;
+    book::BookEngine engine;
+    bool has_depth = false;
+    bool inflight = false;
+    uint32_t attempts = 0;  // snapshots in a row that did not sync the book
+  };
+
+  asio::awaitable<void> keep_connection(const binance::ConnectionPlan& plan);
+  asio::awaitable<std::shared_ptr<Conn>> open(const binance::ConnectionPlan& plan);
+  asio::awaitable<void> read_loop(std::shared_ptr<Conn> conn);
+  asio::awaitable<void> fetch_snapshot(std::string symbol);
+  asio::awaitable<void> stop_after(double seconds);
+  void on_frame(Conn& conn, std::string_view text, int64_t capture_ns);
+  void record(int64_t capture_ns, std::string_view stream, std::string_view data);
+  void maybe_request_snapshot(const std::string& symbol);
+  bool caught_up(const Conn& fresh) const;
+  void close(Conn& conn);
+  Clock::duration backoff(uint32_t failures);
+
+  CaptureOptions o_;
+  binance::Venue venue_;
+  std::vector<binance::ConnectionPlan> plans_;
+  std::unique_ptr<durability::FileLock> lock_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  asio::io_context io_;
+  std::unique_ptr<Recorder> recorder_;
+  binance::PayloadParser parser_;
+  Message message_;
+  NoRows no_rows_;
+  std::map<std::string, Symbol> symbols_;
+  std::unordered_map<std::string, int64_t> last_id_;  // per stream: the last recorded id
+  std::vector<std::shared_ptr<Conn>> conns_;
+  int32_t next_conn_id_ = 0;
+  std::mt19937_64 rng_;
+  // REST weight: a token bucket of half the minute's budget, refilled per second.
+  double tokens_ = 0;
+  Clock::time_point refilled_;
+  Clock::time_point banned_until_{};
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;  // guards stats_ (and symbols_' stats) for stats()
+  CaptureStats stats_;
+};
+
+Capture::Impl::Impl(CaptureOptions options) : o_(std::move(options)), rng_(o_.seed) {
+  if (o_.symbols.empty()) throw Error(ExitCode::kUsage, "--symbols names no symbol");
+  if (o_.streams.empty()) throw Error(ExitCode::kUsage, "--streams names no stream");
+  for (const auto& s : o_.symbols) {
+    if (!valid_partition_name(s)) {
+      throw Error(ExitCode::kUsage, partition_name_error("symbol", s));
+    }
+  }
+  venue_ = binance::venue_for(o_.market);
+  if (!o_.ws_base.empty()) venue_.ws_base = o_.ws_base;
+  if (!o_.rest_base.empty()) venue_.rest_base = o_.rest_base;
+  if (o_.snapshot_limit > 0) venue_.snapshot_limit = o_.snapshot_limit;
+  (void)Url::parse(venue_.ws_base);
+  (void)Url::parse(venue_.rest_base);
+  plans_ = binance::plan_connections(venue_, o_.symbols, o_.streams, o_.max_streams_per_connection);
+  tls_ = make_client_tls(o_.ca_file);
+  durability::create_directories_durable(o_.out_dir);
+  lock_ = std::make_unique<durability::FileLock>(
+      o_.out_dir, durability::FileLock::Mode::kTry,
+      "another rlx process is writing to " + o_.out_dir.string());
+  RecorderOptions ro;
+  ro.dir = o_.out_dir;
+  ro.flush_interval_ms = o_.flush_interval_ms;
+  ro.rotate_bytes = o_.rotate_bytes;
+  ro.rotate_seconds = o_.rotate_seconds;
+  recorder_ = std::make_unique<Recorder>(ro, o_.log);
+  for (const auto& s : o_.symbols) symbols_[s].stats.symbol = s;
+  tokens_ = venue_.weight_per_minute / 2.0;
+  refilled_ = Clock::now();
+}
+
+void Capture::Impl::stop() {
+  stopping_ = true;
+  asio::post(io_, [this] {
+    for (auto& c : conns_) close(*c);
+  });
+}
+
+void Capture::Impl::close(Conn& conn) {
+  if (conn.ws == nullptr) return;
+  beast::error_code ec;
+  beast::get_lowest_layer(*conn.ws).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  beast::get_lowest_layer(*conn.ws).socket().close(ec);
+}
+
+Clock::duration Capture::Impl::backoff(uint32_t failures) {
+  const double base = std::min<double>(
+      o_.reconnect_max_ms, o_.reconnect_base_ms * std::pow(2.0, std::min(failures, 20u)));
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return std::chrono::microseconds(static_cast<int64_t>(base * jitter(rng_) * 1000));
+}
+
+CaptureStats Capture::Impl::run() {
+  for (const auto& plan : plans_) asio::co_spawn(io_, keep_connection(plan), asio::detached);
+  if (o_.duration_s > 0) asio::co_spawn(io_, stop_after(o_.duration_s), asio::detached);
+  o_.log.info("capture.start", {{"market", std::string(binance::exchange_name(o_.market))},
+                                {"symbols", int64_t(o_.symbols.size())},
+                                {"connections", int64_t(plans_.size())},
+                                {"out", o_.out_dir.string()}});
+  io_.run();
+  recorder_->close();
+  CaptureStats out = stats();
+  std::string json;
+  out.write_json(&json);
+  durability::write_file_atomic(o_.out_dir / "report.json", json + "\n");
+  o_.log.info(
+      "capture.done",
+      {{"frames", out.frames}, {"reconnects", out.reconnects}, {"duplicates", out.duplicates}});
+  return out;
+}
+
+CaptureStats Capture::Impl::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  CaptureStats out = stats_;
+  const RecorderStats r = recorder_->stats();
+  out.record_lines = r.lines;
+  out.record_durable_lines = r.durable_lines;
+  for (const auto& [name, s] : symbols_) {
+    SymbolCaptureStats st = s.stats;
+    st.book = s.engine.stats();
+    st.synced = s.engine.synced();
+    out.symbols.push_back(std::move(st));
+  }
+  return out;
+}
+
+asio::awaitable<void> Capture::Impl::stop_after(double seconds) {
+  const auto end = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
+  while (!stopping_ && Clock::now() < end) co_await sleep_for(std::chrono::milliseconds(20));
+  stop();
+}
+
+// Connects and subscribes, retrying with backoff; null when the capture stops first.
+asio::awaitable<std::shared_ptr<Capture::Impl::Conn>> Capture::Impl::open(
+    const binance::ConnectionPlan& plan) {
+  uint32_t failures = 0;
+  Url url = Url::parse(venue_.ws_base);
+  url.target = plan.path;
+  while (!stopping_) {
+    if (failures >= o_.breaker_failures) {
+      // The circuit opens: no attempt for a cool-down, then one at a time again.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.breaker_trips;
+      }
+      o_.log.warn("capture.breaker_open", {{"path", plan.path}, {"failures", int64_t{failures}}});
+      const auto until = Clock::now() + std::chrono::milliseconds(o_.breaker_cooldown_ms);
+      while (!stopping_ && Clock::now() < until) co_await sleep_for(std::chrono::milliseconds(50));
+      failures = o_.breaker_failures - 1;
+      continue;
+    }
+    try {
+      auto conn = std::make_shared<Conn>();
+      conn->id = next_conn_id_++;
+      conn->plan = &plan;
+      conn->ws = co_await ws_connect(*tls_, url, std::chrono::milliseconds(o_.connect_timeout_ms));
+      conn->opened = Clock::now();
+      conns_.push_back(conn);
+      asio::co_spawn(io_, read_loop(conn), asio::detached);
+      // SUBSCRIBE in chunks, below the venue's messages-per-second limit.
+      const size_t chunk = 200;
+      const auto pace =
+          std::chrono::milliseconds(1000 / std::max(1u, venue_.max_messages_per_second - 1));
+      for (size_t i = 0; i < plan.streams.size(); i += chunk) {
+        std::string req = R"({"method":"SUBSCRIBE","params":[)";
+        for (size_t k = i; k < std::min(plan.streams.size(), i + chunk); ++k) {
+          req += (k == i ? "\"" : ",\"") + plan.streams[k] + "\"";
+        }
+        req += "],\"id\":" + std::to_string(i / chunk + 1) + "}";
+        conn->ws->text(true);
+        co_await conn->ws->async_write(asio::buffer(req), asio::use_awaitable);
+        if (i + chunk < plan.streams.size()) co_await sleep_for(pace);
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.connects;
+      }
+      o_.log.info("capture.connected", {{"url", url.str()},
+                                        {"connection", int64_t{conn->id}},
+                                        {"streams", int64_t(plan.streams.size())}});
+      co_return conn;
+    } catch (const std::exception& e) {
+      ++failures;
+      o_.log.warn(
+          "capture.connect_failed",
+          {{"url", url.str()}, {"error", describe_error(e)}, {"failures", int64_t{failures}}});
+    }
+    const auto until = Clock::now() + backoff(failures);
+    while (!stopping_ && Clock::now() < until) co_await sleep_for(std::chrono::milliseconds(10));
+  }
+  co_return nullptr;
+}
+
+asio::awaitable<void> Capture::Impl::read_loop(std::shared_ptr<Conn> conn) {
+  beast::flat_buffer buffer;
+  try {
+    for (;;) {
+      buffer.clear();
+      co_await conn->ws->async_read(buffer, asio::use_awaitable);
+      const int64_t capture_ns = wall_ns();
+      const auto data = buffer.cdata();
+      on_frame(*conn, std::string_view(static_cast<const char*>(data.data()), data.size()),
+               capture_ns);
+    }
+  } catch (const std::exception& e) {
+    if (!stopping_) {
+      o_.log.warn("capture.disconnected",
+                  {{"connection", int64_t{conn->id}}, {"error", describe_error(e)}});
+    }
+  }
+  conn->done = true;
+}
+
+// A connection for `plan`, kept for the whole capture: reconnects after a loss, and replaces
+// itself before the venue's connection limit or on a shutdown notice, overlapping the two.
+asio::awaitable<void> Capture::Impl::keep_connection(const binance::ConnectionPlan& plan) {
+  std::shared_ptr<Conn> conn = co_await open(plan);
+  while (conn != nullptr && !stopping_) {
+    co_await sleep_for(std::chrono::milliseconds(20));
+    if (conn->done) {
+      std::erase(conns_, conn);
+      if (stopping_) break;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.reconnects;
+      }
+      conn = co_await open(plan);
+      continue;
+    }
+    const double age = std::chrono::duration<double>(Clock::now() - conn->opened).count();
+    if (age < o_.rollover_after_s && !conn->shutdown_notice) continue;
+    // Overlap: the fresh connection records what the old one has not; the old one closes once
+    // the fresh one has reached every stream's last recorded id (or after a timeout).
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.rollovers;
+    }
+    o_.log.info("capture.rollover",
+                {{"connection", int64_t{conn->id}},
+                 {"reason", std::string(conn->shutdown_notice ? "shutdown notice" : "age")}});
+    std::shared_ptr<Conn> fresh = co_await open(plan);
+    if (fresh == nullptr) break;
+    const auto until =
+        Clock::now() + std::chrono::microseconds(static_cast<int64_t>(o_.overlap_timeout_s * 1e6));
+    while (!stopping_ && !fresh->done && !conn->done && !caught_up(*fresh) &&
+           Clock::now() < until) {
+      co_await sleep_for(std::chrono::milliseconds(5));
+    }
+    close(*conn);
+    while (!conn->done) co_await sleep_for(std::chrono::milliseconds(5));
+    std::erase(conns_, conn);
+    conn = fresh;
+  }
+}
+
+bool Capture::Impl::caught_up(const Conn& fresh) const {
+  for (const auto& stream : fresh.plan->streams) {
+    const auto last = last_id_.find(stream);
+    if (last == last_id_.end()) continue;  // nothing recorded yet: nothing to reach
+    const auto seen = fresh.seen.find(stream);
+    if (seen == fresh.seen.end() || seen->second < last->second) return false;
+  }
+  return true;
+}
+
+void Capture::Impl::record(int64_t capture_ns, std::string_view stream, std::string_view data) {
+  recorder_->append(capture_ns, stream, data);
+}
+
+void Capture::Impl::on_frame(Conn& conn, std::string_view text, int64_t capture_ns) {
+  std::string_view stream, data;
+  if (!binance::split_envelope(text, &stream, &data)) {
+    // A reply to SUBSCRIBE, or an error: recorded as received, logged.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.control;
+    }
+    record(capture_ns, "!control", text);
+    const bool error = text.find("\"error\"") != std::string_view::npos;
+    o_.log.write(error ? LogLevel::kWarn : LogLevel::kDebug, "capture.control",
+                 {{"connection", int64_t{conn.id}}, {"frame", std::string(text.substr(0, 300))}});
+    return;
+  }
+  if (!stream.empty() && stream.front() == '!') {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.control;
+    record(capture_ns, stream, data);
+    if (stream == "!serverShutdown") conn.shutdown_notice = true;
+    return;
+  }
+  binance::PayloadContext ctx;
+  ctx.market = o_.market;
+  ctx.received_time = capture_ns;
+  const binance::PayloadResult parsed = parser_.parse(text, ctx, &message_);
+  if (parsed != binance::PayloadResult::kMessage) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++(parsed == binance::PayloadResult::kUnsupported ? stats_.unsupported : stats_.malformed);
+    }
+    record(capture_ns, stream, data);  // as received; readers count it
+    if (parsed == binance::PayloadResult::kUnsupported) return;
+    o_.log.warn("capture.bad_frame", {{"connection", int64_t{conn.id}},
+                                      {"stream", std::string(stream)},
+                                      {"problem", parser_.problem().what}});
+    return;
+  }
+  const int64_t id = frame_id(message_);
+  if (id != kNull) {
+    const std::string key(stream);
+    auto& seen = conn.seen[key];
+    seen = std::max(seen, id);
+    auto [it, fresh] = last_id_.try_emplace(key, id);
+    if (!fresh) {
+      if (id <= it->second) {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.duplicates;
+        return;
+      }
+      it->second = id;
+    }
+  }
+  record(capture_ns, stream, data);
+  auto sym = symbols_.find(message_.symbol);
+  if (sym == symbols_.end()) return;  // a stream of a symbol not asked for: recorded only
+  Symbol& s = sym->second;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.frames;
+    ++s.stats.frames;
+    if (message_.origin_time != kNull) {
+      s.stats.last_lag_ns = capture_ns - message_.origin_time;
+      s.stats.max_lag_ns = std::max(s.stats.max_lag_ns, s.stats.last_lag_ns);
+    }
+    if (message_.kind == MessageKind::kDelta) s.has_depth = true;
+    s.engine.on_message(message_, no_rows_);
+  }
+  if (s.has_depth) maybe_request_snapshot(message_.symbol);
+}
+
+void Capture::Impl::maybe_request_snapshot(const std::string& symbol) {
+  Symbol& s = symbols_[symbol];
+  if (stopping_ || s.inflight || s.engine.synced() || s.engine.awaiting_bridge()) return;
+  s.inflight = true;
+  asio::co_spawn(io_, fetch_snapshot(symbol), asio::detached);
+}
+
+// One REST snapshot for `symbol`, within the request-weight budget; retried on 429 (after
+// Retry-After), 418 (after the ban) and errors (with backoff). Recorded, then applied.
+asio::awaitable<void> Capture::Impl::fetch_snapshot(std::string symbol) {
+  Symbol& s = symbols_[symbol];
+  // Back off when snapshots keep failing to sync the book (a venue serving stale books).
+  if (s.attempts > 0) co_await sleep_for(backoff(s.attempts - 1));
+  ++s.attempts;
+  Url url = Url::parse(venue_.rest_base);
+  url.target =
+      venue_.depth_path + "?symbol=" + symbol + "&limit=" + std::to_string(venue_.snapshot_limit);
+  const uint32_t weight = venue_.depth_weight(venue_.snapshot_limit);
+  uint32_t failures = 0;
+  while (!stopping_) {
+    // Wait for the ban to end and for the weight.
+    for (;;) {
+      const auto now = Clock::now();
+      tokens_ = std::min(venue_.weight_per_minute / 2.0,
+                         tokens_ + std::chrono::duration<double>(now - refilled_).count() *
+                                       venue_.weight_per_minute / 60.0);
+      refilled_ = now;
+      if (now >= banned_until_ && tokens_ >= weight) break;
+      if (stopping_) co_return;
+      co_await sleep_for(std::chrono::milliseconds(20));
+    }
+    tokens_ -= weight;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++s.stats.snapshot_requests;
+      s.stats.snapshot_weight += weight;
+    }
+    try {
+      HttpResponse res =
+          co_await https_get(*tls_, url, std::chrono::milliseconds(o_.connect_timeout_ms));
+      if (res.status == 200) {
+        const int64_t capture_ns = wall_ns();
+        const std::string stream = lower(symbol) + "@depthSnapshot";
+        record(capture_ns, stream, res.body);
+        binance::PayloadContext ctx;
+        ctx.market = o_.market;
+        ctx.url = url.target;
+        ctx.received_time = capture_ns;
+        Message snap;
+        if (parser_.parse(res.body, ctx, &snap) == binance::PayloadResult::kMessage) {
+          if (snap.symbol.empty()) snap.symbol = symbol;
+          std::lock_guard<std::mutex> lock(mu_);
+          ++s.stats.snapshots;
+          s.engine.on_message(snap, no_rows_);
+        } else {
+          o_.log.warn("capture.bad_snapshot",
+                      {{"symbol", symbol}, {"problem", parser_.problem().what}});
+        }
+        break;
+      }
+      const auto wait = std::chrono::seconds(res.retry_after_s >= 0 ? res.retry_after_s
+                                             : res.status == 418    ? 120
+                                                                    : 10);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (res.status == 429 || res.status == 418) {
+        ++(res.status == 429 ? stats_.rest_429 : stats_.rest_418);
+        banned_until_ = Clock::now() + wait;
+        o_.log.warn("capture.rest_limited",
+                    {{"status", int64_t{res.status}}, {"retry_after_s", int64_t(wait.count())}});
+        continue;
+      }
+      ++stats_.rest_errors;
+      o_.log.warn("capture.rest_error",
+                  {{"status", int64_t{res.status}}, {"body", res.body.substr(0, 200)}});
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.rest_errors;
+      o_.log.warn("capture.rest_error", {{"symbol", symbol}, {"error", describe_error(e)}});
+    }
+    co_await sleep_for(backoff(failures++));
+  }
+  s.inflight = false;
+  if (s.engine.synced() || s.engine.awaiting_bridge()) {
+    if (s.engine.synced()) s.attempts = 0;
+  }
+  maybe_request_snapshot(symbol);
+}
+
+Capture::Capture(CaptureOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Capture::~Capture() = default;
+CaptureStats Capture::run() { return impl_->run(); }
+void Capture::stop() { impl_->stop(); }
+CaptureStats Capture::stats() const { return impl_->stats(); }
+
+}  // namespace rlx::live
