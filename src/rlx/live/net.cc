@@ -123,7 +123,7 @@ asio::awaitable<void> tls_connect(TlsStream& stream, const Url& url,
 
 }  // namespace
 
-asio::awaitable<std::unique_ptr<WsStream>> ws_connect(ssl::context& tls, const Url& url,
+asio::awaitable<std::unique_ptr<WsStream>> ws_connect(ssl::context& tls, Url url,
                                                       std::chrono::milliseconds timeout) {
   auto ex = co_await asio::this_coro::executor;
   auto ws = std::make_unique<WsStream>(ex, tls);
@@ -139,7 +139,7 @@ asio::awaitable<std::unique_ptr<WsStream>> ws_connect(ssl::context& tls, const U
   co_return ws;
 }
 
-asio::awaitable<HttpResponse> https_get(ssl::context& tls, const Url& url,
+asio::awaitable<HttpResponse> https_get(ssl::context& tls, Url url,
                                         std::chrono::milliseconds timeout) {
   auto ex = co_await asio::this_coro::executor;
   ssl::stream<beast::tcp_stream> stream(ex, tls);

@@ -36,11 +36,12 @@ std::shared_ptr<boost::asio::ssl::context> make_client_tls(const std::string& ca
 using WsStream =
     boost::beast::websocket::stream<boost::asio::ssl::stream<boost::beast::tcp_stream>>;
 
+// Coroutines take their arguments by value: a caller's temporaries end before they run.
 // Resolves, connects, verifies the certificate (SNI and host check) and upgrades to a
 // WebSocket at url.target, within `timeout`. Throws boost::system::system_error; a certificate
 // that fails verification names why (describe_error).
 boost::asio::awaitable<std::unique_ptr<WsStream>> ws_connect(boost::asio::ssl::context& tls,
-                                                             const Url& url,
+                                                             Url url,
                                                              std::chrono::milliseconds timeout);
 
 struct HttpResponse {
@@ -51,7 +52,7 @@ struct HttpResponse {
 };
 
 // One HTTPS GET on a new connection, within `timeout`. Throws boost::system::system_error.
-boost::asio::awaitable<HttpResponse> https_get(boost::asio::ssl::context& tls, const Url& url,
+boost::asio::awaitable<HttpResponse> https_get(boost::asio::ssl::context& tls, Url url,
                                                std::chrono::milliseconds timeout);
 
 // A readable description of a network failure: a TLS verification failure says what failed
