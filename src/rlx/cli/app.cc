@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "rlx/cli/cli_options.h"
+#include "rlx/cli/live_commands.h"
 #include "rlx/core/error.h"
 #include "rlx/core/version.h"
 #include "rlx/io/duckdb.h"
@@ -28,41 +30,6 @@
 
 namespace rlx::cli {
 namespace {
-
-// An option whose text must be one of `table`'s names, stored straight into the enum.
-template <typename E, size_t N>
-CLI::Option* add_enum(CLI::App* app, const std::string& name, E* target,
-                      const pipeline::NameTable<E, N>& table, const std::string& help) {
-  std::vector<std::string> names;
-  for (const auto& entry : table) names.emplace_back(entry.first);
-  return app
-      ->add_option_function<std::string>(
-          name,
-          [target, &table](const std::string& text) { pipeline::parse_name(table, text, target); },
-          help)
-      ->check(CLI::IsMember(names))
-      ->default_str(std::string(pipeline::name_of(table, *target)));
-}
-
-// A number option parsed against its domain (pipeline/options_check.h): out of range, NaN,
-// infinity, overflow, empty or not a number end in one message in the user's terms.
-template <typename Domain, typename T>
-CLI::Option* add_number(CLI::App* app, const Domain& d, T* target, const std::string& help) {
-  constexpr bool kDecimal = std::is_same_v<Domain, pipeline::DecimalDomain>;
-  using Parsed = std::conditional_t<kDecimal, double, int64_t>;
-  return app
-      ->add_option_function<std::string>(
-          std::string(d.flag),
-          [target, &d](const std::string& text) {
-            Parsed v{};
-            std::string error;
-            if (!pipeline::parse_in(d, text, &v, &error)) throw CLI::ValidationError(error);
-            *target = static_cast<T>(v);
-          },
-          help)
-      ->type_name(kDecimal ? "NUMBER" : "INT")
-      ->default_str(fmt::format("{}", *target));
-}
 
 void print_table(const io::TextTable& t, int64_t max_rows) {
   const std::vector<std::string>& header = t.columns;
@@ -254,6 +221,14 @@ int run(int argc, char** argv) {
   sq->add_option("query", sql, "SQL text")->required();
   add_number(sq, pipeline::kMaxRows, &max_rows, "Rows to print per statement (0-10000000)");
 
+  // capture, exchange
+  CaptureCommand capture;
+  capture.add_to(app);
+  add_common(capture.app);
+  ExchangeCommand exchange;
+  exchange.add_to(app);
+  add_common(exchange.app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -388,6 +363,10 @@ int run(int argc, char** argv) {
           glob.c_str());
     } else if (*sq) {
       print_query(sql, max_rows);
+    } else if (*capture.app) {
+      return capture.run(log);
+    } else if (*exchange.app) {
+      return exchange.run(log);
     }
     return 0;
   } catch (const Error& e) {

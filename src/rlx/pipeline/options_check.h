@@ -58,6 +58,19 @@ inline constexpr WholeDomain kSeed{"--seed", "", 0, INT64_MAX};
 inline constexpr DecimalDomain kDemoMinutes{"--minutes", "minutes", 0.1, 1440};
 // sql
 inline constexpr WholeDomain kMaxRows{"--max-rows", "rows", 0, 10'000'000};
+// capture
+inline constexpr DecimalDomain kCaptureDuration{"--duration", "seconds", 0.001, 366 * 86'400};
+inline constexpr WholeDomain kFlushIntervalMs{"--flush-interval-ms", "milliseconds", 1, 3'600'000};
+inline constexpr WholeDomain kRotateMb{"--rotate-mb", "MiB", 1, 1'000'000};
+inline constexpr WholeDomain kRotateMinutes{"--rotate-minutes", "minutes", 1, 7 * 1440};
+inline constexpr WholeDomain kSnapshotLimit{"--snapshot-limit", "levels", 0, 5000};
+inline constexpr WholeDomain kMaxStreams{"--max-streams-per-connection", "streams", 0, 1024};
+inline constexpr DecimalDomain kRolloverHours{"--rollover-hours", "hours", 0.0001, 24};
+// exchange
+inline constexpr DecimalDomain kSpeed{"--speed", "times the recorded pace", 0, 1'000'000};
+inline constexpr WholeDomain kPort{"--port", "", 0, 65535};
+inline constexpr WholeDomain kMaxFrames{"--max-frames", "frames", 0, 1'000'000'000'000};
+inline constexpr DecimalDomain kServeSeconds{"--duration", "seconds", 0.001, 366 * 86'400};
 
 // Parses `text` as a value of the domain; false with *error set ("--batch-size must be a whole
 // number of messages from 1 to 1000000, not '0'") when it is not one.

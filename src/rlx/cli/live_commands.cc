@@ -1,0 +1,208 @@
+#include "rlx/cli/live_commands.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "rlx/binance/payload_parser.h"
+#include "rlx/binance/venue.h"
+#include "rlx/cli/cli_options.h"
+#include "rlx/core/error.h"
+
+namespace rlx::cli {
+namespace {
+
+// SIGINT and SIGTERM end a long-running command cleanly. They are blocked before any thread
+// starts (threads inherit the mask), and a watcher thread waits for them and calls the stop
+// function set with on_stop(). Process-wide signal state belongs to the command line, not to
+// the libraries.
+class StopOnSignal {
+ public:
+  StopOnSignal() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGUSR1);  // our own wake-up at the end
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    watcher_ = std::thread([this] {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      if (sig == SIGUSR1) return;
+      std::lock_guard<std::mutex> lock(mu_);
+      signalled_ = true;
+      if (stop_) stop_();
+    });
+  }
+  ~StopOnSignal() {
+    pthread_kill(watcher_.native_handle(), SIGUSR1);
+    watcher_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  // Called at once if a signal came already.
+  void on_stop(std::function<void()> stop) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = std::move(stop);
+    if (signalled_) stop_();
+  }
+
+ private:
+  sigset_t set_{};
+  sigset_t old_{};
+  std::mutex mu_;
+  std::function<void()> stop_;
+  bool signalled_ = false;
+  std::thread watcher_;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    const size_t comma = text.find(',', at);
+    const std::string item = text.substr(at, comma - at);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void CaptureCommand::add_to(CLI::App& parent) {
+  app = parent.add_subcommand(
+      "capture", "Record live Binance market data as golden samples (raw frames, exactly)");
+  app->add_option("--market", market, "Venue: spot, usdm (USD-M futures), coinm (COIN-M futures)")
+      ->check(CLI::IsMember({"spot", "usdm", "coinm"}))
+      ->capture_default_str();
+  app->add_option("--symbols", symbols, "Symbols to record, comma-separated (BTCUSDT,ETHUSDT)")
+      ->delimiter(',')
+      ->required();
+  app->add_option("--out", out, "Folder for the record (capture-NNNNNN.jsonl.zst) and report.json")
+      ->required();
+  add_number(app, pipeline::kCaptureDuration, &duration_s,
+             "Stop after this many seconds (default: until SIGINT or SIGTERM)");
+  app->add_option("--streams", streams,
+                  "Stream types per symbol, comma-separated (depth@100ms, depth@0ms, depth, trade, "
+                  "aggTrade, bookTicker)")
+      ->capture_default_str();
+  app->add_option("--ws-url", options.ws_base,
+                  "WebSocket base, e.g. wss://127.0.0.1:9443 for a local exchange (default: the "
+                  "venue's)");
+  app->add_option("--rest-url", options.rest_base,
+                  "REST base, e.g. https://127.0.0.1:9443 (default: the venue's)");
+  app->add_option("--ca-file", options.ca_file,
+                  "CA bundle to verify the servers with (default: the system's); certificates are "
+                  "always verified");
+  add_number(app, pipeline::kFlushIntervalMs, &options.flush_interval_ms,
+             "Write and fsync the record this often: a kill -9 loses at most this much");
+  add_number(app, pipeline::kRotateMb, &rotate_mb, "Start a new segment after this much text");
+  add_number(app, pipeline::kRotateMinutes, &rotate_minutes,
+             "Start a new segment after this many minutes");
+  add_number(app, pipeline::kSnapshotLimit, &options.snapshot_limit,
+             "Levels per REST snapshot (0: the venue's most, 5000 spot, 1000 futures)");
+  add_number(app, pipeline::kMaxStreams, &options.max_streams_per_connection,
+             "Streams per connection (0: the venue's limit, 1024)");
+  add_number(app, pipeline::kRolloverHours, &rollover_hours,
+             "Replace each connection after this long, overlapping the two (the venue closes "
+             "them at 24 h)");
+  app->add_option("--seed", options.seed, "Seed of the reconnect jitter")->capture_default_str();
+}
+
+int CaptureCommand::run(const Log& log) {
+  if (!binance::parse_market(market, &options.market)) {
+    throw Error(ExitCode::kUsage, "--market must be spot, usdm or coinm, not '" + market + "'");
+  }
+  for (std::string s : symbols) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    options.symbols.push_back(s);
+  }
+  options.streams = split_list(streams);
+  options.out_dir = out;
+  options.duration_s = duration_s;
+  options.rotate_bytes = static_cast<uint64_t>(rotate_mb) << 20;
+  options.rotate_seconds = static_cast<uint32_t>(rotate_minutes * 60);
+  options.rollover_after_s = rollover_hours * 3600;
+  options.log = log;
+  StopOnSignal signals;
+  live::Capture capture(options);
+  signals.on_stop([&capture] { capture.stop(); });
+  const live::CaptureStats stats = capture.run();
+  std::printf(
+      "rlx capture: %llu frames recorded (%llu durable lines) from %zu symbols in %s; "
+      "%llu reconnects, %llu duplicates dropped, %llu malformed frames kept\n",
+      static_cast<unsigned long long>(stats.frames),
+      static_cast<unsigned long long>(stats.record_durable_lines), stats.symbols.size(),
+      out.c_str(), static_cast<unsigned long long>(stats.reconnects),
+      static_cast<unsigned long long>(stats.duplicates),
+      static_cast<unsigned long long>(stats.malformed));
+  for (const auto& s : stats.symbols) {
+    std::printf("  %-14s %9llu frames  %s  gaps %llu  resyncs %llu  snapshots %llu\n",
+                s.symbol.c_str(), static_cast<unsigned long long>(s.frames),
+                s.synced ? "synced  " : "unsynced", static_cast<unsigned long long>(s.book.gaps),
+                static_cast<unsigned long long>(s.book.resyncs),
+                static_cast<unsigned long long>(s.snapshots));
+  }
+  std::printf(
+      "Read it back: build/rlx reconstruct --source binance-raw --input %s/*.zst --out "
+      "DIR\n",
+      out.c_str());
+  return 0;
+}
+
+void ExchangeCommand::add_to(CLI::App& parent) {
+  app = parent.add_subcommand(
+      "exchange",
+      "Serve a recorded capture as a local Binance over TLS (WebSocket streams and REST "
+      "snapshots), for tests and demos");
+  app->add_option("--capture", captures, "Binance capture files (any format rlx reads)")
+      ->required();
+  app->add_option("--host", options.host, "Address to listen on (loopback by default)")
+      ->capture_default_str();
+  add_number(app, pipeline::kPort, &port, "Port (0: any free port)");
+  app->add_option("--cert-dir", cert_dir,
+                  "Folder for the certificate it makes (clients trust CERT_DIR/ca.pem)")
+      ->capture_default_str();
+  add_number(app, pipeline::kSpeed, &options.speed,
+             "Pace: 1 = as recorded, N = N times faster, 0 = as fast as clients read");
+  add_number(app, pipeline::kMaxFrames, &options.max_frames, "Frames to serve (0: all)");
+  add_number(app, pipeline::kServeSeconds, &duration_s,
+             "Stop after this many seconds (default: until SIGINT or SIGTERM)");
+}
+
+int ExchangeCommand::run(const Log& log) {
+  for (const auto& c : captures) options.captures.emplace_back(c);
+  options.port = static_cast<uint16_t>(port);
+  options.log = log;
+  options.record_served = false;
+  options.pki = exchange::generate_test_pki(cert_dir, {"localhost", options.host});
+  StopOnSignal signals;
+  exchange::LocalExchange ex(options);
+  std::printf("rlx exchange: serving %s on %s and %s (trust %s)\n",
+              binance::exchange_name(ex.market()), ex.ws_base().c_str(), ex.rest_base().c_str(),
+              options.pki.ca_cert.c_str());
+  std::printf("  streams:");
+  for (const auto& s : ex.streams()) std::printf(" %s", s.c_str());
+  std::printf("\n");
+  std::fflush(stdout);
+  std::atomic<bool> stop{false};
+  signals.on_stop([&stop] { stop = true; });
+  const auto end = std::chrono::steady_clock::now() +
+                   std::chrono::microseconds(static_cast<int64_t>(duration_s * 1e6));
+  while (!stop && (duration_s <= 0 || std::chrono::steady_clock::now() < end)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ex.stop();
+  std::printf("rlx exchange: %llu frames published, %llu REST requests\n",
+              static_cast<unsigned long long>(ex.frames_published()),
+              static_cast<unsigned long long>(ex.rest_requests()));
+  return 0;
+}
+
+}  // namespace rlx::cli
