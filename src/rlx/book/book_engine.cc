@@ -62,10 +62,11 @@ void BookStats::write_json(std::string* out) const {
       "\"stale\":{},\"stale_snapshots\":{},\"out_of_order\":{},\"buffer_overflow\":{},\"buffer_"
       "flushed_at_end\":{},"
       "\"crossed\":{},\"crossed_rows\":{},\"crossed_levels_dropped\":{},\"trades_consumed\":{},"
-      "\"trade_levels_removed\":{},\"unsynced_events\":{},",
+      "\"trade_levels_removed\":{},\"unsynced_events\":{},\"reapplied_after_snapshot\":{},",
       gaps, resyncs, dropped_before_snapshot, snapshot_not_bridging, stale, stale_snapshots,
       out_of_order, buffer_overflow, buffer_flushed_at_end, crossed, crossed_rows,
-      crossed_levels_dropped, trades_consumed, trade_levels_removed, unsynced_events);
+      crossed_levels_dropped, trades_consumed, trade_levels_removed, unsynced_events,
+      reapplied_after_snapshot);
   s += fmt::format(
       "\"drift_count\":{},\"drift_best_mismatches\":{},\"drift_mismatched_levels\":{},"
       "\"drift_mean_mismatched_levels\":{},\"drift_max_mismatched_levels\":{},"
@@ -183,6 +184,7 @@ void BookEngine::on_snapshot(const Message& message, EventConsumer& consumer) {
   snapshot_id_ = message.update_id;
   last_u_ = binance() || mode_ == SequenceMode::kAuto ? kNull : last_u_;
   state_ = binance() || mode_ == SequenceMode::kAuto ? State::kAwaitingBridge : State::kSynced;
+  reapply_retained();
   if (!buffer_.empty()) {
     std::deque<Message> buffered = std::move(buffer_);
     buffer_.clear();
@@ -225,10 +227,9 @@ void BookEngine::on_delta(const Message& message, EventConsumer& consumer) {
       // Futures: the diff holding lastUpdateId, or (the snapshot was taken right after a diff
       // that was already applied) the one whose pu is lastUpdateId: continuity from the snapshot.
       const int64_t first = message.first_update_id;
-      const bool bridges =
-          futures ? (first <= snapshot_id_ && snapshot_id_ <= u) ||
-                        message.prev_update_id == snapshot_id_
-                  : first <= snapshot_id_ + 1 && snapshot_id_ + 1 <= u;
+      const bool bridges = futures ? (first <= snapshot_id_ && snapshot_id_ <= u) ||
+                                         message.prev_update_id == snapshot_id_
+                                   : first <= snapshot_id_ + 1 && snapshot_id_ + 1 <= u;
       last_u_ = u;
       if (!bridges) {
         ++stats_.snapshot_not_bridging;
@@ -236,6 +237,7 @@ void BookEngine::on_delta(const Message& message, EventConsumer& consumer) {
         apply_book_message(message, EventType::kBookDelta,
                            event_flags::kGap | event_flags::kUnsynced, consumer);
         after_applied_diff(u, false);
+        retain(message, /*fresh_gap=*/true);
         return;
       }
       state_ = State::kSynced;
@@ -263,8 +265,54 @@ void BookEngine::on_delta(const Message& message, EventConsumer& consumer) {
       last_u_ = u;
       apply_book_message(message, EventType::kBookDelta, flags, consumer);
       after_applied_diff(u, state_ == State::kSynced);
+      if (state_ == State::kUnsynced) retain(message, /*fresh_gap=*/!continuous);
       return;
     }
+  }
+}
+
+void BookEngine::retain(const Message& message, bool fresh_gap) {
+  if (fresh_gap) retained_.clear();
+  retained_.push_back(message);
+  if (retained_.size() > options_.max_buffered_messages) retained_.pop_front();
+}
+
+// After a resync snapshot: diffs that arrived (unsynced) while it was fetched and are newer
+// than it bring the book to the stream's state. The first must bridge the snapshot and the rest
+// follow without a break; their rows were emitted already, so they are applied, not emitted.
+void BookEngine::reapply_retained() {
+  std::deque<Message> retained = std::move(retained_);
+  retained_.clear();
+  const bool futures = mode_ == SequenceMode::kBinanceFutures;
+  for (const Message& m : retained) {
+    const int64_t u = m.update_id;
+    if (state_ == State::kAwaitingBridge) {
+      if (futures ? u < snapshot_id_ : u <= snapshot_id_) continue;  // in the snapshot
+      const bool bridges = futures ? (m.first_update_id <= snapshot_id_ && snapshot_id_ <= u) ||
+                                         m.prev_update_id == snapshot_id_
+                                   : m.first_update_id <= snapshot_id_ + 1 && snapshot_id_ + 1 <= u;
+      if (!bridges) {
+        // The snapshot is older than the diffs already seen: it cannot be used.
+        ++stats_.snapshot_not_bridging;
+        state_ = State::kUnsynced;
+        retain(m, /*fresh_gap=*/true);
+        return;
+      }
+    } else {
+      const bool continuous =
+          futures ? m.prev_update_id == last_u_ : m.first_update_id <= last_u_ + 1;
+      if (!continuous) {
+        state_ = State::kUnsynced;
+        retain(m, /*fresh_gap=*/true);
+        return;
+      }
+    }
+    for (const LevelUpdate& l : m.levels) {
+      if (l.side == Side::kBid || l.side == Side::kAsk) book_.set(l.side, l.price, l.size);
+    }
+    last_u_ = u;
+    state_ = State::kSynced;
+    ++stats_.reapplied_after_snapshot;
   }
 }
 
@@ -541,14 +589,14 @@ void BookEngine::measure_drift(const Message& snapshot) {
 namespace rlx::book {
 namespace {
 
-constexpr uint32_t kEngineTag = make_tag("BKE", 1);
+constexpr uint32_t kEngineTag = make_tag("BKE", 2);
 
 static_assert(sizeof(BookOptions) == 32, "BookOptions changed: update BookEngine::save/load");
 
 }  // namespace
 
 // A new BookStats field must be added to save/load: this size is the reminder.
-static_assert(sizeof(BookStats) == 320, "BookStats changed: update BookStats::save and load");
+static_assert(sizeof(BookStats) == 336, "BookStats changed: update BookStats::save and load");
 
 void BookStats::save(BinaryWriter& w) const {
   const BookStats& s = *this;
@@ -557,7 +605,7 @@ void BookStats::save(BinaryWriter& w) const {
   for (uint64_t v : {s.gaps, s.resyncs, s.dropped_before_snapshot, s.snapshot_not_bridging, s.stale,
                      s.stale_snapshots, s.out_of_order, s.buffer_overflow, s.buffer_flushed_at_end,
                      s.crossed, s.crossed_rows, s.crossed_levels_dropped, s.trades_consumed,
-                     s.trade_levels_removed, s.unsynced_events}) {
+                     s.trade_levels_removed, s.unsynced_events, s.reapplied_after_snapshot}) {
     w.u64(v);
   }
   const DriftStats& d = s.drift;
@@ -585,7 +633,7 @@ BookStats BookStats::load(BinaryReader& r) {
        {&s.gaps, &s.resyncs, &s.dropped_before_snapshot, &s.snapshot_not_bridging, &s.stale,
         &s.stale_snapshots, &s.out_of_order, &s.buffer_overflow, &s.buffer_flushed_at_end,
         &s.crossed, &s.crossed_rows, &s.crossed_levels_dropped, &s.trades_consumed,
-        &s.trade_levels_removed, &s.unsynced_events}) {
+        &s.trade_levels_removed, &s.unsynced_events, &s.reapplied_after_snapshot}) {
     *v = r.u64("BookStats counter");
   }
   DriftStats& d = s.drift;
@@ -626,6 +674,8 @@ void BookEngine::save(BinaryWriter& w) const {
   w.i64(next_seq_);
   w.u64(buffer_.size());
   for (const Message& m : buffer_) save_message(w, m);
+  w.u64(retained_.size());
+  for (const Message& m : retained_) save_message(w, m);
   auto save_checks = [&w](const auto& checks) {
     w.u64(checks.size());
     for (const TickerCheck& t : checks) {
@@ -663,6 +713,8 @@ BookEngine BookEngine::load(BinaryReader& r) {
   // A message takes at least 100 bytes (fixed fields), a ticker check 72.
   e.buffer_.resize(r.count("BookEngine.buffer", 100));
   for (Message& m : e.buffer_) load_message(r, &m);
+  e.retained_.resize(r.count("BookEngine.retained", 100));
+  for (Message& m : e.retained_) load_message(r, &m);
   const uint64_t history = r.count("BookEngine.ticker_history", 72);
   for (int list = 0; list < 2; ++list) {
     const uint64_t n = list == 0 ? history : r.count("BookEngine.ticker_pending", 72);

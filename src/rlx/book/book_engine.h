@@ -92,6 +92,9 @@ struct BookStats {
   uint64_t trades_consumed = 0;         // trades that changed the book
   uint64_t trade_levels_removed = 0;
   uint64_t unsynced_events = 0;  // rows flagged kUnsynced
+  // Diffs emitted unsynced while a resync snapshot was on its way, newer than that snapshot,
+  // and re-applied to the book after it (their rows are not emitted again).
+  uint64_t reapplied_after_snapshot = 0;
   DriftStats drift;
   uint64_t ticker_matched = 0;  // all matches, broken down in the next two and the remainder:
   uint64_t ticker_matched_before_diff = 0;  // the ticker arrived before its diff
@@ -132,6 +135,8 @@ class BookEngine {
   // The sequence mode in use (kAuto until the first delta resolves it).
   SequenceMode sequence_mode() const { return mode_; }
   bool synced() const { return state_ == State::kSynced; }
+  // A snapshot was applied at some point.
+  bool has_snapshot() const { return has_snapshot_; }
   // A snapshot was applied and the diff that bridges it has not come yet.
   bool awaiting_bridge() const { return state_ == State::kAwaitingBridge; }
   // The id of the book's state, as a REST snapshot of it would carry: u of the last applied
@@ -176,6 +181,8 @@ class BookEngine {
   void apply_book_message(const Message& message, EventType type, uint32_t flags,
                           EventConsumer& consumer);
   void emit_unsynced_buffered(EventConsumer& consumer, bool at_end);
+  void retain(const Message& message, bool fresh_gap);
+  void reapply_retained();
   void measure_drift(const Message& snapshot);
   void after_applied_diff(int64_t update_id, bool synced);
   void compare_ticker(const TickerCheck& ticker, const TickerCheck& book, uint64_t* match_kind);
@@ -193,6 +200,9 @@ class BookEngine {
   int64_t last_u_ = kNull;       // u of the last applied diff (Lake: highest sequence seen)
   int64_t next_seq_ = 0;
   std::deque<Message> buffer_;  // Binance diffs before the first snapshot
+  // Binance diffs applied (and emitted) unsynced since the last gap: a resync snapshot older than
+  // some of them re-applies the newer ones, as the venue's procedure applies buffered events.
+  std::deque<Message> retained_;
   std::deque<TickerCheck> history_;
   std::vector<TickerCheck> pending_;
   Event event_;  // reused row

@@ -211,26 +211,51 @@ TEST(BookEngine, FuturesBridgeKeepsUEqualLastUpdateIdAndChecksPu) {
   EXPECT_FALSE(engine.synced());
 }
 
-// A resync after a gap: the snapshot was taken right after a diff the book already applied
-// (unsynced), so no later diff holds its id; the next one's pu equals it, which proves
-// continuity from the snapshot. (Live capture: the venue's REST book is usually at a diff
-// boundary.)
-TEST(BookEngine, FuturesResyncBridgesOnPuEqualToTheSnapshotId) {
+// A snapshot taken right after a diff (its id is that diff's u): the next diff holds no id
+// equal to it, but its pu is the snapshot's id, which proves continuity from the snapshot.
+TEST(BookEngine, FuturesSnapshotBridgesOnPuEqualToItsId) {
+  BookEngine engine(futures_options());
+  Recorder rec;
+  engine.on_message(snapshot(100, {B("2", "5"), A("3", "1")}), rec);
+  EXPECT_TRUE(engine.awaiting_bridge());
+  EXPECT_EQ(engine.last_update_id(), 100);
+  engine.on_message(futures_diff(105, 110, 100, {A("3", "2")}), rec);  // pu == 100
+  EXPECT_TRUE(engine.synced());
+  EXPECT_EQ(engine.last_update_id(), 110);
+  EXPECT_EQ(rec.rows.back().event.flags, 0u);
+  EXPECT_EQ(engine.stats().snapshot_not_bridging, 0u);
+}
+
+// A resync snapshot that arrives after diffs newer than it (they came while it was fetched):
+// those diffs, emitted unsynced already, are re-applied after it and the book is synced at once,
+// as the venue's procedure applies its buffered events. Their rows are not emitted again.
+TEST(BookEngine, FuturesResyncReappliesTheDiffsNewerThanTheSnapshot) {
   BookEngine engine(futures_options());
   Recorder rec;
   engine.on_message(snapshot(100, {B("2", "5"), A("3", "1")}), rec);
   engine.on_message(futures_diff(101, 110, 100, {A("3", "2")}), rec);
   engine.on_message(futures_diff(121, 130, 115, {A("3", "4")}), rec);  // gap
+  engine.on_message(futures_diff(131, 140, 130, {A("4", "7")}), rec);  // unsynced
+  engine.on_message(futures_diff(141, 150, 140, {B("2", "0")}), rec);  // unsynced
   EXPECT_FALSE(engine.synced());
-  engine.on_message(snapshot(130, {B("2", "5"), A("3", "4")}), rec);
-  EXPECT_TRUE(engine.awaiting_bridge());
-  EXPECT_EQ(engine.last_update_id(), 130);
-  engine.on_message(futures_diff(131, 140, 130, {A("3", "6")}), rec);  // pu == 130
+  const size_t rows_before = rec.rows.size();
+  // The snapshot was taken at 135, inside the diff 131..140.
+  engine.on_message(snapshot(135, {B("2", "5"), B("1", "1"), A("3", "4")}), rec);
   EXPECT_TRUE(engine.synced());
-  EXPECT_EQ(engine.last_update_id(), 140);
+  EXPECT_EQ(engine.last_update_id(), 150);
+  EXPECT_EQ(engine.stats().reapplied_after_snapshot, 2u);
+  EXPECT_EQ(rec.rows.size(), rows_before + 3);  // only the snapshot's rows
+  // The book holds the snapshot plus both re-applied diffs.
+  EXPECT_EQ(engine.book().best(Side::kBid)->price.to_string(), "1");
+  ASSERT_NE(engine.book().find(Side::kAsk, Decimal::from_raw(4 * Decimal::kOne)), nullptr);
+  engine.on_message(futures_diff(151, 160, 150, {A("3", "9")}), rec);
+  EXPECT_TRUE(engine.synced());
   EXPECT_EQ(rec.rows.back().event.flags, 0u);
-  EXPECT_EQ(engine.stats().snapshot_not_bridging, 0u);
-  EXPECT_EQ(engine.stats().gaps, 1u);
+  // A snapshot older than every diff seen since the gap cannot be used.
+  engine.on_message(futures_diff(171, 180, 165, {A("3", "1")}), rec);  // gap
+  engine.on_message(snapshot(168, {B("2", "5"), A("3", "4")}), rec);
+  EXPECT_FALSE(engine.synced());
+  EXPECT_EQ(engine.stats().snapshot_not_bridging, 1u);
 }
 
 TEST(BookEngine, NonBridgingFirstDiffIsCountedAndFlagged) {

@@ -190,7 +190,8 @@ class LocalExchange::Impl {
   ExchangeOptions options_;
   Market market_ = Market::kUnknown;
   std::vector<std::string> streams_;
-  std::set<std::string> symbols_;  // lower case, as in stream names
+  std::set<std::string> symbols_;        // lower case, as in stream names
+  std::set<std::string> depth_symbols_;  // upper case, as in messages
   uint16_t port_ = 0;
 
   mutable std::mutex mu_;  // guards served_, snapshots_served_
@@ -265,6 +266,11 @@ LocalExchange::Impl::Impl(ExchangeOptions options) : options_(std::move(options)
       if (f.rest) continue;
       streams.insert(f.stream);
       symbols_.insert(f.stream.substr(0, f.stream.find('@')));
+      if (f.stream.find("@depth") != std::string::npos) {
+        std::string sym = f.stream.substr(0, f.stream.find('@'));
+        for (char& c : sym) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        depth_symbols_.insert(sym);
+      }
       if (file_symbol_.empty()) {
         file_symbol_ = f.stream.substr(0, f.stream.find('@'));
         for (char& c : file_symbol_)
@@ -541,16 +547,6 @@ asio::awaitable<void> LocalExchange::Impl::publish() {
   Message m;
   bool have = false;
   try {
-    // Pre-roll.
-    for (;;) {
-      have = next(&f);
-      if (!have) break;
-      feed(f, &m);
-      bool all = !books_.empty();
-      for (const auto& [sym, b] : books_) all = all && (!b.has_depth || b.engine.synced());
-      if (all && !f.rest) break;
-    }
-    have = next(&f);
     // Wait for a subscriber, then a moment for the others.
     while (!subscribed_) {
       timer.expires_after(std::chrono::milliseconds(5));
@@ -558,6 +554,7 @@ asio::awaitable<void> LocalExchange::Impl::publish() {
     }
     timer.expires_after(options_.start_wait);
     co_await timer.async_wait(asio::use_awaitable);
+    have = next(&f);
     const auto start = std::chrono::steady_clock::now();
     const int64_t first_ns = have ? f.local_ns : 0;
     uint64_t published = 0;
@@ -573,6 +570,12 @@ asio::awaitable<void> LocalExchange::Impl::publish() {
       }
       feed(f, &m);
       if (f.rest) continue;
+      // A symbol's frames are served from the point where the exchange's own book of it is
+      // synced (its REST snapshots are exact from then on).
+      if (!m.symbol.empty() && depth_symbols_.count(m.symbol) != 0) {
+        const auto it = books_.find(m.symbol);
+        if (it == books_.end() || !it->second.engine.synced()) continue;
+      }
       ++published;
       published_.store(published);
       if (slow_frames_ > 0) {
@@ -801,6 +804,10 @@ http::response<http::string_body> LocalExchange::Impl::rest(
   auto it = books_.find(symbol);
   if (symbol.empty() || it == books_.end()) {
     return reply(http::status::bad_request, R"({"code":-1121,"msg":"Invalid symbol."})");
+  }
+  if (!it->second.engine.synced()) {
+    return reply(http::status::service_unavailable,
+                 R"({"code":-1,"msg":"the replayed book of this symbol is not synced yet"})");
   }
   std::string body = snapshot_body(symbol, it->second, limit);
   {

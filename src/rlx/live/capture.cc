@@ -80,6 +80,7 @@ void CaptureStats::write_json(std::string* out) const {
     w.begin_object();
     w.key("symbol").string(s.symbol);
     w.key("synced").boolean(s.synced);
+    w.key("sync_state").string(s.sync_state);
     w.key("frames").uint64(s.frames);
     w.key("snapshots").uint64(s.snapshots);
     w.key("snapshot_requests").uint64(s.snapshot_requests);
@@ -238,6 +239,10 @@ CaptureStats Capture::Impl::stats() const {
     SymbolCaptureStats st = s.stats;
     st.book = s.engine.stats();
     st.synced = s.engine.synced();
+    st.sync_state = s.engine.synced()            ? "synced"
+                    : s.engine.awaiting_bridge() ? "awaiting_bridge"
+                    : s.engine.has_snapshot()    ? "unsynced"
+                                                 : "no_snapshot";
     out.symbols.push_back(std::move(st));
   }
   return out;
@@ -389,6 +394,19 @@ void Capture::Impl::record(int64_t capture_ns, std::string_view stream, std::str
 void Capture::Impl::on_frame(Conn& conn, std::string_view text, int64_t capture_ns) {
   std::string_view stream, data;
   if (!binance::split_envelope(text, &stream, &data)) {
+    const bool control = text.rfind(R"({"result")", 0) == 0 || text.rfind(R"({"error")", 0) == 0 ||
+                         text.rfind(R"({"id")", 0) == 0;
+    if (!control) {
+      // Not even an envelope: recorded as received under "!malformed", counted, logged.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++stats_.malformed;
+      }
+      record(capture_ns, "!malformed", text);
+      o_.log.warn("capture.bad_frame",
+                  {{"connection", int64_t{conn.id}}, {"frame", std::string(text.substr(0, 300))}});
+      return;
+    }
     // A reply to SUBSCRIBE, or an error: recorded as received, logged.
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -59,6 +59,9 @@ struct SymbolCaptureStats {
   int64_t max_lag_ns = 0;
   book::BookStats book;  // the live book's counters (gaps, resyncs, ticker checks)
   bool synced = false;
+  // "synced", "awaiting_bridge" (a snapshot applied, no diff after it yet), "unsynced" (a gap or
+  // a snapshot that did not bridge, a new one on its way) or "no_snapshot".
+  std::string sync_state = "no_snapshot";
 };
 
 struct CaptureStats {
