@@ -219,6 +219,11 @@ CaptureStats Capture::Impl::run() {
                                 {"out", o_.out_dir.string()}});
   io_.run();
   recorder_->close();
+  {
+    // The end of the record is the end of the books' input, as for `rlx reconstruct`.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [name, s] : symbols_) s.engine.finish(no_rows_);
+  }
   CaptureStats out = stats();
   std::string json;
   out.write_json(&json);

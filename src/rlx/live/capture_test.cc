@@ -14,6 +14,7 @@
 #include "rlx/io/binance_raw_reader.h"
 #include "rlx/io/line_reader.h"
 #include "rlx/live/recorder.h"
+#include "rlx/pipeline/reconstruct.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::live {
@@ -56,6 +57,7 @@ void split_streams(const std::vector<std::string>& streams, std::vector<std::str
 }
 
 struct CaptureRun {
+  fs::path record_dir;
   CaptureStats stats;
   std::vector<exchange::ServedConnection> served;
   std::vector<std::string> snapshots;
@@ -104,6 +106,7 @@ CaptureRun capture_against_exchange(const fs::path& capture, Market market, cons
   run.served = ex.served();
   run.snapshots = ex.served_snapshots();
   run.record = record_lines(co.out_dir);
+  run.record_dir = co.out_dir;
   return run;
 }
 
@@ -166,6 +169,28 @@ TEST_P(CaptureReplay, RecordsExactlyTheServedFramesAndTheLiveBookMatchesBookTick
     matched += s.book.ticker_matched;
   }
   EXPECT_GT(matched, 0u);
+  // `rlx reconstruct` of the record runs the same book on the same messages: every counter of
+  // every symbol's book equals the live one's.
+  pipeline::ReconstructOptions ro;
+  ro.source = pipeline::SourceKind::kBinanceRaw;
+  for (const auto& seg : list_segments(run.record_dir)) ro.inputs.push_back(seg);
+  ro.out_dir = tmp.path() / "events";
+  ro.progress = ProgressMode::kNever;
+  const pipeline::ReconstructSummary rs = pipeline::reconstruct(ro);
+  for (const auto& live : run.stats.symbols) {
+    if (live.frames == 0) continue;
+    const auto it = std::find_if(rs.symbols.begin(), rs.symbols.end(),
+                                 [&](const auto& s) { return s.symbol == live.symbol; });
+    ASSERT_NE(it, rs.symbols.end()) << live.symbol;
+    std::string a, b;
+    live.book.write_json(&a);
+    it->stats.write_json(&b);
+    size_t at = 0;
+    while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
+    const size_t from = at > 60 ? at - 60 : 0;
+    EXPECT_EQ(a, b) << live.symbol << ": live ..." << a.substr(from, 160) << " reconstructed ..."
+                    << b.substr(from, 160);
+  }
   std::string report;
   run.stats.write_json(&report);
   if (HasFailure()) std::printf("%s\n", report.c_str());
