@@ -564,6 +564,12 @@ TEST(HostileOptions, EveryOptionOfEveryCommandWithEveryKindOfBadValue) {
       {"convert", {"--input", tiny.string(), "--out", "out"}},
       {"demo", {"--out", "out", "--minutes", "0.1"}},
       {"sql", {"SELECT 42"}},
+      // Nothing listens on port 9: the capture retries until its short duration ends.
+      {"capture",
+       {"--market", "spot", "--symbols", "BTCUSDT", "--out", "out", "--duration", "0.05",
+        "--ws-url", "wss://127.0.0.1:9", "--rest-url", "https://127.0.0.1:9"}},
+      {"exchange",
+       {"--capture", tiny.string(), "--port", "0", "--duration", "0.05", "--cert-dir", "tls"}},
   };
   size_t runs = 0, number_refusals = 0;
   for (const auto& [command, args] : base) {

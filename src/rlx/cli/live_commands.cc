@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -181,6 +182,12 @@ int ExchangeCommand::run(const Log& log) {
   options.port = static_cast<uint16_t>(port);
   options.log = log;
   options.record_served = false;
+  boost::system::error_code ec;
+  (void)boost::asio::ip::make_address(options.host, ec);
+  if (ec) {
+    throw Error(ExitCode::kUsage,
+                "--host must be an IP address to listen on, not '" + options.host + "'");
+  }
   options.pki = exchange::generate_test_pki(cert_dir, {"localhost", options.host});
   StopOnSignal signals;
   exchange::LocalExchange ex(options);

@@ -289,13 +289,27 @@ LocalExchange::Impl::Impl(ExchangeOptions options) : options_(std::move(options)
   heads_.resize(captures_.size());
   has_head_.assign(captures_.size(), false);
 
-  tls_.use_certificate_chain_file(options_.pki.server_cert.string());
-  tls_.use_private_key_file(options_.pki.server_key.string(), ssl::context::pem);
-  tcp::endpoint ep(asio::ip::make_address(options_.host), options_.port);
-  acceptor_.open(ep.protocol());
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
-  acceptor_.bind(ep);
-  acceptor_.listen();
+  boost::system::error_code ec;
+  tls_.use_certificate_chain_file(options_.pki.server_cert.string(), ec);
+  if (!ec) tls_.use_private_key_file(options_.pki.server_key.string(), ssl::context::pem, ec);
+  if (ec) {
+    throw Error(ExitCode::kUsage, Location{options_.pki.server_cert.string(), 0, ""},
+                "cannot load the server certificate: " + ec.message());
+  }
+  const auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) {
+    throw Error(ExitCode::kUsage,
+                "--host must be an IP address to listen on, not '" + options_.host + "'");
+  }
+  const tcp::endpoint ep(address, options_.port);
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw Error(ExitCode::kUsage, "cannot listen on " + options_.host + ":" +
+                                      std::to_string(options_.port) + ": " + ec.message());
+  }
   port_ = acceptor_.local_endpoint().port();
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, publish(), asio::detached);
