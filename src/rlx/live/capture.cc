@@ -480,7 +480,7 @@ void Capture::Impl::on_frame(Conn& conn, std::string_view text, int64_t capture_
 }
 
 void Capture::Impl::maybe_request_snapshot(const std::string& symbol) {
-  Symbol& s = symbols_[symbol];
+  Symbol& s = symbols_.at(symbol);  // never inserts: stats() reads the map from other threads
   if (stopping_ || s.inflight || s.engine.synced() || s.engine.awaiting_bridge()) return;
   s.inflight = true;
   asio::co_spawn(io_, fetch_snapshot(symbol), asio::detached);
@@ -489,7 +489,7 @@ void Capture::Impl::maybe_request_snapshot(const std::string& symbol) {
 // One REST snapshot for `symbol`, within the request-weight budget; retried on 429 (after
 // Retry-After), 418 (after the ban) and errors (with backoff). Recorded, then applied.
 asio::awaitable<void> Capture::Impl::fetch_snapshot(std::string symbol) {
-  Symbol& s = symbols_[symbol];
+  Symbol& s = symbols_.at(symbol);
   // Back off when snapshots keep failing to sync the book (a venue serving stale books).
   if (s.attempts > 0) co_await sleep_for(backoff(s.attempts - 1));
   ++s.attempts;
