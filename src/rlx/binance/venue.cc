@@ -78,7 +78,8 @@ std::vector<ConnectionPlan> plan_connections(const Venue& venue,
     std::string lower = symbol;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (const auto& type : stream_types) {
-      std::string stream = lower + "@" + type;
+      std::string stream = lower;
+      stream.append("@").append(type);
       by_path[venue.path_for(stream)].push_back(std::move(stream));
     }
   }

@@ -462,13 +462,18 @@ std::string LocalExchange::Impl::control_reply(Session& s, std::string_view requ
       continue;
     }
     // Any stream of a symbol the capture holds may be asked for (a quiet one sends nothing).
+    auto error = [&](const std::string& msg) {
+      std::string out = R"({"error":{"code":2,"msg":")";
+      out.append(msg).append(R"("},"id":)").append(id_text).append("}");
+      return out;
+    };
     if (symbols_.count(stream.substr(0, stream.find('@'))) == 0) {
-      return R"({"error":{"code":2,"msg":"symbol of )" + stream +
-             R"( is not in the capture this exchange serves"},"id":)" + id_text + "}";
+      return error("symbol of " + stream + " is not in the capture this exchange serves");
     }
     if (!serves_on(s, stream)) {
-      return R"({"error":{"code":2,"msg":"stream )" + stream + " is served on " +
-             binance::venue_for(market_).path_for(stream) + R"(, not here"},"id":)" + id_text + "}";
+      std::string msg = "stream " + stream;
+      msg.append(" is served on ").append(binance::venue_for(market_).path_for(stream));
+      return error(msg.append(", not here"));
     }
     s.streams.insert(stream);
     subscribed_ = true;
