@@ -144,9 +144,9 @@ int CaptureCommand::run(const Log& log) {
       static_cast<unsigned long long>(stats.duplicates),
       static_cast<unsigned long long>(stats.malformed));
   for (const auto& s : stats.symbols) {
-    std::printf("  %-14s %9llu frames  %s  gaps %llu  resyncs %llu  snapshots %llu\n",
-                s.symbol.c_str(), static_cast<unsigned long long>(s.frames),
-                s.synced ? "synced  " : "unsynced", static_cast<unsigned long long>(s.book.gaps),
+    std::printf("  %-14s %9llu frames  %-15s  gaps %llu  resyncs %llu  snapshots %llu\n",
+                s.symbol.c_str(), static_cast<unsigned long long>(s.frames), s.sync_state.c_str(),
+                static_cast<unsigned long long>(s.book.gaps),
                 static_cast<unsigned long long>(s.book.resyncs),
                 static_cast<unsigned long long>(s.snapshots));
   }
