@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 
+#include "rlx/binance/venue.h"
+
 namespace rlx::binance {
 
 const char* exchange_name(Market market) {
@@ -50,14 +52,6 @@ struct BadRow {
 
 [[noreturn]] void bad_row(std::string reason, std::string field, std::string what) {
   throw BadRow{std::move(reason), std::move(field), std::move(what)};
-}
-
-void to_upper(std::string_view in, std::string* out) {
-  out->resize(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    (*out)[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  }
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -53,6 +53,27 @@ Venue venue_for(Market market) {
   return v;
 }
 
+void to_upper(std::string_view in, std::string* out) {
+  out->resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    (*out)[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+}
+
+std::string symbol_of_stream(std::string_view stream) {
+  std::string out;
+  to_upper(stream.substr(0, stream.find('@')), &out);
+  return out;
+}
+
+std::string stream_name(std::string_view symbol, std::string_view type) {
+  std::string out(symbol);
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  out.append("@").append(type);
+  return out;
+}
+
 bool parse_market(std::string_view text, Market* out) {
   if (text == "spot") {
     *out = Market::kSpot;
@@ -75,11 +96,8 @@ std::vector<ConnectionPlan> plan_connections(const Venue& venue,
   }
   std::map<std::string, std::vector<std::string>> by_path;  // deterministic order
   for (const auto& symbol : symbols) {
-    std::string lower = symbol;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (const auto& type : stream_types) {
-      std::string stream = lower;
-      stream.append("@").append(type);
+      std::string stream = stream_name(symbol, type);
       by_path[venue.path_for(stream)].push_back(std::move(stream));
     }
   }

@@ -34,6 +34,14 @@ struct Venue {
 
 // The venue's own endpoints and limits.
 Venue venue_for(Market market);
+// Binance spells symbols in upper case ("BTCUSDT") and stream names in lower case
+// ("btcusdt@depth@100ms"): the one place that converts between them.
+void to_upper(std::string_view in, std::string* out);
+// "btcusdt@depth@100ms" -> "BTCUSDT".
+std::string symbol_of_stream(std::string_view stream);
+// ("BTCUSDT", "depth@100ms") -> "btcusdt@depth@100ms".
+std::string stream_name(std::string_view symbol, std::string_view type);
+
 // "spot", "usdm", "coinm" -> market; false for anything else.
 bool parse_market(std::string_view text, Market* out);
 

@@ -120,10 +120,7 @@ int CaptureCommand::run(const Log& log) {
   if (!binance::parse_market(market, &options.market)) {
     throw Error(ExitCode::kUsage, "--market must be spot, usdm or coinm, not '" + market + "'");
   }
-  for (std::string s : symbols) {
-    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    options.symbols.push_back(s);
-  }
+  for (const std::string& s : symbols) binance::to_upper(s, &options.symbols.emplace_back());
   options.streams = split_list(streams);
   options.out_dir = out;
   options.duration_s = duration_s;

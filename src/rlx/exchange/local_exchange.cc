@@ -267,15 +267,9 @@ LocalExchange::Impl::Impl(ExchangeOptions options) : options_(std::move(options)
       streams.insert(f.stream);
       symbols_.insert(f.stream.substr(0, f.stream.find('@')));
       if (f.stream.find("@depth") != std::string::npos) {
-        std::string sym = f.stream.substr(0, f.stream.find('@'));
-        for (char& c : sym) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        depth_symbols_.insert(sym);
+        depth_symbols_.insert(binance::symbol_of_stream(f.stream));
       }
-      if (file_symbol_.empty()) {
-        file_symbol_ = f.stream.substr(0, f.stream.find('@'));
-        for (char& c : file_symbol_)
-          c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      }
+      if (file_symbol_.empty()) file_symbol_ = binance::symbol_of_stream(f.stream);
       const std::string env = R"({"stream":")" + f.stream + R"(","data":)" + f.data + "}";
       if (market_ == Market::kUnknown &&
           parser_.parse(env, {}, &m) == binance::PayloadResult::kMessage &&

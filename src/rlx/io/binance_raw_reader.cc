@@ -5,6 +5,7 @@
 
 #include "rlx/binance/capture_line.h"
 #include "rlx/binance/payload_parser.h"
+#include "rlx/binance/venue.h"
 #include "rlx/core/error.h"
 #include "rlx/io/line_reader.h"
 
@@ -23,14 +24,6 @@ struct BadLine {
 
 [[noreturn]] void bad_line(std::string reason, std::string field, std::string what) {
   throw BadLine{std::move(reason), std::move(field), std::move(what)};
-}
-
-void to_upper(std::string_view in, std::string* out) {
-  out->resize(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    (*out)[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  }
 }
 
 }  // namespace
@@ -87,7 +80,7 @@ class BinanceRawReader::Impl {
 
 BinanceRawReader::Impl::Impl(const std::string& path, const BinanceRawOptions& options)
     : path_(path), options_(options) {
-  for (auto& s : options_.symbols) to_upper(std::string(s), &s);
+  for (auto& s : options_.symbols) binance::to_upper(std::string(s), &s);
 
   // Detect the format from the first non-empty line (a short-lived second handle).
   {
@@ -274,7 +267,7 @@ const std::string& BinanceRawReader::Impl::snapshot_symbol_for_file(const Source
       if (at == std::string_view::npos) continue;
       const size_t end = line.find('"', at + 5);
       if (end == std::string_view::npos) continue;
-      to_upper(line.substr(at + 5, end - at - 5), &file_symbol_);
+      binance::to_upper(line.substr(at + 5, end - at - 5), &file_symbol_);
       break;
     }
     if (file_symbol_.empty()) {

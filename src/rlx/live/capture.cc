@@ -37,12 +37,6 @@ class NoRows : public book::EventConsumer {
   void on_event(const Event&, const book::OrderBook&) override {}
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The id that orders a stream's frames: u for depth and bookTicker, the trade or aggTrade id.
 int64_t frame_id(const Message& m) {
   if (m.kind != MessageKind::kTrade) return m.update_id;
@@ -521,7 +515,7 @@ asio::awaitable<void> Capture::Impl::fetch_snapshot(std::string symbol) {
           co_await https_get(*tls_, url, std::chrono::milliseconds(o_.connect_timeout_ms));
       if (res.status == 200) {
         const int64_t capture_ns = wall_ns();
-        const std::string stream = lower(symbol) + "@depthSnapshot";
+        const std::string stream = binance::stream_name(symbol, "depthSnapshot");
         record(capture_ns, stream, res.body);
         binance::PayloadContext ctx;
         ctx.market = o_.market;

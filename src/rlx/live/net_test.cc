@@ -26,12 +26,12 @@ std::unique_ptr<exchange::LocalExchange> serve(const fs::path& dir,
   return std::make_unique<exchange::LocalExchange>(eo);
 }
 
-// GET of a REST snapshot url; the error text, or "" on success (any HTTP status).
-std::string try_get(const std::string& url, const std::string& ca_file) {
+// Runs one client coroutine to its end: the error text, or "" on success (any HTTP status).
+template <typename Connect>
+std::string error_of(const std::string& ca_file, Connect connect) {
   asio::io_context io;
   auto tls = make_client_tls(ca_file);
-  auto fut = asio::co_spawn(io, https_get(*tls, Url::parse(url), std::chrono::seconds(10)),
-                            asio::use_future);
+  auto fut = asio::co_spawn(io, connect(*tls), asio::use_future);
   io.run();
   try {
     fut.get();
@@ -41,18 +41,16 @@ std::string try_get(const std::string& url, const std::string& ca_file) {
   }
 }
 
+std::string try_get(const std::string& url, const std::string& ca_file) {
+  return error_of(ca_file, [&](asio::ssl::context& tls) {
+    return https_get(tls, Url::parse(url), std::chrono::seconds(10));
+  });
+}
+
 std::string try_ws(const std::string& url, const std::string& ca_file) {
-  asio::io_context io;
-  auto tls = make_client_tls(ca_file);
-  auto fut = asio::co_spawn(io, ws_connect(*tls, Url::parse(url), std::chrono::seconds(10)),
-                            asio::use_future);
-  io.run();
-  try {
-    fut.get();
-    return "";
-  } catch (const std::exception& e) {
-    return describe_error(e);
-  }
+  return error_of(ca_file, [&](asio::ssl::context& tls) {
+    return ws_connect(tls, Url::parse(url), std::chrono::seconds(10));
+  });
 }
 
 class Tls : public ::testing::Test {
