@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <limits>
 #include <optional>
 
 #include "rlx/binance/venue.h"
@@ -42,6 +43,8 @@ namespace {
 namespace od = simdjson::ondemand;
 
 constexpr int64_t kNsPerMs = 1'000'000;
+// The last event time (ms) whose ns still fit an int64 (year 2262).
+constexpr int64_t kMaxEventMs = std::numeric_limits<int64_t>::max() / kNsPerMs;
 
 // A row that cannot be trusted: `reason` is the quarantine category, `field` and `what` the detail.
 struct BadRow {
@@ -305,6 +308,10 @@ void PayloadParser::Impl::on_data_field(std::string_view key, od::value& v, Fiel
           return;
         case 'E':
           f->E = get_int(v, "E");
+          if (f->E < 0 || f->E > kMaxEventMs) {  // its ns (origin_time) would overflow
+            bad_row("bad event time", "E",
+                    "event time out of range (ms since 1970 up to 2262): " + std::to_string(f->E));
+          }
           return;
         case 's':
           f->s = get_str(v, "s");

@@ -141,6 +141,11 @@ TEST_F(PayloadParserTest, BadPayloadsNameTheFieldAndKeepTheParserUsable) {
        "a[0][1]"},
       {R"({"e":"depthUpdate","E":1,"s":"X","U":"x","u":2,"b":[],"a":[]})", "bad integer", "U"},
       {R"({"e":"depthUpdate","E":1,"s":"X","u":2,"b":[],"a":[]})", "missing field", "U"},
+      // Found by the fuzzer: E in ns overflowed int64 (ms past the year 2262, or negative).
+      {R"({"e":"bookTicker","s":"X","u":1,"b":"1","B":"1","a":"1","A":"1","E":17233161258702000})",
+       "bad event time", "E"},
+      {R"({"e":"depthUpdate","E":-9223372036854775807,"s":"X","U":1,"u":2,"b":[],"a":[]})",
+       "bad event time", "E"},
       {R"({"e":"trade","E":1,"s":"X","t":1,"p":"1","q":"1"})", "missing field", "m"},
       {R"({"e":"depthUpdate","E":1,"s":"X","U":1,"u":2,"b":[["1"]],"a":[]})", "missing field",
        "b[0]"},
