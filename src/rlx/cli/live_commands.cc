@@ -87,6 +87,9 @@ void CaptureCommand::add_to(CLI::App& parent) {
       ->required();
   app->add_option("--out", out, "Folder for the record (capture-NNNNNN.jsonl.zst) and report.json")
       ->required();
+  app->add_option("--events", events,
+                  "Also write the live book's events here, as Parquet while it runs: the same "
+                  "files `rlx reconstruct` of the record gives (a new or empty folder)");
   add_number(app, pipeline::kCaptureDuration, &duration_s,
              "Stop after this many seconds (default: until SIGINT or SIGTERM)");
   app->add_option("--streams", streams,
@@ -123,6 +126,7 @@ int CaptureCommand::run(const Log& log) {
   for (const std::string& s : symbols) binance::to_upper(s, &options.symbols.emplace_back());
   options.streams = split_list(streams);
   options.out_dir = out;
+  options.events_dir = events;
   options.duration_s = duration_s;
   options.rotate_bytes = static_cast<uint64_t>(rotate_mb) << 20;
   options.rotate_seconds = static_cast<uint32_t>(rotate_minutes * 60);
@@ -146,6 +150,11 @@ int CaptureCommand::run(const Log& log) {
                 static_cast<unsigned long long>(s.book.gaps),
                 static_cast<unsigned long long>(s.book.resyncs),
                 static_cast<unsigned long long>(s.snapshots));
+  }
+  if (stats.events != "off") {
+    std::printf("  events: %s, %llu rows in %s%s%s\n", stats.events.c_str(),
+                static_cast<unsigned long long>(stats.events_rows), events.c_str(),
+                stats.events_error.empty() ? "" : ": ", stats.events_error.c_str());
   }
   std::printf(
       "Read it back: build/rlx reconstruct --source binance-raw --input %s/*.zst --out "

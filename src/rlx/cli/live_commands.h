@@ -19,6 +19,7 @@ struct CaptureCommand {
   std::vector<std::string> symbols;
   std::string streams = "depth@100ms,trade,bookTicker";
   std::string out;
+  std::string events;
   double duration_s = 0;
   int64_t rotate_mb = 1024;
   int64_t rotate_minutes = 60;

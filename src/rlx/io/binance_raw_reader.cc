@@ -31,6 +31,7 @@ struct BadLine {
 class BinanceRawReader::Impl {
  public:
   Impl(const std::string& path, const BinanceRawOptions& options);
+  Impl(std::unique_ptr<LineSource> lines, BinanceFormat format, const BinanceRawOptions& options);
 
   bool next(Message* out);
   const Quarantine& quarantine() const { return quarantine_; }
@@ -49,7 +50,7 @@ class BinanceRawReader::Impl {
     int64_t received = kNull;
   };
   struct Source {
-    std::unique_ptr<LineReader> lines;
+    std::unique_ptr<LineSource> lines;
     bool http = false;  // cryptofeed `X.http.0.0`: `<url> -> <epoch s>: <json>`
     Market url_market = Market::kUnknown;
     bool need_read = true;
@@ -122,6 +123,16 @@ BinanceRawReader::Impl::Impl(const std::string& path, const BinanceRawOptions& o
       }
     }
   }
+}
+
+BinanceRawReader::Impl::Impl(std::unique_ptr<LineSource> lines, BinanceFormat format,
+                             const BinanceRawOptions& options)
+    : path_(lines->path()), options_(options), format_(format) {
+  for (auto& s : options_.symbols) binance::to_upper(std::string(s), &s);
+  Source main;
+  main.lines = std::move(lines);
+  main.http = format_ == BinanceFormat::kCryptofeed && path_.find(".http.") != std::string::npos;
+  sources_.push_back(std::move(main));
 }
 
 void BinanceRawReader::Impl::handle_bad(const BadLine& b, const std::string& file, uint64_t row) {
@@ -260,6 +271,10 @@ const std::string& BinanceRawReader::Impl::snapshot_symbol_for_file(const Source
                         file_symbol_ + ", " + second_symbol_ + ")");
   }
   if (file_symbol_.empty()) {
+    if (!src.lines->rereadable()) {
+      throw bad_input(Location{src.lines->path(), ref.row, "symbol"},
+                      "REST snapshot without a symbol before any message that names one");
+    }
     LineReader ahead(src.lines->path());
     std::string_view line;
     while (ahead.next(&line)) {
@@ -282,6 +297,9 @@ const std::string& BinanceRawReader::Impl::snapshot_symbol_for_file(const Source
 
 BinanceRawReader::BinanceRawReader(const std::string& path, const BinanceRawOptions& options)
     : impl_(std::make_unique<Impl>(path, options)) {}
+BinanceRawReader::BinanceRawReader(std::unique_ptr<LineSource> lines, BinanceFormat format,
+                                   const BinanceRawOptions& options)
+    : impl_(std::make_unique<Impl>(std::move(lines), format, options)) {}
 BinanceRawReader::~BinanceRawReader() = default;
 bool BinanceRawReader::next(Message* out) { return impl_->next(out); }
 const Quarantine& BinanceRawReader::quarantine() const { return impl_->quarantine(); }

@@ -16,6 +16,7 @@
 
 #include "rlx/binance/capture_line.h"
 #include "rlx/core/message.h"
+#include "rlx/io/line_source.h"
 #include "rlx/io/reader.h"
 
 namespace rlx::io {
@@ -38,6 +39,10 @@ class BinanceRawReader : public MessageReader {
   // Opens `path` (and, for a cryptofeed `X.ws.1.0`, its sibling `X.http.0.0` if present) and
   // detects the line format from the first non-empty line. Throws rlx::Error(kBadInput).
   explicit BinanceRawReader(const std::string& path, const BinanceRawOptions& options = {});
+  // Reads `lines` (a live feed, io/line_source.h) of a known format: no sibling REST file, and a
+  // snapshot without a symbol must follow a message that names one.
+  BinanceRawReader(std::unique_ptr<LineSource> lines, BinanceFormat format,
+                   const BinanceRawOptions& options = {});
   ~BinanceRawReader() override;
   BinanceRawReader(const BinanceRawReader&) = delete;
   BinanceRawReader& operator=(const BinanceRawReader&) = delete;

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "rlx/io/line_source.h"
+
 namespace rlx::io {
 
 enum class Compression : uint8_t { kNone = 0, kGzip = 1, kZstd = 2 };
@@ -19,11 +21,11 @@ struct LineReaderOptions {
   size_t max_line_bytes = 64 * 1024 * 1024;  // a longer line is bad input, never unbounded memory
 };
 
-class LineReader {
+class LineReader final : public LineSource {
  public:
   // Opens `path` and detects its compression. Throws rlx::Error(kBadInput) if it cannot be opened.
   explicit LineReader(std::string path, const LineReaderOptions& options = {});
-  ~LineReader();
+  ~LineReader() override;
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
@@ -31,11 +33,12 @@ class LineReader {
   // The view stays valid until the next call. A last line without '\n' is still returned.
   // Throws rlx::Error(kBadInput) naming the file and the line reached for a truncated or corrupt
   // compressed stream, a read error, or a line longer than max_line_bytes.
-  bool next(std::string_view* line);
+  bool next(std::string_view* line) override;
 
   // 1-based number of the line last returned (0 before the first).
-  uint64_t line_number() const { return line_number_; }
-  const std::string& path() const { return path_; }
+  uint64_t line_number() const override { return line_number_; }
+  const std::string& path() const override { return path_; }
+  bool rereadable() const override { return true; }
   Compression compression() const { return compression_; }
   // Decompressed bytes produced so far (newlines included).
   uint64_t text_bytes() const { return text_bytes_; }
@@ -43,7 +46,7 @@ class LineReader {
   // or whose writer was killed. Its file may end inside a frame: the reader then stops at the
   // last whole line instead of failing, and torn_tail() says so.
   bool unfinished_segment() const { return unfinished_segment_; }
-  bool torn_tail() const { return torn_tail_; }
+  bool torn_tail() const override { return torn_tail_; }
 
  private:
   struct Decoder;

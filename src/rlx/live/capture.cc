@@ -22,6 +22,7 @@
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
 #include "rlx/durability/durable_file.h"
+#include "rlx/live/live_events.h"
 #include "rlx/live/net.h"
 #include "rlx/live/recorder.h"
 
@@ -69,6 +70,9 @@ void CaptureStats::write_json(std::string* out) const {
   w.key("rest_errors").uint64(rest_errors);
   w.key("record_lines").uint64(record_lines);
   w.key("record_durable_lines").uint64(record_durable_lines);
+  w.key("events").string(events);
+  if (!events_error.empty()) w.key("events_error").string(events_error);
+  w.key("events_rows").uint64(events_rows);
   w.key("symbols").begin_array();
   for (const auto& s : symbols) {
     w.begin_object();
@@ -135,6 +139,8 @@ class Capture::Impl {
   std::shared_ptr<asio::ssl::context> tls_;
   asio::io_context io_;
   std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<LiveEvents> events_;
+  std::string events_line_;
   binance::PayloadParser parser_;
   Message message_;
   NoRows no_rows_;
@@ -178,6 +184,14 @@ Capture::Impl::Impl(CaptureOptions options) : o_(std::move(options)), rng_(o_.se
   ro.rotate_bytes = o_.rotate_bytes;
   ro.rotate_seconds = o_.rotate_seconds;
   recorder_ = std::make_unique<Recorder>(ro, o_.log);
+  if (!o_.events_dir.empty()) {
+    LiveEventsOptions eo;
+    eo.out_dir = o_.events_dir;
+    eo.max_queued_bytes = o_.events_max_queued_bytes;
+    eo.log = o_.log;
+    events_ = std::make_unique<LiveEvents>(eo);
+    stats_.events = "running";
+  }
   for (const auto& s : o_.symbols) symbols_[s].stats.symbol = s;
   tokens_ = venue_.weight_per_minute / 2.0;
   refilled_ = Clock::now();
@@ -213,6 +227,13 @@ CaptureStats Capture::Impl::run() {
                                 {"out", o_.out_dir.string()}});
   io_.run();
   recorder_->close();
+  if (events_) {
+    const LiveEventsResult r = events_->finish();
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.events = r.ok ? "done" : "failed";
+    stats_.events_error = r.error;
+    stats_.events_rows = r.rows;
+  }
   {
     // The end of the record is the end of the books' input, as for `rlx reconstruct`.
     std::lock_guard<std::mutex> lock(mu_);
@@ -386,8 +407,14 @@ bool Capture::Impl::caught_up(const Conn& fresh) const {
   return true;
 }
 
+// Every recorded line also feeds --events, in the same order.
 void Capture::Impl::record(int64_t capture_ns, std::string_view stream, std::string_view data) {
   recorder_->append(capture_ns, stream, data);
+  if (events_ != nullptr) {
+    events_line_.clear();
+    Recorder::format_line(capture_ns, stream, data, &events_line_);
+    events_->push(events_line_);
+  }
 }
 
 void Capture::Impl::on_frame(Conn& conn, std::string_view text, int64_t capture_ns) {

@@ -46,6 +46,10 @@ struct CaptureOptions {
   uint32_t breaker_cooldown_ms = 60'000;
   uint32_t connect_timeout_ms = 10'000;
   uint64_t seed = 0;  // jitter
+  // --events: the live book's events through reconstruct's Parquet sink (live/live_events.h);
+  // empty: none.
+  std::filesystem::path events_dir;
+  uint64_t events_max_queued_bytes = 256ULL << 20;
   Log log;
 };
 
@@ -79,6 +83,11 @@ struct CaptureStats {
   uint64_t rest_errors = 0;
   uint64_t record_lines = 0;
   uint64_t record_durable_lines = 0;
+  // --events: "off", "running", "done" or "failed" (events_error says why; the record is whole
+  // either way and `rlx reconstruct` of it rebuilds the events).
+  std::string events = "off";
+  std::string events_error;
+  uint64_t events_rows = 0;
   std::vector<SymbolCaptureStats> symbols;
 
   void write_json(std::string* out) const;

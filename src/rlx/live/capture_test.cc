@@ -1,6 +1,7 @@
 // rlx capture against the local exchange replaying real captures over TLS: the record holds
 // exactly the frames served, byte for byte and in each stream's order, and the live book agrees
-// with bookTicker wherever the ids coincide.
+// with bookTicker wherever the ids coincide; --events writes what `rlx reconstruct` of the
+// record writes, byte for byte.
 #include "rlx/live/capture.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "rlx/binance/capture_line.h"
+#include "rlx/durability/durable_file.h"
 #include "rlx/exchange/local_exchange.h"
 #include "rlx/io/binance_raw_reader.h"
 #include "rlx/io/line_reader.h"
@@ -58,6 +60,7 @@ void split_streams(const std::vector<std::string>& streams, std::vector<std::str
 
 struct CaptureRun {
   fs::path record_dir;
+  fs::path events_dir;
   CaptureStats stats;
   std::vector<exchange::ServedConnection> served;
   std::vector<std::string> snapshots;
@@ -84,6 +87,7 @@ CaptureRun capture_against_exchange(const fs::path& capture, Market market, cons
   co.rest_base = ex.rest_base();
   co.ca_file = eo.pki.ca_cert.string();
   co.flush_interval_ms = 50;
+  co.events_dir = tmp / "live-events";
   co.log = Log(LogLevel::kWarn, LogFormat::kText);
   Capture cap(co);
   CaptureRun run;
@@ -107,7 +111,19 @@ CaptureRun capture_against_exchange(const fs::path& capture, Market market, cons
   run.snapshots = ex.served_snapshots();
   run.record = record_lines(co.out_dir);
   run.record_dir = co.out_dir;
+  run.events_dir = co.events_dir;
   return run;
+}
+
+// Every Parquet file under `dir`, by relative path.
+std::map<std::string, std::string> parquet_files(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".parquet") {
+      out[fs::relative(e.path(), dir).string()] = durability::read_file(e.path());
+    }
+  }
+  return out;
 }
 
 // The record, stream by stream, equals what was served, byte for byte.
@@ -150,7 +166,7 @@ void expect_record_is_what_was_served(const CaptureRun& run) {
 
 class CaptureReplay : public ::testing::TestWithParam<std::tuple<const char*, Market>> {};
 
-TEST_P(CaptureReplay, RecordsExactlyTheServedFramesAndTheLiveBookMatchesBookTicker) {
+TEST_P(CaptureReplay, RecordIsWhatWasServedBookMatchesTickerAndEventsEqualReconstruct) {
   const auto [file, market] = GetParam();
   RLX_REQUIRE_DATA(path, std::string("binance/") + file);
   testing::TempDir tmp;
@@ -190,6 +206,18 @@ TEST_P(CaptureReplay, RecordsExactlyTheServedFramesAndTheLiveBookMatchesBookTick
     const size_t from = at > 60 ? at - 60 : 0;
     EXPECT_EQ(a, b) << live.symbol << ": live ..." << a.substr(from, 160) << " reconstructed ..."
                     << b.substr(from, 160);
+  }
+  // --events wrote, live, exactly the Parquet files of `rlx reconstruct` of the record.
+  EXPECT_EQ(run.stats.events, "done") << run.stats.events_error;
+  EXPECT_EQ(run.stats.events_rows, rs.rows);
+  const auto live_files = parquet_files(run.events_dir);
+  const auto record_files = parquet_files(ro.out_dir);
+  EXPECT_FALSE(live_files.empty());
+  ASSERT_EQ(live_files.size(), record_files.size());
+  for (const auto& [name, bytes] : record_files) {
+    const auto it = live_files.find(name);
+    ASSERT_NE(it, live_files.end()) << name << " missing from the live events";
+    EXPECT_TRUE(it->second == bytes) << name << " differs from the live events";
   }
   std::string report;
   run.stats.write_json(&report);
