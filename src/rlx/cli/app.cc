@@ -364,7 +364,7 @@ int run(int argc, char** argv) {
     } else if (*sq) {
       print_query(sql, max_rows);
     } else if (*capture.app) {
-      return capture.run(log);
+      return capture.run(log, progress);
     } else if (*exchange.app) {
       return exchange.run(log);
     }

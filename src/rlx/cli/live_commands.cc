@@ -117,9 +117,38 @@ void CaptureCommand::add_to(CLI::App& parent) {
              "Replace each connection after this long, overlapping the two (the venue closes "
              "them at 24 h)");
   app->add_option("--seed", options.seed, "Seed of the reconnect jitter")->capture_default_str();
+  add_number(app, pipeline::kMetricsPort, &options.metrics_port,
+             "Serve Prometheus metrics at http://HOST:PORT/metrics (0: any free port, logged; "
+             "default: off)");
+  app->add_option("--metrics-host", options.metrics_host,
+                  "Address of the metrics endpoint (loopback by default)")
+      ->capture_default_str();
 }
 
-int CaptureCommand::run(const Log& log) {
+namespace {
+
+// "12s  1,234 frames (56/s)  2/3 synced  0 gaps  0 reconnects  1,200 durable"
+std::string status_text(const live::CaptureStats& s) {
+  uint64_t synced = 0, gaps = 0;
+  for (const auto& sym : s.symbols) {
+    synced += sym.synced ? 1 : 0;
+    gaps += sym.book.gaps;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof(buf),
+                "%.0fs  %llu frames (%.0f/s)  %llu/%zu synced  %llu gaps  %llu reconnects  "
+                "%llu lines durable",
+                s.seconds, static_cast<unsigned long long>(s.frames), s.frames_per_s,
+                static_cast<unsigned long long>(synced), s.symbols.size(),
+                static_cast<unsigned long long>(gaps),
+                static_cast<unsigned long long>(s.reconnects),
+                static_cast<unsigned long long>(s.record_durable_lines));
+  return buf;
+}
+
+}  // namespace
+
+int CaptureCommand::run(const Log& log, ProgressMode progress) {
   if (!binance::parse_market(market, &options.market)) {
     throw Error(ExitCode::kUsage, "--market must be spot, usdm or coinm, not '" + market + "'");
   }
@@ -135,7 +164,21 @@ int CaptureCommand::run(const Log& log) {
   StopOnSignal signals;
   live::Capture capture(options);
   signals.on_stop([&capture] { capture.stop(); });
+  Progress status(progress, "capture");
+  std::atomic<bool> done{false};
+  std::thread status_thread;
+  if (status.enabled()) {
+    status_thread = std::thread([&] {
+      while (!done) {
+        status.status(status_text(capture.stats()));
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      }
+    });
+  }
   const live::CaptureStats stats = capture.run();
+  done = true;
+  if (status_thread.joinable()) status_thread.join();
+  status.status(status_text(stats), /*final=*/true);
   std::printf(
       "rlx capture: %llu frames recorded (%llu durable lines) from %zu symbols in %s; "
       "%llu reconnects, %llu duplicates dropped, %llu malformed frames kept\n",

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rlx/core/log.h"
+#include "rlx/core/progress.h"
 #include "rlx/exchange/local_exchange.h"
 #include "rlx/live/capture.h"
 
@@ -26,8 +27,9 @@ struct CaptureCommand {
   double rollover_hours = 23.5;
 
   void add_to(CLI::App& parent);
-  // Runs until --duration passes or SIGINT/SIGTERM; prints a summary. Returns the exit code.
-  int run(const Log& log);
+  // Runs until --duration passes or SIGINT/SIGTERM, with a status line on a terminal; prints a
+  // summary. Returns the exit code.
+  int run(const Log& log, ProgressMode progress);
 };
 
 struct ExchangeCommand {

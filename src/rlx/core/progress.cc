@@ -24,6 +24,17 @@ void Progress::finish(uint64_t done, uint64_t total, uint64_t rows) {
   drawn_ = false;
 }
 
+void Progress::status(const std::string& text, bool final) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!final && drawn_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
+  last_draw_ = now;
+  // \x1b[K clears what a longer previous line left on the right.
+  std::fprintf(stderr, "\r%s %s\x1b[K", label_.c_str(), text.c_str());
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
 void Progress::draw(uint64_t done, uint64_t total, uint64_t rows, bool final) {
   const auto now = std::chrono::steady_clock::now();
   if (!final && now - last_draw_ < std::chrono::milliseconds(200)) return;

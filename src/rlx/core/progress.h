@@ -29,6 +29,9 @@ class Progress {
     if (enabled_) draw(done, total, rows, false);
   }
   void finish(uint64_t done, uint64_t total, uint64_t rows);
+  // A free-form status line instead of the bar (work without a known end: a live capture).
+  // `final` draws even within the redraw interval (the last word).
+  void status(const std::string& text, bool final = false);
 
  private:
   void draw(uint64_t done, uint64_t total, uint64_t rows, bool final);

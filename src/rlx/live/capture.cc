@@ -11,18 +11,20 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <charconv>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <unordered_map>
 
 #include "rlx/binance/capture_line.h"
 #include "rlx/binance/payload_parser.h"
 #include "rlx/binance/venue.h"
 #include "rlx/core/error.h"
-#include "rlx/core/json_writer.h"
 #include "rlx/durability/durable_file.h"
 #include "rlx/live/live_events.h"
+#include "rlx/live/metrics_server.h"
 #include "rlx/live/net.h"
 #include "rlx/live/recorder.h"
 
@@ -53,54 +55,13 @@ asio::awaitable<void> sleep_for(Clock::duration d) {
 
 }  // namespace
 
-void CaptureStats::write_json(std::string* out) const {
-  JsonWriter w(/*pretty=*/true);
-  w.begin_object();
-  w.key("frames").uint64(frames);
-  w.key("duplicates").uint64(duplicates);
-  w.key("malformed").uint64(malformed);
-  w.key("unsupported").uint64(unsupported);
-  w.key("control").uint64(control);
-  w.key("connects").uint64(connects);
-  w.key("reconnects").uint64(reconnects);
-  w.key("rollovers").uint64(rollovers);
-  w.key("breaker_trips").uint64(breaker_trips);
-  w.key("rest_429").uint64(rest_429);
-  w.key("rest_418").uint64(rest_418);
-  w.key("rest_errors").uint64(rest_errors);
-  w.key("record_lines").uint64(record_lines);
-  w.key("record_durable_lines").uint64(record_durable_lines);
-  w.key("events").string(events);
-  if (!events_error.empty()) w.key("events_error").string(events_error);
-  w.key("events_rows").uint64(events_rows);
-  w.key("symbols").begin_array();
-  for (const auto& s : symbols) {
-    w.begin_object();
-    w.key("symbol").string(s.symbol);
-    w.key("synced").boolean(s.synced);
-    w.key("sync_state").string(s.sync_state);
-    w.key("frames").uint64(s.frames);
-    w.key("snapshots").uint64(s.snapshots);
-    w.key("snapshot_requests").uint64(s.snapshot_requests);
-    w.key("snapshot_weight").uint64(s.snapshot_weight);
-    w.key("last_lag_ns").int64(s.last_lag_ns);
-    w.key("max_lag_ns").int64(s.max_lag_ns);
-    std::string book;
-    s.book.write_json(&book);
-    w.key("book").raw(book);
-    w.end_object();
-  }
-  w.end_array();
-  w.end_object();
-  *out = w.take();
-}
-
 class Capture::Impl {
  public:
   explicit Impl(CaptureOptions options);
   CaptureStats run();
   void stop();
   CaptureStats stats() const;
+  uint16_t metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
  private:
   struct Conn {
@@ -117,7 +78,8 @@ class Capture::Impl {
     book::BookEngine engine;
     bool has_depth = false;
     bool inflight = false;
-    uint32_t attempts = 0;  // snapshots in a row that did not sync the book
+    uint32_t attempts = 0;               // snapshots in a row that did not sync the book
+    std::deque<uint64_t> recent_frames;  // frames at each of the last ticks, a second apart
   };
 
   asio::awaitable<void> keep_connection(const binance::ConnectionPlan& plan);
@@ -125,6 +87,7 @@ class Capture::Impl {
   asio::awaitable<void> read_loop(std::shared_ptr<Conn> conn);
   asio::awaitable<void> fetch_snapshot(std::string symbol);
   asio::awaitable<void> stop_after(double seconds);
+  asio::awaitable<void> tick_rates();
   void on_frame(Conn& conn, std::string_view text, int64_t capture_ns);
   void record(int64_t capture_ns, std::string_view stream, std::string_view data);
   void maybe_request_snapshot(const std::string& symbol);
@@ -154,8 +117,11 @@ class Capture::Impl {
   Clock::time_point refilled_;
   Clock::time_point banned_until_{};
   std::atomic<bool> stopping_{false};
-  mutable std::mutex mu_;  // guards stats_ (and symbols_' stats) for stats()
+  Clock::time_point started_ = Clock::now();
+  std::deque<uint64_t> recent_frames_;  // all symbols' frames at each of the last ticks
+  mutable std::mutex mu_;               // guards stats_ (and symbols_' stats) for stats()
   CaptureStats stats_;
+  std::unique_ptr<MetricsServer> metrics_;  // last: stopped before what it reads goes away
 };
 
 Capture::Impl::Impl(CaptureOptions options) : o_(std::move(options)), rng_(o_.seed) {
@@ -195,6 +161,16 @@ Capture::Impl::Impl(CaptureOptions options) : o_(std::move(options)), rng_(o_.se
   for (const auto& s : o_.symbols) symbols_[s].stats.symbol = s;
   tokens_ = venue_.weight_per_minute / 2.0;
   refilled_ = Clock::now();
+  if (o_.metrics_port >= 0) {
+    metrics_ = std::make_unique<MetricsServer>(o_.metrics_host,
+                                               static_cast<uint16_t>(o_.metrics_port), [this] {
+                                                 std::string text;
+                                                 stats().write_prometheus(&text);
+                                                 return text;
+                                               });
+    o_.log.info("capture.metrics", {{"url", "http://" + o_.metrics_host + ":" +
+                                                std::to_string(metrics_->port()) + "/metrics"}});
+  }
 }
 
 void Capture::Impl::stop() {
@@ -221,6 +197,7 @@ Clock::duration Capture::Impl::backoff(uint32_t failures) {
 CaptureStats Capture::Impl::run() {
   for (const auto& plan : plans_) asio::co_spawn(io_, keep_connection(plan), asio::detached);
   if (o_.duration_s > 0) asio::co_spawn(io_, stop_after(o_.duration_s), asio::detached);
+  asio::co_spawn(io_, tick_rates(), asio::detached);
   o_.log.info("capture.start", {{"market", std::string(binance::exchange_name(o_.market))},
                                 {"symbols", int64_t(o_.symbols.size())},
                                 {"connections", int64_t(plans_.size())},
@@ -252,6 +229,7 @@ CaptureStats Capture::Impl::run() {
 CaptureStats Capture::Impl::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   CaptureStats out = stats_;
+  out.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   const RecorderStats r = recorder_->stats();
   out.record_lines = r.lines;
   out.record_durable_lines = r.durable_lines;
@@ -266,6 +244,27 @@ CaptureStats Capture::Impl::stats() const {
     out.symbols.push_back(std::move(st));
   }
   return out;
+}
+
+// Frames per second over a sliding 10 s window, per symbol and in all, for the metrics and the
+// status line.
+asio::awaitable<void> Capture::Impl::tick_rates() {
+  constexpr size_t kWindow = 10;
+  const auto rate = [](std::deque<uint64_t>& recent, uint64_t now) {
+    recent.push_back(now);
+    if (recent.size() > kWindow + 1) recent.pop_front();
+    return recent.size() < 2 ? 0.0
+                             : static_cast<double>(recent.back() - recent.front()) /
+                                   static_cast<double>(recent.size() - 1);
+  };
+  auto next = Clock::now();
+  while (!stopping_) {
+    next += std::chrono::seconds(1);
+    while (!stopping_ && Clock::now() < next) co_await sleep_for(std::chrono::milliseconds(50));
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.frames_per_s = rate(recent_frames_, stats_.frames);
+    for (auto& [name, s] : symbols_) s.stats.frames_per_s = rate(s.recent_frames, s.stats.frames);
+  }
 }
 
 asio::awaitable<void> Capture::Impl::stop_after(double seconds) {
@@ -367,6 +366,11 @@ asio::awaitable<void> Capture::Impl::keep_connection(const binance::ConnectionPl
       {
         std::lock_guard<std::mutex> lock(mu_);
         ++stats_.reconnects;
+        std::set<std::string> carried;  // a symbol's several streams count one reconnect
+        for (const auto& stream : plan.streams) {
+          const auto s = symbols_.find(binance::symbol_of_stream(stream));
+          if (s != symbols_.end() && carried.insert(s->first).second) ++s->second.stats.reconnects;
+        }
       }
       conn = co_await open(plan);
       continue;
@@ -593,5 +597,6 @@ Capture::~Capture() = default;
 CaptureStats Capture::run() { return impl_->run(); }
 void Capture::stop() { impl_->stop(); }
 CaptureStats Capture::stats() const { return impl_->stats(); }
+uint16_t Capture::metrics_port() const { return impl_->metrics_port(); }
 
 }  // namespace rlx::live

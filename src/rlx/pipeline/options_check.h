@@ -69,6 +69,7 @@ inline constexpr DecimalDomain kRolloverHours{"--rollover-hours", "hours", 0.000
 // exchange
 inline constexpr DecimalDomain kSpeed{"--speed", "times the recorded pace", 0, 1'000'000};
 inline constexpr WholeDomain kPort{"--port", "", 0, 65535};
+inline constexpr WholeDomain kMetricsPort{"--metrics-port", "", 0, 65535};
 inline constexpr WholeDomain kMaxFrames{"--max-frames", "frames", 0, 1'000'000'000'000};
 inline constexpr DecimalDomain kServeSeconds{"--duration", "seconds", 0.001, 366 * 86'400};
 
