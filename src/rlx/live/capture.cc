@@ -9,20 +9,18 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <charconv>
 #include <cmath>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
-#include <unordered_map>
 
 #include "rlx/binance/capture_line.h"
 #include "rlx/binance/payload_parser.h"
 #include "rlx/binance/venue.h"
 #include "rlx/core/error.h"
 #include "rlx/durability/durable_file.h"
+#include "rlx/live/frame_processor.h"
 #include "rlx/live/live_events.h"
 #include "rlx/live/metrics_server.h"
 #include "rlx/live/net.h"
@@ -34,19 +32,6 @@ namespace beast = boost::beast;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-class NoRows : public book::EventConsumer {
- public:
-  void on_event(const Event&, const book::OrderBook&) override {}
-};
-
-// The id that orders a stream's frames: u for depth and bookTicker, the trade or aggTrade id.
-int64_t frame_id(const Message& m) {
-  if (m.kind != MessageKind::kTrade) return m.update_id;
-  int64_t id = kNull;
-  std::from_chars(m.trade_id.data(), m.trade_id.data() + m.trade_id.size(), id);
-  return id;
-}
 
 asio::awaitable<void> sleep_for(Clock::duration d) {
   asio::steady_timer t(co_await asio::this_coro::executor, d);
@@ -71,7 +56,7 @@ class Capture::Impl {
     Clock::time_point opened;
     bool done = false;
     bool shutdown_notice = false;
-    std::unordered_map<std::string, int64_t> seen;  // last id per stream on this connection
+    StreamIds seen;  // last id per stream on this connection
   };
   struct Symbol {
     SymbolCaptureStats stats;
@@ -89,7 +74,6 @@ class Capture::Impl {
   asio::awaitable<void> stop_after(double seconds);
   asio::awaitable<void> tick_rates();
   void on_frame(Conn& conn, std::string_view text, int64_t capture_ns);
-  void record(int64_t capture_ns, std::string_view stream, std::string_view data);
   void maybe_request_snapshot(const std::string& symbol);
   bool caught_up(const Conn& fresh) const;
   void close(Conn& conn);
@@ -103,12 +87,7 @@ class Capture::Impl {
   asio::io_context io_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<LiveEvents> events_;
-  std::string events_line_;
-  binance::PayloadParser parser_;
-  Message message_;
-  NoRows no_rows_;
-  std::map<std::string, Symbol> symbols_;
-  std::unordered_map<std::string, int64_t> last_id_;  // per stream: the last recorded id
+  std::unique_ptr<FrameProcessor> frames_;
   std::vector<std::shared_ptr<Conn>> conns_;
   int32_t next_conn_id_ = 0;
   std::mt19937_64 rng_;
@@ -118,8 +97,7 @@ class Capture::Impl {
   Clock::time_point banned_until_{};
   std::atomic<bool> stopping_{false};
   Clock::time_point started_ = Clock::now();
-  std::deque<uint64_t> recent_frames_;  // all symbols' frames at each of the last ticks
-  mutable std::mutex mu_;               // guards stats_ (and symbols_' stats) for stats()
+  mutable std::mutex mu_;  // guards stats_ (the connection counters) for stats()
   CaptureStats stats_;
   std::unique_ptr<MetricsServer> metrics_;  // last: stopped before what it reads goes away
 };
@@ -158,7 +136,8 @@ Capture::Impl::Impl(CaptureOptions options) : o_(std::move(options)), rng_(o_.se
     events_ = std::make_unique<LiveEvents>(eo);
     stats_.events = "running";
   }
-  for (const auto& s : o_.symbols) symbols_[s].stats.symbol = s;
+  frames_ =
+      std::make_unique<FrameProcessor>(o_.market, o_.symbols, *recorder_, events_.get(), o_.log);
   tokens_ = venue_.weight_per_minute / 2.0;
   refilled_ = Clock::now();
   if (o_.metrics_port >= 0) {
@@ -211,11 +190,7 @@ CaptureStats Capture::Impl::run() {
     stats_.events_error = r.error;
     stats_.events_rows = r.rows;
   }
-  {
-    // The end of the record is the end of the books' input, as for `rlx reconstruct`.
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [name, s] : symbols_) s.engine.finish(no_rows_);
-  }
+  frames_->finish();
   CaptureStats out = stats();
   std::string json;
   out.write_json(&json);
@@ -227,43 +202,26 @@ CaptureStats Capture::Impl::run() {
 }
 
 CaptureStats Capture::Impl::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  CaptureStats out = stats_;
+  CaptureStats out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    out = stats_;
+  }
   out.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   const RecorderStats r = recorder_->stats();
   out.record_lines = r.lines;
   out.record_durable_lines = r.durable_lines;
-  for (const auto& [name, s] : symbols_) {
-    SymbolCaptureStats st = s.stats;
-    st.book = s.engine.stats();
-    st.synced = s.engine.synced();
-    st.sync_state = s.engine.synced()            ? "synced"
-                    : s.engine.awaiting_bridge() ? "awaiting_bridge"
-                    : s.engine.has_snapshot()    ? "unsynced"
-                                                 : "no_snapshot";
-    out.symbols.push_back(std::move(st));
-  }
+  frames_->fill_stats(&out);
   return out;
 }
 
-// Frames per second over a sliding 10 s window, per symbol and in all, for the metrics and the
-// status line.
+// Frames per second over a sliding 10 s window, for the metrics and the status line.
 asio::awaitable<void> Capture::Impl::tick_rates() {
-  constexpr size_t kWindow = 10;
-  const auto rate = [](std::deque<uint64_t>& recent, uint64_t now) {
-    recent.push_back(now);
-    if (recent.size() > kWindow + 1) recent.pop_front();
-    return recent.size() < 2 ? 0.0
-                             : static_cast<double>(recent.back() - recent.front()) /
-                                   static_cast<double>(recent.size() - 1);
-  };
   auto next = Clock::now();
   while (!stopping_) {
     next += std::chrono::seconds(1);
     while (!stopping_ && Clock::now() < next) co_await sleep_for(std::chrono::milliseconds(50));
-    std::lock_guard<std::mutex> lock(mu_);
-    stats_.frames_per_s = rate(recent_frames_, stats_.frames);
-    for (auto& [name, s] : symbols_) s.stats.frames_per_s = rate(s.recent_frames, s.stats.frames);
+    frames_->tick_rates();
   }
 }
 
@@ -366,10 +324,13 @@ asio::awaitable<void> Capture::Impl::keep_connection(const binance::ConnectionPl
       {
         std::lock_guard<std::mutex> lock(mu_);
         ++stats_.reconnects;
-        std::set<std::string> carried;  // a symbol's several streams count one reconnect
+      }
+      {
+        std::lock_guard<std::mutex> lock(frames_->mutex());
+        std::set<SymbolState*> carried;  // a symbol's several streams count one reconnect
         for (const auto& stream : plan.streams) {
-          const auto s = symbols_.find(binance::symbol_of_stream(stream));
-          if (s != symbols_.end() && carried.insert(s->first).second) ++s->second.stats.reconnects;
+          SymbolState* s = frames_->find(binance::symbol_of_stream(stream));
+          if (s != nullptr && carried.insert(s).second) ++s->stats.reconnects;
         }
       }
       conn = co_await open(plan);
@@ -403,109 +364,42 @@ asio::awaitable<void> Capture::Impl::keep_connection(const binance::ConnectionPl
 
 bool Capture::Impl::caught_up(const Conn& fresh) const {
   for (const auto& stream : fresh.plan->streams) {
-    const auto last = last_id_.find(stream);
-    if (last == last_id_.end()) continue;  // nothing recorded yet: nothing to reach
+    const int64_t last = frames_->last_id(stream);
+    if (last == kNull) continue;  // nothing recorded yet: nothing to reach
     const auto seen = fresh.seen.find(stream);
-    if (seen == fresh.seen.end() || seen->second < last->second) return false;
+    if (seen == fresh.seen.end() || seen->second < last) return false;
   }
   return true;
 }
 
-// Every recorded line also feeds --events, in the same order.
-void Capture::Impl::record(int64_t capture_ns, std::string_view stream, std::string_view data) {
-  recorder_->append(capture_ns, stream, data);
-  if (events_ != nullptr) {
-    events_line_.clear();
-    Recorder::format_line(capture_ns, stream, data, &events_line_);
-    events_->push(events_line_);
-  }
-}
-
 void Capture::Impl::on_frame(Conn& conn, std::string_view text, int64_t capture_ns) {
-  std::string_view stream, data;
-  if (!binance::split_envelope(text, &stream, &data)) {
-    const bool control = text.rfind(R"({"result")", 0) == 0 || text.rfind(R"({"error")", 0) == 0 ||
-                         text.rfind(R"({"id")", 0) == 0;
-    if (!control) {
-      // Not even an envelope: recorded as received under "!malformed", counted, logged.
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++stats_.malformed;
-      }
-      record(capture_ns, "!malformed", text);
-      o_.log.warn("capture.bad_frame",
-                  {{"connection", int64_t{conn.id}}, {"frame", std::string(text.substr(0, 300))}});
-      return;
+  SymbolState* symbol = nullptr;
+  switch (frames_->on_frame(text, capture_ns, conn.seen, &symbol)) {
+    case FrameKind::kMarketData:
+      if (symbol != nullptr && symbol->has_depth) maybe_request_snapshot(symbol->stats.symbol);
+      break;
+    case FrameKind::kShutdownNotice:
+      conn.shutdown_notice = true;
+      break;
+    case FrameKind::kControl: {
+      const bool error = text.find("\"error\"") != std::string_view::npos;
+      o_.log.write(error ? LogLevel::kWarn : LogLevel::kDebug, "capture.control",
+                   {{"connection", int64_t{conn.id}}, {"frame", std::string(text.substr(0, 300))}});
+      break;
     }
-    // A reply to SUBSCRIBE, or an error: recorded as received, logged.
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++stats_.control;
-    }
-    record(capture_ns, "!control", text);
-    const bool error = text.find("\"error\"") != std::string_view::npos;
-    o_.log.write(error ? LogLevel::kWarn : LogLevel::kDebug, "capture.control",
-                 {{"connection", int64_t{conn.id}}, {"frame", std::string(text.substr(0, 300))}});
-    return;
+    case FrameKind::kMalformed:
+      o_.log.warn("capture.bad_frame", {{"connection", int64_t{conn.id}},
+                                        {"problem", frames_->problem()},
+                                        {"frame", std::string(text.substr(0, 300))}});
+      break;
+    case FrameKind::kDuplicate:
+    case FrameKind::kUnsupported:
+      break;
   }
-  if (!stream.empty() && stream.front() == '!') {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++stats_.control;
-    record(capture_ns, stream, data);
-    if (stream == "!serverShutdown") conn.shutdown_notice = true;
-    return;
-  }
-  binance::PayloadContext ctx;
-  ctx.market = o_.market;
-  ctx.received_time = capture_ns;
-  const binance::PayloadResult parsed = parser_.parse(text, ctx, &message_);
-  if (parsed != binance::PayloadResult::kMessage) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++(parsed == binance::PayloadResult::kUnsupported ? stats_.unsupported : stats_.malformed);
-    }
-    record(capture_ns, stream, data);  // as received; readers count it
-    if (parsed == binance::PayloadResult::kUnsupported) return;
-    o_.log.warn("capture.bad_frame", {{"connection", int64_t{conn.id}},
-                                      {"stream", std::string(stream)},
-                                      {"problem", parser_.problem().what}});
-    return;
-  }
-  const int64_t id = frame_id(message_);
-  if (id != kNull) {
-    const std::string key(stream);
-    auto& seen = conn.seen[key];
-    seen = std::max(seen, id);
-    auto [it, fresh] = last_id_.try_emplace(key, id);
-    if (!fresh) {
-      if (id <= it->second) {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++stats_.duplicates;
-        return;
-      }
-      it->second = id;
-    }
-  }
-  record(capture_ns, stream, data);
-  auto sym = symbols_.find(message_.symbol);
-  if (sym == symbols_.end()) return;  // a stream of a symbol not asked for: recorded only
-  Symbol& s = sym->second;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++stats_.frames;
-    ++s.stats.frames;
-    if (message_.origin_time != kNull) {
-      s.stats.last_lag_ns = capture_ns - message_.origin_time;
-      s.stats.max_lag_ns = std::max(s.stats.max_lag_ns, s.stats.last_lag_ns);
-    }
-    if (message_.kind == MessageKind::kDelta) s.has_depth = true;
-    s.engine.on_message(message_, no_rows_);
-  }
-  if (s.has_depth) maybe_request_snapshot(message_.symbol);
 }
 
 void Capture::Impl::maybe_request_snapshot(const std::string& symbol) {
-  Symbol& s = symbols_.at(symbol);  // never inserts: stats() reads the map from other threads
+  SymbolState& s = *frames_->find(symbol);
   if (stopping_ || s.inflight || s.engine.synced() || s.engine.awaiting_bridge()) return;
   s.inflight = true;
   asio::co_spawn(io_, fetch_snapshot(symbol), asio::detached);
@@ -514,7 +408,7 @@ void Capture::Impl::maybe_request_snapshot(const std::string& symbol) {
 // One REST snapshot for `symbol`, within the request-weight budget; retried on 429 (after
 // Retry-After), 418 (after the ban) and errors (with backoff). Recorded, then applied.
 asio::awaitable<void> Capture::Impl::fetch_snapshot(std::string symbol) {
-  Symbol& s = symbols_.at(symbol);
+  SymbolState& s = *frames_->find(symbol);
   // Back off when snapshots keep failing to sync the book (a venue serving stale books).
   if (s.attempts > 0) co_await sleep_for(backoff(s.attempts - 1));
   ++s.attempts;
@@ -537,7 +431,7 @@ asio::awaitable<void> Capture::Impl::fetch_snapshot(std::string symbol) {
     }
     tokens_ -= weight;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<std::mutex> lock(frames_->mutex());
       ++s.stats.snapshot_requests;
       s.stats.snapshot_weight += weight;
     }
@@ -545,22 +439,9 @@ asio::awaitable<void> Capture::Impl::fetch_snapshot(std::string symbol) {
       HttpResponse res =
           co_await https_get(*tls_, url, std::chrono::milliseconds(o_.connect_timeout_ms));
       if (res.status == 200) {
-        const int64_t capture_ns = wall_ns();
-        const std::string stream = binance::stream_name(symbol, "depthSnapshot");
-        record(capture_ns, stream, res.body);
-        binance::PayloadContext ctx;
-        ctx.market = o_.market;
-        ctx.url = url.target;
-        ctx.received_time = capture_ns;
-        Message snap;
-        if (parser_.parse(res.body, ctx, &snap) == binance::PayloadResult::kMessage) {
-          if (snap.symbol.empty()) snap.symbol = symbol;
-          std::lock_guard<std::mutex> lock(mu_);
-          ++s.stats.snapshots;
-          s.engine.on_message(snap, no_rows_);
-        } else {
+        if (!frames_->on_snapshot(symbol, url.target, res.body, wall_ns())) {
           o_.log.warn("capture.bad_snapshot",
-                      {{"symbol", symbol}, {"problem", parser_.problem().what}});
+                      {{"symbol", symbol}, {"problem", frames_->problem()}});
         }
         break;
       }
