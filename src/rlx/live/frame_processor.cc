@@ -43,7 +43,7 @@ FrameProcessor::FrameProcessor(Market market, const std::vector<std::string>& sy
     : market_(market),
       recorder_(recorder),
       events_(events),
-      log_(std::move(log)),
+      log_(log),
       no_rows_(std::make_unique<NoRows>()) {
   for (const auto& s : symbols) symbols_[s].stats.symbol = s;
 }

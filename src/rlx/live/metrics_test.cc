@@ -45,7 +45,8 @@ Reply http_request(uint16_t port, const std::string& target, http::verb verb = h
   boost::beast::flat_buffer buffer;
   http::response<http::string_body> res;
   http::read(stream, buffer, res);
-  return {static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body()};
+  return {static_cast<int>(res.result_int()), std::string(res[http::field::content_type]),
+          res.body()};
 }
 
 // The path of a Debian tool; skips the test (fails it under CI) when it is missing.
