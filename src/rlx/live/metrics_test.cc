@@ -161,7 +161,7 @@ TEST(CaptureMetrics, ARealPrometheusScrapesALiveCapture) {
   exchange::ExchangeOptions eo;
   eo.captures = {usdm};
   eo.pki = exchange::generate_test_pki(tmp.path() / "pki", {"127.0.0.1"});
-  eo.speed = 5;  // a day of data: it outlasts the test
+  eo.speed = 5;  // 344 s of data: 69 s served, ten times what the test needs
   eo.record_served = false;
   exchange::LocalExchange ex(eo);
 
