@@ -136,8 +136,7 @@ Capture::Impl::Impl(CaptureOptions options) : o_(std::move(options)), rng_(o_.se
     events_ = std::make_unique<LiveEvents>(eo);
     stats_.events = "running";
   }
-  frames_ =
-      std::make_unique<FrameProcessor>(o_.market, o_.symbols, *recorder_, events_.get(), o_.log);
+  frames_ = std::make_unique<FrameProcessor>(o_.market, o_.symbols, *recorder_, events_.get());
   tokens_ = venue_.weight_per_minute / 2.0;
   refilled_ = Clock::now();
   if (o_.metrics_port >= 0) {

@@ -77,7 +77,7 @@ void one_pass(const Stream& s, const std::vector<std::string>& symbols, const fs
   rlx::live::RecorderOptions ro;
   ro.dir = dir;
   rlx::live::Recorder recorder(ro, rlx::Log());
-  FrameProcessor frames(rlx::Market::kUsdM, symbols, recorder, nullptr, rlx::Log());
+  FrameProcessor frames(rlx::Market::kUsdM, symbols, recorder, nullptr);
   rlx::live::StreamIds seen;
   rlx::live::SymbolState* symbol = nullptr;
   int64_t ns = 1'723'161'255'000'000'000;
@@ -209,7 +209,7 @@ void BM_Memory200Symbols(benchmark::State& state) {
     rlx::live::RecorderOptions ro;
     ro.dir = dir;
     rlx::live::Recorder recorder(ro, rlx::Log());
-    FrameProcessor frames(rlx::Market::kUsdM, symbols, recorder, nullptr, rlx::Log());
+    FrameProcessor frames(rlx::Market::kUsdM, symbols, recorder, nullptr);
     rlx::live::StreamIds seen;
     rlx::live::SymbolState* symbol = nullptr;
     int64_t ns = 1'723'161'255'000'000'000;

@@ -39,12 +39,8 @@ bool advance(StreamIds& seen, std::string_view stream, int64_t id) {
 }  // namespace
 
 FrameProcessor::FrameProcessor(Market market, const std::vector<std::string>& symbols,
-                               Recorder& recorder, LiveEvents* events, Log log)
-    : market_(market),
-      recorder_(recorder),
-      events_(events),
-      log_(log),
-      no_rows_(std::make_unique<NoRows>()) {
+                               Recorder& recorder, LiveEvents* events)
+    : market_(market), recorder_(recorder), events_(events), no_rows_(std::make_unique<NoRows>()) {
   for (const auto& s : symbols) symbols_[s].stats.symbol = s;
 }
 

@@ -19,7 +19,6 @@
 
 #include "rlx/binance/payload_parser.h"
 #include "rlx/book/book_engine.h"
-#include "rlx/core/log.h"
 #include "rlx/live/capture_stats.h"
 
 namespace rlx::live {
@@ -56,7 +55,7 @@ class FrameProcessor {
  public:
   // `events` may be null. Neither is owned; both outlive the processor.
   FrameProcessor(Market market, const std::vector<std::string>& symbols, Recorder& recorder,
-                 LiveEvents* events, Log log);
+                 LiveEvents* events);
 
   // One frame read from a connection whose last id per stream is `seen`. For market data of an
   // asked symbol, *symbol is its state (else null).
@@ -90,7 +89,6 @@ class FrameProcessor {
   Market market_;
   Recorder& recorder_;
   LiveEvents* events_;
-  Log log_;
   std::unique_ptr<book::EventConsumer> no_rows_;
   binance::PayloadParser parser_;
   Message message_;
