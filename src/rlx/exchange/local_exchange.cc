@@ -226,7 +226,8 @@ class LocalExchange::Impl {
   bool serves_on(const Session& s, std::string_view stream) const;
   http::response<http::string_body> rest(const http::request<http::string_body>& req);
   std::string snapshot_body(const std::string& symbol, Book& b, uint32_t limit);
-  void feed(const Frame& f, Message* m);
+  // Applies one capture frame (`json`: its WebSocket text, or a REST body) to the exchange's book.
+  void feed(const Frame& f, std::string_view json, Message* m);
   void apply_fault(const FaultSpec& f);
   void mark_finished();
 
@@ -513,19 +514,10 @@ asio::awaitable<void> LocalExchange::Impl::session_writer(std::shared_ptr<Sessio
   close(*s);
 }
 
-void LocalExchange::Impl::feed(const Frame& f, Message* m) {
+void LocalExchange::Impl::feed(const Frame& f, std::string_view json, Message* m) {
   binance::PayloadContext ctx;
   ctx.market = market_;
   ctx.url = f.url;
-  std::string env;
-  std::string_view json = f.data;
-  if (!f.rest) {
-    env = R"({"stream":")" + f.stream + R"(","data":)" + f.data + "}";
-    json = env;
-  } else if (!f.stream.empty()) {
-    env = R"({"stream":")" + f.stream + R"(","data":)" + f.data + "}";
-    json = env;
-  }
   if (parser_.parse(json, ctx, m) != binance::PayloadResult::kMessage) return;
   if (m->symbol.empty()) m->symbol = file_symbol_;
   Book& b = books_[m->symbol];
@@ -581,7 +573,11 @@ asio::awaitable<void> LocalExchange::Impl::publish() {
           co_await timer.async_wait(asio::use_awaitable);
         }
       }
-      feed(f, &m);
+      // The text a subscriber gets; a REST body recorded with its stream is read the same way.
+      const bool envelope = !f.rest || !f.stream.empty();
+      auto text = std::make_shared<const std::string>(
+          envelope ? R"({"stream":")" + f.stream + R"(","data":)" + f.data + "}" : std::string());
+      feed(f, envelope ? std::string_view(*text) : std::string_view(f.data), &m);
       if (f.rest) continue;
       // A symbol's frames are served from the point where the exchange's own book of it is
       // synced (its REST snapshots are exact from then on).
@@ -604,19 +600,16 @@ asio::awaitable<void> LocalExchange::Impl::publish() {
           continue;
         }
       }
-      auto text = std::make_shared<const std::string>(R"({"stream":")" + f.stream + R"(","data":)" +
-                                                      f.data + "}");
       for (auto& s : sessions_) {
         if (!s->closed && s->streams.count(f.stream) != 0) send(*s, text);
       }
-      // Back-pressure: a reader is never more than a few frames behind, so a REST snapshot
-      // (the book as published) leads the stream by little, as the venue's does.
+      // Back-pressure (ExchangeOptions::max_queued_frames).
       for (;;) {
         size_t most = 0;
         for (const auto& s : sessions_) {
           if (!s->closed) most = std::max(most, s->out.size());
         }
-        if (most < 16) break;
+        if (most < options_.max_queued_frames) break;
         timer.expires_after(std::chrono::milliseconds(1));
         co_await timer.async_wait(asio::use_awaitable);
       }

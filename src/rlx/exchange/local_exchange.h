@@ -38,6 +38,10 @@ struct ExchangeOptions {
   std::chrono::milliseconds start_wait{300};  // after the first subscription
   uint32_t weight_per_minute = 0;             // REST budget; 0: the venue's (6000 or 2400)
   bool record_served = true;                  // keep every frame and body served (served())
+  // Back-pressure: publishing waits while a connection has this many frames queued, so a REST
+  // snapshot leads the stream by little, as the venue's does. Benchmarks at speed 0 raise it so
+  // the exchange's pacing is not what they measure.
+  uint32_t max_queued_frames = 16;
   Log log;
 };
 

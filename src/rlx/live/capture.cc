@@ -210,6 +210,7 @@ CaptureStats Capture::Impl::stats() const {
   const RecorderStats r = recorder_->stats();
   out.record_lines = r.lines;
   out.record_durable_lines = r.durable_lines;
+  out.record_cpu_seconds = static_cast<double>(r.cpu_ns) * 1e-9;
   frames_->fill_stats(&out);
   return out;
 }

@@ -1,14 +1,20 @@
 // What one capture core costs per frame, on the real USD-M stream (usdm_btcusdt_20240808.gz:
-// 93,954 frames, of which 50,000 depth diffs, and its REST snapshot).
+// 93,954 frames, of which 6,551 depth diffs carrying 445 K level rows, and its REST snapshot).
 //   BM_FrameProcessor   parse, de-duplicate, record (zstd segments, fdatasync each flush) and
-//                       apply to the live book, in memory: depth messages/s and frames/s.
+//                       apply to the live book, in memory: frames, depth diffs and level rows
+//                       per second of wall time, and per second of the process's CPU time (all
+//                       threads, the recorder's compression included): the "one core" figure.
 //   BM_FrameLatency     the same, timing each frame from receive to recorded (appended to the
 //                       record's queue; durable follows within --flush-interval-ms): p50, p99.
 //   BM_OverTls          the whole capture against the local exchange over TLS on loopback, the
-//                       exchange serving as fast as the capture reads (both on this machine).
+//                       exchange serving as fast as the capture reads (both on this machine):
+//                       frames per second of wall time (the pair's pace) and per second of the
+//                       capture's own CPU (its network thread and its record writer).
 //   BM_Memory200Symbols 200 symbols' synced books (the stream renamed per symbol): RSS growth.
 //   build/src/rlx/live/rlx_capture_benchmark --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
+#include <pthread.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -71,11 +77,18 @@ fs::path scratch(const char* name) {
 }
 
 // One pass: a fresh record and book, the snapshot after the first diff (as live), every frame.
+// `previous_record`: the record as it was before chunked writes (zstd 3, one frame per flush
+// interval), the baseline of the same run.
 template <typename PerFrame>
-void one_pass(const Stream& s, const std::vector<std::string>& symbols, const fs::path& dir,
-              PerFrame&& per_frame) {
+rlx::book::BookStats one_pass(const Stream& s, const std::vector<std::string>& symbols,
+                              const fs::path& dir, PerFrame&& per_frame,
+                              bool previous_record = false) {
   rlx::live::RecorderOptions ro;
   ro.dir = dir;
+  if (previous_record) {
+    ro.zstd_level = 3;
+    ro.chunk_bytes = UINT64_MAX;
+  }
   rlx::live::Recorder recorder(ro, rlx::Log());
   FrameProcessor frames(rlx::Market::kUsdM, symbols, recorder, nullptr);
   rlx::live::StreamIds seen;
@@ -90,24 +103,43 @@ void one_pass(const Stream& s, const std::vector<std::string>& symbols, const fs
     }
   }
   recorder.close();
-  if (!frames.find(symbols.front())->engine.synced()) std::abort();  // measured the wrong thing
+  const rlx::book::BookEngine& engine = frames.find(symbols.front())->engine;
+  if (!engine.synced()) std::abort();  // measured the wrong thing
+  return engine.stats();
+}
+
+double process_cpu_s() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 void BM_FrameProcessor(benchmark::State& state) {
   if (!have_data(state)) return;
   const Stream& s = usdm_stream();
   const fs::path dir = scratch("throughput");
+  double cpu_s = 0;
+  uint64_t rows = 0;
   for (auto _ : state) {
-    one_pass(s, {"BTCUSDT"}, dir, [](auto&& f) { f(); });
+    const double cpu0 = process_cpu_s();
+    const rlx::book::BookStats st = one_pass(
+        s, {"BTCUSDT"}, dir, [](auto&& f) { f(); }, state.range(0) == 0);
+    cpu_s += process_cpu_s() - cpu0;
+    rows += st.events[static_cast<int>(rlx::EventType::kBookDelta)];
     state.PauseTiming();
     fs::remove_all(dir);
     state.ResumeTiming();
   }
+  const auto n = static_cast<double>(state.iterations());
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.frames.size()));
-  state.counters["depth_msgs/s"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * s.depth), benchmark::Counter::kIsRate);
+  state.counters["depth_msgs/s"] =
+      benchmark::Counter(n * static_cast<double>(s.depth), benchmark::Counter::kIsRate);
+  state.counters["frames/cpu_s"] = n * static_cast<double>(s.frames.size()) / cpu_s;
+  state.counters["depth_msgs/cpu_s"] = n * static_cast<double>(s.depth) / cpu_s;
+  state.counters["level_rows/cpu_s"] = static_cast<double>(rows) / cpu_s;
 }
-BENCHMARK(BM_FrameProcessor)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Arg 1: the record as it is; 0: as it was (the baseline).
+BENCHMARK(BM_FrameProcessor)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_FrameLatency(benchmark::State& state) {
   if (!have_data(state)) return;
@@ -140,8 +172,10 @@ void BM_OverTls(benchmark::State& state) {
   eo.captures = {rlx::testing::shared_data_dir() / kFile};
   eo.pki = rlx::exchange::generate_test_pki(dir / "pki", {"127.0.0.1"});
   eo.speed = 0;  // as fast as the reader takes it
+  eo.max_queued_frames = 4096;
   eo.start_wait = std::chrono::milliseconds(0);
   uint64_t frames = 0, depth = 0;
+  double capture_cpu_s = 0;
   for (auto _ : state) {
     rlx::exchange::LocalExchange ex(eo);
     rlx::live::CaptureOptions co;
@@ -165,7 +199,15 @@ void BM_OverTls(benchmark::State& state) {
     }
     state.SetIterationTime(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    // The capture's CPU: its network thread (TLS, WebSocket, parse, sync, book, record
+    // formatting) and its record writer (zstd, writes, syncs); the exchange's is not counted.
+    clockid_t clock{};
+    timespec ts{};
+    pthread_getcpuclockid(run.native_handle(), &clock);
+    ::clock_gettime(clock, &ts);
     const rlx::live::CaptureStats st = cap.stats();
+    capture_cpu_s += static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9 +
+                     st.record_cpu_seconds;
     cap.stop();
     run.join();
     frames += st.frames;
@@ -174,6 +216,8 @@ void BM_OverTls(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(frames));
   state.counters["depth_msgs/s"] =
       benchmark::Counter(static_cast<double>(depth), benchmark::Counter::kIsRate);
+  state.counters["frames/capture_cpu_s"] = static_cast<double>(frames) / capture_cpu_s;
+  state.counters["depth_msgs/capture_cpu_s"] = static_cast<double>(depth) / capture_cpu_s;
 }
 BENCHMARK(BM_OverTls)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 

@@ -22,6 +22,7 @@ void CaptureStats::write_json(std::string* out) const {
   w.key("rest_errors").uint64(rest_errors);
   w.key("record_lines").uint64(record_lines);
   w.key("record_durable_lines").uint64(record_durable_lines);
+  w.key("record_cpu_seconds").number(record_cpu_seconds);
   w.key("events").string(events);
   if (!events_error.empty()) w.key("events_error").string(events_error);
   w.key("events_rows").uint64(events_rows);
@@ -85,6 +86,8 @@ void CaptureStats::write_prometheus(std::string* out) const {
           static_cast<double>(record_lines));
   counter("rlx_capture_record_durable_lines_total", "Lines of the record on stable storage",
           static_cast<double>(record_durable_lines));
+  counter("rlx_capture_record_cpu_seconds_total",
+          "CPU time of the record writer (compression, writes, syncs)", record_cpu_seconds);
   p.family("rlx_capture_frames_per_second", MetricType::kGauge,
            "Frames recorded per second over the last 10 seconds")
       .sample(frames_per_s);

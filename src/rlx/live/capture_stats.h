@@ -42,8 +42,9 @@ struct CaptureStats {
   uint64_t rest_errors = 0;
   uint64_t record_lines = 0;
   uint64_t record_durable_lines = 0;
-  double frames_per_s = 0;  // over the last 10 seconds
-  double seconds = 0;       // since the capture started
+  double record_cpu_seconds = 0;  // the record writer's thread: compression, writes, syncs
+  double frames_per_s = 0;        // over the last 10 seconds
+  double seconds = 0;             // since the capture started
   // --events: "off", "running", "done" or "failed" (events_error says why; the record is whole
   // either way and `rlx reconstruct` of it rebuilds the events).
   std::string events = "off";

@@ -51,12 +51,14 @@ void FrameProcessor::count(uint64_t* counter) {
 
 // Every recorded line also feeds --events, in the same order.
 void FrameProcessor::record(int64_t capture_ns, std::string_view stream, std::string_view data) {
-  recorder_.append(capture_ns, stream, data);
-  if (events_ != nullptr) {
-    events_line_.clear();
-    Recorder::format_line(capture_ns, stream, data, &events_line_);
-    events_->push(events_line_);
+  if (events_ == nullptr) {
+    recorder_.append(capture_ns, stream, data);
+    return;
   }
+  events_line_.clear();
+  Recorder::format_line(capture_ns, stream, data, &events_line_);
+  recorder_.append_line(events_line_);
+  events_->push(events_line_);
 }
 
 FrameKind FrameProcessor::on_frame(std::string_view text, int64_t capture_ns, StreamIds& seen,

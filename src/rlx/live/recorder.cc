@@ -1,6 +1,7 @@
 #include "rlx/live/recorder.h"
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -23,6 +24,12 @@ int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+int64_t thread_cpu_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 std::string segment_name(uint32_t index) {
@@ -92,10 +99,22 @@ void Recorder::append(int64_t capture_ns, std::string_view stream, std::string_v
   std::lock_guard<std::mutex> lock(mu_);
   const size_t before = pending_.size();
   format_line(capture_ns, stream, data, &pending_);
+  queued(before);
+}
+
+void Recorder::append_line(std::string_view line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const size_t before = pending_.size();
+  pending_.append(line);
+  queued(before);
+}
+
+void Recorder::queued(size_t before) {
   pending_.push_back('\n');
   ++pending_lines_;
   ++stats_.lines;
   stats_.text_bytes += pending_.size() - before;
+  if (before < options_.chunk_bytes && pending_.size() >= options_.chunk_bytes) wake_.notify_one();
 }
 
 void Recorder::flush() {
@@ -134,8 +153,11 @@ void Recorder::run() {
       bool stop = false;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        wake_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms),
-                       [&] { return stopping_ || flush_requests_ > flushes_done_; });
+        wake_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms), [&] {
+          return stopping_ || flush_requests_ > flushes_done_ ||
+                 pending_.size() >= options_.chunk_bytes;
+        });
+        // The two buffers trade places and keep their capacity.
         chunk.clear();
         chunk.swap(pending_);
         lines = pending_lines_;
@@ -143,7 +165,7 @@ void Recorder::run() {
         ticket = flush_requests_;
         stop = stopping_;
       }
-      write_pending(&chunk, lines);
+      write_pending(chunk, lines);
       {
         std::lock_guard<std::mutex> lock(mu_);
         flushes_done_ = ticket;
@@ -161,28 +183,29 @@ void Recorder::run() {
 }
 
 // One zstd frame for the chunk, written and synced; rotates first when the segment is full.
-void Recorder::write_pending(std::string* chunk, uint64_t lines) {
+void Recorder::write_pending(const std::string& chunk, uint64_t lines) {
   const int64_t age_ns = steady_ns() - segment_opened_ns_;
   if (segment_text_ > 0 && (segment_text_ >= options_.rotate_bytes ||
                             age_ns >= int64_t{options_.rotate_seconds} * 1'000'000'000)) {
     close_segment();
     open_segment();
   }
-  if (chunk->empty()) return;
-  std::string frame(ZSTD_compressBound(chunk->size()), '\0');
-  const size_t n = ZSTD_compress2(static_cast<ZSTD_CCtx*>(cctx_), frame.data(), frame.size(),
-                                  chunk->data(), chunk->size());
+  if (chunk.empty()) return;
+  frame_.resize(std::max(frame_.size(), ZSTD_compressBound(chunk.size())));
+  const size_t n = ZSTD_compress2(static_cast<ZSTD_CCtx*>(cctx_), frame_.data(), frame_.size(),
+                                  chunk.data(), chunk.size());
   if (ZSTD_isError(n)) {
     throw Error(ExitCode::kFailure, std::string("zstd: ") + ZSTD_getErrorName(n));
   }
   const fs::path path = options_.dir / segment_name(segment_index_);
-  if (!durability::write_all(fd_, std::string_view(frame.data(), n))) io_error(path, "write");
+  if (!durability::write_all(fd_, std::string_view(frame_.data(), n))) io_error(path, "write");
   if (::fdatasync(fd_) != 0) io_error(path, "fdatasync");
-  segment_text_ += chunk->size();
+  segment_text_ += chunk.size();
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.flushes;
   stats_.disk_bytes += n;
   stats_.durable_lines += lines;
+  stats_.cpu_ns = thread_cpu_ns();
 }
 
 void Recorder::open_segment() {

@@ -39,6 +39,42 @@ std::vector<std::string> read_all(const fs::path& dir, bool* torn = nullptr) {
   return out;
 }
 
+// A fast stream does not wait for the interval: a full chunk is written (and synced) at once,
+// and append_line records a line formatted beforehand exactly as append would.
+TEST(Recorder, AFullChunkIsWrittenBeforeTheIntervalEnds) {
+  testing::TempDir tmp;
+  RecorderOptions o;
+  o.dir = tmp.path();
+  o.flush_interval_ms = 600'000;  // never, within this test
+  o.chunk_bytes = 4096;
+  Recorder r(o, Log());
+  std::string line;
+  for (int64_t i = 0; i < 200; ++i) {  // about 30 KiB
+    line.clear();
+    Recorder::format_line(1'700'000'000'000'000'000 + i, "btcusdt@trade", trade(i), &line);
+    if (i % 2 == 0) {
+      r.append_line(line);
+    } else {
+      r.append(1'700'000'000'000'000'000 + i, "btcusdt@trade", trade(i));
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (r.stats().durable_lines < 150 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const RecorderStats st = r.stats();
+  EXPECT_GE(st.durable_lines, 150u) << "full chunks waited for the interval";
+  EXPECT_GT(st.cpu_ns, 0u);
+  r.close();
+  const auto lines = read_all(tmp.path());
+  ASSERT_EQ(lines.size(), 200u);
+  for (int64_t i = 0; i < 200; ++i) {
+    line.clear();
+    Recorder::format_line(1'700'000'000'000'000'000 + i, "btcusdt@trade", trade(i), &line);
+    EXPECT_EQ(lines[static_cast<size_t>(i)], line);
+  }
+}
+
 TEST(Recorder, LinesComeBackInOrderAcrossRotatedSegmentsAndParse) {
   testing::TempDir tmp;
   {
