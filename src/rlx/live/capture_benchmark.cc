@@ -10,16 +10,16 @@
 //                       exchange serving as fast as the capture reads (both on this machine):
 //                       frames per second of wall time (the pair's pace) and per second of the
 //                       capture's own CPU (its network thread and its record writer).
-//   BM_Memory200Symbols 200 symbols' synced books (the stream renamed per symbol): RSS growth.
+//   BM_Memory200Symbols 200 symbols' synced books (the stream renamed per symbol): heap growth.
 //   build/src/rlx/live/rlx_capture_benchmark --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,7 +82,8 @@ fs::path scratch(const char* name) {
 template <typename PerFrame>
 rlx::book::BookStats one_pass(const Stream& s, const std::vector<std::string>& symbols,
                               const fs::path& dir, PerFrame&& per_frame,
-                              bool previous_record = false) {
+                              bool previous_record = false,
+                              rlx::live::RecorderStats* record = nullptr) {
   rlx::live::RecorderOptions ro;
   ro.dir = dir;
   if (previous_record) {
@@ -103,6 +104,7 @@ rlx::book::BookStats one_pass(const Stream& s, const std::vector<std::string>& s
     }
   }
   recorder.close();
+  if (record != nullptr) *record = recorder.stats();
   const rlx::book::BookEngine& engine = frames.find(symbols.front())->engine;
   if (!engine.synced()) std::abort();  // measured the wrong thing
   return engine.stats();
@@ -120,10 +122,11 @@ void BM_FrameProcessor(benchmark::State& state) {
   const fs::path dir = scratch("throughput");
   double cpu_s = 0;
   uint64_t rows = 0;
+  rlx::live::RecorderStats record;
   for (auto _ : state) {
     const double cpu0 = process_cpu_s();
     const rlx::book::BookStats st = one_pass(
-        s, {"BTCUSDT"}, dir, [](auto&& f) { f(); }, state.range(0) == 0);
+        s, {"BTCUSDT"}, dir, [](auto&& f) { f(); }, state.range(0) == 0, &record);
     cpu_s += process_cpu_s() - cpu0;
     rows += st.events[static_cast<int>(rlx::EventType::kBookDelta)];
     state.PauseTiming();
@@ -137,6 +140,8 @@ void BM_FrameProcessor(benchmark::State& state) {
   state.counters["frames/cpu_s"] = n * static_cast<double>(s.frames.size()) / cpu_s;
   state.counters["depth_msgs/cpu_s"] = n * static_cast<double>(s.depth) / cpu_s;
   state.counters["level_rows/cpu_s"] = static_cast<double>(rows) / cpu_s;
+  state.counters["zstd_ratio"] =
+      static_cast<double>(record.text_bytes) / static_cast<double>(record.disk_bytes);
 }
 // Arg 1: the record as it is; 0: as it was (the baseline).
 BENCHMARK(BM_FrameProcessor)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -221,11 +226,11 @@ void BM_OverTls(benchmark::State& state) {
 }
 BENCHMARK(BM_OverTls)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 
-uint64_t rss_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+// Heap bytes in use (glibc): unlike RSS it does not hide memory a previous repetition freed
+// and this one reuses.
+uint64_t heap_bytes() {
+  const struct mallinfo2 m = ::mallinfo2();
+  return m.uordblks + m.hblkhd;
 }
 
 // The stream renamed to `symbol` (its stream names and its "s" field).
@@ -249,7 +254,7 @@ void BM_Memory200Symbols(benchmark::State& state) {
   for (int i = 0; i < kSymbols; ++i) symbols.push_back("S" + std::to_string(1000 + i) + "USDT");
   const fs::path dir = scratch("memory");
   for (auto _ : state) {
-    const uint64_t before = rss_bytes();
+    const uint64_t before = heap_bytes();
     rlx::live::RecorderOptions ro;
     ro.dir = dir;
     rlx::live::Recorder recorder(ro, rlx::Log());
@@ -267,8 +272,8 @@ void BM_Memory200Symbols(benchmark::State& state) {
       if (!frames.find(upper)->engine.synced()) std::abort();
     }
     recorder.flush();
-    const uint64_t after = rss_bytes();
-    state.counters["rss_MiB"] = static_cast<double>(after - before) / (1 << 20);
+    const uint64_t after = heap_bytes();
+    state.counters["heap_MiB"] = static_cast<double>(after - before) / (1 << 20);
     state.counters["per_symbol_KiB"] = static_cast<double>(after - before) / 1024 / kSymbols;
     recorder.close();
     fs::remove_all(dir);
