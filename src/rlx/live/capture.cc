@@ -71,6 +71,7 @@ class Capture::Impl {
   asio::awaitable<std::shared_ptr<Conn>> open(const binance::ConnectionPlan& plan);
   asio::awaitable<void> read_loop(std::shared_ptr<Conn> conn);
   asio::awaitable<void> fetch_snapshot(std::string symbol);
+  asio::awaitable<bool> take_weight(uint32_t weight);
   asio::awaitable<void> stop_after(double seconds);
   asio::awaitable<void> tick_rates();
   void on_frame(Conn& conn, std::string_view text, int64_t capture_ns);
@@ -418,18 +419,7 @@ asio::awaitable<void> Capture::Impl::fetch_snapshot(std::string symbol) {
   const uint32_t weight = venue_.depth_weight(venue_.snapshot_limit);
   uint32_t failures = 0;
   while (!stopping_) {
-    // Wait for the ban to end and for the weight.
-    for (;;) {
-      const auto now = Clock::now();
-      tokens_ = std::min(venue_.weight_per_minute / 2.0,
-                         tokens_ + std::chrono::duration<double>(now - refilled_).count() *
-                                       venue_.weight_per_minute / 60.0);
-      refilled_ = now;
-      if (now >= banned_until_ && tokens_ >= weight) break;
-      if (stopping_) co_return;
-      co_await sleep_for(std::chrono::milliseconds(20));
-    }
-    tokens_ -= weight;
+    if (!co_await take_weight(weight)) co_return;
     {
       std::lock_guard<std::mutex> lock(frames_->mutex());
       ++s.stats.snapshot_requests;
@@ -467,10 +457,25 @@ asio::awaitable<void> Capture::Impl::fetch_snapshot(std::string symbol) {
     co_await sleep_for(backoff(failures++));
   }
   s.inflight = false;
-  if (s.engine.synced() || s.engine.awaiting_bridge()) {
-    if (s.engine.synced()) s.attempts = 0;
-  }
+  if (s.engine.synced()) s.attempts = 0;
   maybe_request_snapshot(symbol);
+}
+
+// Waits for a ban to end and for `weight` in the REST budget (a token bucket refilled at the
+// venue's weight per minute, holding at most half a minute's), then takes it. False if stopped.
+asio::awaitable<bool> Capture::Impl::take_weight(uint32_t weight) {
+  for (;;) {
+    const auto now = Clock::now();
+    tokens_ = std::min(venue_.weight_per_minute / 2.0,
+                       tokens_ + std::chrono::duration<double>(now - refilled_).count() *
+                                     venue_.weight_per_minute / 60.0);
+    refilled_ = now;
+    if (now >= banned_until_ && tokens_ >= weight) break;
+    if (stopping_) co_return false;
+    co_await sleep_for(std::chrono::milliseconds(20));
+  }
+  tokens_ -= weight;
+  co_return true;
 }
 
 Capture::Capture(CaptureOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
