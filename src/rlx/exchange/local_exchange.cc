@@ -219,6 +219,10 @@ class LocalExchange::Impl {
   asio::awaitable<void> session_reader(std::shared_ptr<Session> s);
   asio::awaitable<void> session_writer(std::shared_ptr<Session> s);
   asio::awaitable<void> publish();
+  bool next_frame(Frame* out);
+  bool servable(const Message& m) const;
+  bool drop_by_fault(const Message& m);
+  asio::awaitable<void> queues_below(size_t limit);
   asio::awaitable<void> limit_connections();
   void send(Session& s, std::shared_ptr<const std::string> text);
   void close(Session& s);
@@ -530,101 +534,100 @@ void LocalExchange::Impl::feed(const Frame& f, std::string_view json, Message* m
   b.engine.on_message(*m, null_);
 }
 
+// The next frame of all captures, in local receive order (false when every capture is done).
+bool LocalExchange::Impl::next_frame(Frame* out) {
+  size_t pick = captures_.size();
+  for (size_t i = 0; i < captures_.size(); ++i) {
+    if (!has_head_[i]) has_head_[i] = captures_[i]->next(&heads_[i]);
+    if (has_head_[i] && (pick == captures_.size() || heads_[i].local_ns < heads_[pick].local_ns)) {
+      pick = i;
+    }
+  }
+  if (pick == captures_.size()) return false;
+  *out = std::move(heads_[pick]);
+  has_head_[pick] = false;
+  return true;
+}
+
+// A symbol's frames are served from the point where the exchange's own book of it is synced
+// (its REST snapshots are exact from then on).
+bool LocalExchange::Impl::servable(const Message& m) const {
+  if (m.symbol.empty() || depth_symbols_.count(m.symbol) == 0) return true;
+  const auto it = books_.find(m.symbol);
+  return it != books_.end() && it->second.engine.synced();
+}
+
+// The kDropDiff fault: true when this diff is to be withheld.
+bool LocalExchange::Impl::drop_by_fault(const Message& m) {
+  if (m.kind != MessageKind::kDelta) return false;
+  const auto it = books_.find(m.symbol);
+  if (it == books_.end() || it->second.drop_diffs <= 0) return false;
+  --it->second.drop_diffs;
+  options_.log.info("exchange.fault_dropped_diff", {{"symbol", m.symbol}});
+  return true;
+}
+
+// Waits until no open connection has `limit` or more frames queued.
+asio::awaitable<void> LocalExchange::Impl::queues_below(size_t limit) {
+  asio::steady_timer timer(io_);
+  for (;;) {
+    size_t most = 0;
+    for (const auto& s : sessions_) {
+      if (!s->closed) most = std::max(most, s->out.size());
+    }
+    if (most < limit) co_return;
+    timer.expires_after(std::chrono::milliseconds(1));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
 // The publisher: pre-rolls each capture until every symbol with depth has a synced book, then
-// sends frames to their subscribers.
+// sends frames to their subscribers, at the capture's pace times `speed` (or as fast as they
+// are read), with the injected faults.
 asio::awaitable<void> LocalExchange::Impl::publish() {
   asio::steady_timer timer(io_);
-  auto next = [&](Frame* out) {
-    size_t pick = captures_.size();
-    for (size_t i = 0; i < captures_.size(); ++i) {
-      if (!has_head_[i]) has_head_[i] = captures_[i]->next(&heads_[i]);
-      if (has_head_[i] &&
-          (pick == captures_.size() || heads_[i].local_ns < heads_[pick].local_ns)) {
-        pick = i;
-      }
-    }
-    if (pick == captures_.size()) return false;
-    *out = std::move(heads_[pick]);
-    has_head_[pick] = false;
-    return true;
+  const auto sleep_until = [&](std::chrono::steady_clock::time_point t) {
+    timer.expires_at(t);
+    return timer.async_wait(asio::use_awaitable);
   };
-  Frame f;
-  Message m;
-  bool have = false;
   try {
     // Wait for a subscriber, then a moment for the others.
-    while (!subscribed_) {
-      timer.expires_after(std::chrono::milliseconds(5));
-      co_await timer.async_wait(asio::use_awaitable);
-    }
-    timer.expires_after(options_.start_wait);
-    co_await timer.async_wait(asio::use_awaitable);
-    have = next(&f);
+    while (!subscribed_)
+      co_await sleep_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(5));
+    co_await sleep_until(std::chrono::steady_clock::now() + options_.start_wait);
+    Frame f;
+    Message m;
+    bool have = next_frame(&f);
     const auto start = std::chrono::steady_clock::now();
     const int64_t first_ns = have ? f.local_ns : 0;
     uint64_t published = 0;
-    for (; have; have = next(&f)) {
+    for (; have; have = next_frame(&f)) {
       if (options_.max_frames > 0 && published >= options_.max_frames) break;
       if (options_.speed > 0) {
         const auto due = start + std::chrono::nanoseconds(static_cast<int64_t>(
                                      static_cast<double>(f.local_ns - first_ns) / options_.speed));
-        if (due > std::chrono::steady_clock::now()) {
-          timer.expires_at(due);
-          co_await timer.async_wait(asio::use_awaitable);
-        }
+        if (due > std::chrono::steady_clock::now()) co_await sleep_until(due);
       }
       // The text a subscriber gets; a REST body recorded with its stream is read the same way.
       const bool envelope = !f.rest || !f.stream.empty();
       auto text = std::make_shared<const std::string>(
           envelope ? R"({"stream":")" + f.stream + R"(","data":)" + f.data + "}" : std::string());
       feed(f, envelope ? std::string_view(*text) : std::string_view(f.data), &m);
-      if (f.rest) continue;
-      // A symbol's frames are served from the point where the exchange's own book of it is
-      // synced (its REST snapshots are exact from then on).
-      if (!m.symbol.empty() && depth_symbols_.count(m.symbol) != 0) {
-        const auto it = books_.find(m.symbol);
-        if (it == books_.end() || !it->second.engine.synced()) continue;
-      }
-      ++published;
-      published_.store(published);
+      if (f.rest || !servable(m)) continue;
+      published_.store(++published);
       if (slow_frames_ > 0) {
         --slow_frames_;
-        timer.expires_after(std::chrono::milliseconds(slow_ms_));
-        co_await timer.async_wait(asio::use_awaitable);
+        co_await sleep_until(std::chrono::steady_clock::now() +
+                             std::chrono::milliseconds(slow_ms_));
       }
-      if (m.kind == MessageKind::kDelta) {
-        auto it = books_.find(m.symbol);
-        if (it != books_.end() && it->second.drop_diffs > 0) {
-          --it->second.drop_diffs;
-          options_.log.info("exchange.fault_dropped_diff", {{"symbol", m.symbol}});
-          continue;
-        }
-      }
+      if (drop_by_fault(m)) continue;
       for (auto& s : sessions_) {
         if (!s->closed && s->streams.count(f.stream) != 0) send(*s, text);
       }
-      // Back-pressure (ExchangeOptions::max_queued_frames).
-      for (;;) {
-        size_t most = 0;
-        for (const auto& s : sessions_) {
-          if (!s->closed) most = std::max(most, s->out.size());
-        }
-        if (most < options_.max_queued_frames) break;
-        timer.expires_after(std::chrono::milliseconds(1));
-        co_await timer.async_wait(asio::use_awaitable);
-      }
+      co_await queues_below(options_.max_queued_frames);
       std::erase_if(sessions_, [](const auto& s) { return s->closed && s->out.empty(); });
     }
-    // Let the queues drain before saying so.
-    for (;;) {
-      size_t queued = 0;
-      for (const auto& s : sessions_) {
-        if (!s->closed) queued += s->out.size();
-      }
-      if (queued == 0) break;
-      timer.expires_after(std::chrono::milliseconds(2));
-      co_await timer.async_wait(asio::use_awaitable);
-    }
+    co_await queues_below(1);  // every frame sent before saying so
   } catch (const std::exception& e) {
     options_.log.write(LogLevel::kError, "exchange.publish_failed",
                        {{"error", std::string(e.what())}});
