@@ -347,8 +347,9 @@ AndersonDarlingResult anderson_ksamp(std::span<const std::span<const double>> sa
   } else {
     // Interpolate log(significance) by a quadratic in the critical value (np.polyfit, deg 2).
     const std::vector<double> crit(result.critical_values.begin(), result.critical_values.end());
-    std::vector<double> log_sig;
-    for (double s : kSignificance) log_sig.push_back(std::log(s));
+    std::vector<double> log_sig(kSignificance.size());
+    std::transform(kSignificance.begin(), kSignificance.end(), log_sig.begin(),
+                   [](double s) { return std::log(s); });
     result.pvalue = std::exp(detail::quadratic_fit_at(crit, log_sig, result.statistic));
     result.bound = PValueBound::kNone;
   }
