@@ -14,14 +14,21 @@ namespace {
 class EmpiricalCdf {
  public:
   EmpiricalCdf(std::span<const double> values, std::span<const double> weights) {
+    if (weights.empty()) {
+      sorted_.assign(values.begin(), values.end());
+      std::sort(sorted_.begin(), sorted_.end());
+      return;
+    }
     std::vector<size_t> order(values.size());
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return values[a] < values[b]; });
-    for (size_t i : order) sorted_.push_back(values[i]);
-    if (!weights.empty()) {
-      cumulative_.push_back(0);
-      for (size_t i : order) cumulative_.push_back(cumulative_.back() + weights[i]);
+    sorted_.reserve(values.size());
+    cumulative_.reserve(values.size() + 1);
+    cumulative_.push_back(0);
+    for (size_t i : order) {
+      sorted_.push_back(values[i]);
+      cumulative_.push_back(cumulative_.back() + weights[i]);
     }
   }
   const std::vector<double>& sorted() const { return sorted_; }
@@ -76,14 +83,13 @@ long double cdf_distance(int p, std::span<const double> u, std::span<const doubl
                          std::span<const double> u_weights, std::span<const double> v_weights) {
   const EmpiricalCdf ucdf(u, u_weights);
   const EmpiricalCdf vcdf(v, v_weights);
-  std::vector<double> all(u.begin(), u.end());
-  all.insert(all.end(), v.begin(), v.end());
-  std::sort(all.begin(), all.end());
+  const std::vector<double>& us = ucdf.sorted();
+  const std::vector<double>& vs = vcdf.sorted();
+  std::vector<double> all(us.size() + vs.size());
+  std::merge(us.begin(), us.end(), vs.begin(), vs.end(), all.begin());
   long double sum = 0;
   size_t iu = 0;
   size_t iv = 0;
-  const std::vector<double>& us = ucdf.sorted();
-  const std::vector<double>& vs = vcdf.sorted();
   for (size_t i = 0; i + 1 < all.size(); ++i) {
     while (iu < us.size() && us[iu] <= all[i]) ++iu;
     while (iv < vs.size() && vs[iv] <= all[i]) ++iv;

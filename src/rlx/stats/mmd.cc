@@ -42,6 +42,18 @@ double pairwise_distance_at_rank(const std::vector<double>& z, uint64_t rank) {
   return std::bit_cast<double>(hi);
 }
 
+// The least pairwise distance of the sorted `z` above t (infinity if none): for each j, the
+// pairs beyond t are i < lo_j, and the nearest of them is lo_j - 1. One O(N) pass.
+double next_pairwise_distance_above(const std::vector<double>& z, double t) {
+  double best = std::numeric_limits<double>::infinity();
+  size_t lo = 0;
+  for (size_t j = 0; j < z.size(); ++j) {
+    while (z[j] - z[lo] > t) ++lo;
+    if (lo > 0) best = std::min(best, z[j] - z[lo - 1]);
+  }
+  return best;
+}
+
 }  // namespace
 
 double median_pairwise_distance(std::span<const double> values) {
@@ -51,7 +63,7 @@ double median_pairwise_distance(std::span<const double> values) {
   const uint64_t pairs = n * (n - 1) / 2;
   if (pairs % 2 == 1) return pairwise_distance_at_rank(z, (pairs - 1) / 2);
   const double a = pairwise_distance_at_rank(z, pairs / 2 - 1);
-  const double b = pairwise_distance_at_rank(z, pairs / 2);
+  const double b = count_pairs_within(z, a) > pairs / 2 ? a : next_pairwise_distance_above(z, a);
   return (a + b) / 2;
 }
 

@@ -306,9 +306,11 @@ AndersonDarlingResult anderson_ksamp(std::span<const std::span<const double>> sa
     detail::require_size(kName, argument.c_str(), samples[i], 1);
     detail::require_finite(kName, argument.c_str(), samples[i]);
     sorted_samples.push_back(sorted_copy(samples[i]));
-    pooled.insert(pooled.end(), samples[i].begin(), samples[i].end());
+    // The pooled sample stays sorted by merging each sorted sample in.
+    const auto middle = static_cast<std::ptrdiff_t>(pooled.size());
+    pooled.insert(pooled.end(), sorted_samples.back().begin(), sorted_samples.back().end());
+    std::inplace_merge(pooled.begin(), pooled.begin() + middle, pooled.end());
   }
-  std::sort(pooled.begin(), pooled.end());
   if (pooled.size() < 4) {  // the variance divides by (N-1)(N-2)(N-3)
     throw InvalidSample(std::string(kName) + ": needs at least 4 values in total, got " +
                         std::to_string(pooled.size()));
