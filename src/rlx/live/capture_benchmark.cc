@@ -179,7 +179,7 @@ void BM_OverTls(benchmark::State& state) {
   eo.speed = 0;  // as fast as the reader takes it
   eo.max_queued_frames = 4096;
   eo.start_wait = std::chrono::milliseconds(0);
-  uint64_t frames = 0, depth = 0;
+  uint64_t frames = 0, depth = 0, rows = 0;
   double capture_cpu_s = 0;
   for (auto _ : state) {
     rlx::exchange::LocalExchange ex(eo);
@@ -217,12 +217,14 @@ void BM_OverTls(benchmark::State& state) {
     run.join();
     frames += st.frames;
     depth += st.symbols.front().book.messages[static_cast<int>(rlx::MessageKind::kDelta)];
+    rows += st.symbols.front().book.events[static_cast<int>(rlx::EventType::kBookDelta)];
   }
   state.SetItemsProcessed(static_cast<int64_t>(frames));
   state.counters["depth_msgs/s"] =
       benchmark::Counter(static_cast<double>(depth), benchmark::Counter::kIsRate);
   state.counters["frames/capture_cpu_s"] = static_cast<double>(frames) / capture_cpu_s;
   state.counters["depth_msgs/capture_cpu_s"] = static_cast<double>(depth) / capture_cpu_s;
+  state.counters["level_rows/capture_cpu_s"] = static_cast<double>(rows) / capture_cpu_s;
 }
 BENCHMARK(BM_OverTls)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(3);
 
