@@ -1,0 +1,80 @@
+// Builds one side's Features (features.h) from its events as they stream past: an EventConsumer
+// that `rlx validate` puts behind the same BookEngine that `rlx reconstruct` uses, or behind
+// events read back from rlx output.
+//
+// Grid rows are taken at message boundaries: when the first row of a message with time T
+// arrives, every grid time t < T not yet emitted gets the book as the previous message left it.
+// A message's rows are never split across a grid time, so no row shows a half-applied diff.
+// Time is origin_time, or received_time when the source has none.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rlx/book/book_engine.h"
+#include "rlx/features/features.h"
+
+namespace rlx::features {
+
+struct GridSpec {
+  int64_t step_ns = 0;
+  uint32_t levels = 0;  // book levels per side to sample (at most OrderBook::kDenseTop)
+};
+
+struct FeatureOptions {
+  Units units;  // zero: inferred from the first snapshot with at least two levels a side
+  std::vector<GridSpec> grids = {{100'000'000, 5}, {1'000'000'000, 20}};
+};
+
+class FeatureBuilder final : public book::EventConsumer {
+ public:
+  // Throws Error(kUsage) on a grid step <= 0 or too many levels.
+  explicit FeatureBuilder(FeatureOptions options = {});
+
+  void on_event(const Event& event, const book::OrderBook& book) override;
+  // Emits the grid rows up to the last event's time and hands the features over. Throws
+  // Error(kBadInput) when the units were to be inferred and no snapshot gave them.
+  Features finish();
+
+ private:
+  struct Top {
+    std::vector<Level> bids, asks;  // best first, up to the widest grid's levels
+    uint32_t flags = 0;             // the last book message's flags
+  };
+  struct Interval {  // what happened since a grid's last row
+    uint32_t trades = 0;
+    uint32_t book_messages = 0;
+    int64_t buy_lots = 0;
+    int64_t sell_lots = 0;
+    int64_t ofi_lots = 0;
+    bool seam = false;
+  };
+
+  void emit_rows_before(int64_t t);
+  void emit_row(size_t g, int64_t t);
+  void end_of_message(const Event& event, const book::OrderBook& book);
+  void learn_units(const Event& event);
+  int64_t ticks(Decimal price);
+  int64_t lots(Decimal size);
+
+  FeatureOptions options_;
+  Features out_;
+  std::vector<Interval> intervals_;  // one per grid
+  std::vector<int64_t> next_t_;      // per grid: the next grid time to emit
+  uint32_t max_levels_ = 0;
+  Top top_;
+  bool have_top_ = false;
+  bool in_message_ = false;
+  uint32_t message_flags_ = 0;
+  bool unsynced_ = false;  // the last message was flagged unsynced
+  int64_t time_ = 0;       // the current event's time
+  bool have_time_ = false;
+  // Unit inference from the first snapshot.
+  unsigned __int128 price_gcd_ = 0;
+  unsigned __int128 size_gcd_ = 0;
+  uint32_t snapshot_bids_ = 0;
+  uint32_t snapshot_asks_ = 0;
+  std::vector<Event> early_trades_;  // trades before the units were known
+};
+
+}  // namespace rlx::features
