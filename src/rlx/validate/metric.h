@@ -1,0 +1,65 @@
+// A fidelity metric: what it measures and how it is judged (../shared/FIDELITY.md §3), and the
+// function that computes its effect size from the two sides' features. Each metric lives in its
+// own file and is listed once in registry.cc.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "rlx/features/features.h"
+
+namespace rlx::validate {
+
+enum class Tier : uint8_t { kStreaming = 1, kBatch = 2, kComprehensive = 3 };
+
+// How S is judged.
+enum class Rule : uint8_t {
+  kNoiseFloor,   // PASS when S <= tau from the calibration, WARN up to 2 tau, FAIL above
+  kEquivalence,  // two one-sided tests on a difference of estimates
+  kAbsolute,     // PASS when S <= tolerance (paired metrics, whose floor is near zero)
+};
+
+enum class Category : uint8_t {
+  kIntegrity,
+  kBook,
+  kDistributions,
+  kMicrostructure,
+  kRl,
+  kAdversarial
+};
+const char* category_name(Category c);
+
+// The two sides, and whether their windows overlap (paired) or not.
+struct Sides {
+  const features::Features& golden;
+  const features::Features& candidate;
+  bool paired = false;
+};
+
+struct Measurement {
+  double effect = std::numeric_limits<double>::quiet_NaN();   // S; NaN: not measurable here
+  double p_value = std::numeric_limits<double>::quiet_NaN();  // where the statistic has one
+  uint64_t n = 0;                                             // observations behind S
+  std::string detail;                                         // a short human reading of S
+};
+
+struct Metric {
+  std::string id;  // stable, dotted: "paired.top_k_equal"
+  Tier tier = Tier::kBatch;
+  Category category = Category::kBook;
+  std::string series;     // what it reads: "grid 100ms, top 5 levels"
+  std::string statistic;  // how S is computed
+  Rule rule = Rule::kAbsolute;
+  double tolerance = 0;  // kAbsolute: the largest S that passes
+  double weight = 1;     // in the category score
+  bool gate = false;     // failing it fails the run, whatever the score
+  bool needs_pairing = false;
+  std::string cause;   // the likely cause when it fails
+  std::string remedy;  // what to do about it
+  std::function<Measurement(const Sides&)> measure;
+};
+
+}  // namespace rlx::validate

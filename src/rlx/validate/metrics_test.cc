@@ -1,0 +1,169 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "rlx/book/order_book.h"
+#include "rlx/features/feature_builder.h"
+#include "rlx/validate/align.h"
+#include "rlx/validate/registry.h"
+
+namespace rlx::validate {
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+
+Decimal dec(const std::string& text) {
+  Decimal d;
+  EXPECT_TRUE(Decimal::parse(text, &d)) << text;
+  return d;
+}
+
+// A side built from hand-made messages (a snapshot, then deltas and trades), through the real
+// FeatureBuilder.
+class Side {
+ public:
+  Side() {
+    book(EventType::kBookSnapshot, 1000 * kMs,
+         {{rlx::Side::kBid, "99", "2"},
+          {rlx::Side::kBid, "100", "1"},
+          {rlx::Side::kAsk, "101", "1"},
+          {rlx::Side::kAsk, "102", "3"}});
+  }
+  Side& book(EventType type, int64_t t,
+             const std::vector<std::tuple<rlx::Side, std::string, std::string>>& rows) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Event e;
+      e.type = type;
+      e.origin_time = t;
+      e.side = std::get<0>(rows[i]);
+      e.price = dec(std::get<1>(rows[i]));
+      e.size = dec(std::get<2>(rows[i]));
+      e.last_in_message = i + 1 == rows.size();
+      ob_.set(e.side, e.price, e.size);
+      builder_.on_event(e, ob_);
+    }
+    return *this;
+  }
+  Side& trade(int64_t t, const std::string& price, const std::string& id) {
+    Event e;
+    e.type = EventType::kTrade;
+    e.origin_time = t;
+    e.side = rlx::Side::kBuy;
+    e.price = dec(price);
+    e.size = dec("1");
+    e.trade_id = id;
+    builder_.on_event(e, ob_);
+    return *this;
+  }
+  features::Features done() { return builder_.finish(); }
+
+ private:
+  book::OrderBook ob_;
+  features::FeatureBuilder builder_;
+};
+
+// The usual golden: trades and a few book changes over two seconds.
+Side golden_side() {
+  Side s;
+  s.trade(1100 * kMs, "101", "1").trade(1200 * kMs, "101", "2");
+  s.book(EventType::kBookDelta, 1500 * kMs, {{rlx::Side::kBid, "100", "4"}});
+  s.trade(1700 * kMs, "100", "3");
+  s.book(EventType::kBookDelta, 3000 * kMs, {{rlx::Side::kAsk, "101", "0"}});
+  return s;
+}
+
+Measurement measure(const char* id, const features::Features& g, const features::Features& c) {
+  const Metric* m = find_metric(id);
+  EXPECT_NE(m, nullptr) << id;
+  if (m == nullptr) return {};
+  return m->measure(Sides{g, c, true});
+}
+
+TEST(Metrics, RegistryIsComplete) {
+  std::set<std::string> ids;
+  for (const Metric& m : metrics()) {
+    EXPECT_TRUE(ids.insert(m.id).second) << "duplicate id " << m.id;
+    EXPECT_TRUE(m.measure) << m.id;
+    EXPECT_FALSE(m.series.empty()) << m.id;
+    EXPECT_FALSE(m.statistic.empty()) << m.id;
+    EXPECT_FALSE(m.cause.empty()) << m.id;
+    EXPECT_FALSE(m.remedy.empty()) << m.id;
+    EXPECT_GE(m.tolerance, 0) << m.id;
+    EXPECT_GT(m.weight, 0) << m.id;
+  }
+  EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(find_metric("no.such.metric"), nullptr);
+}
+
+TEST(Metrics, IdenticalSidesMeasureZeroEverywhere) {
+  const features::Features g = golden_side().done();
+  const features::Features c = golden_side().done();
+  for (const Metric& m : metrics()) {
+    const Measurement r = m.measure(Sides{g, c, true});
+    EXPECT_EQ(r.effect, 0.0) << m.id << ": " << r.detail;
+    EXPECT_GT(r.n, 0u) << m.id;
+  }
+}
+
+TEST(Metrics, TradeIdsCountMissingExtraAlteredAndDuplicated) {
+  const features::Features g = golden_side().done();
+  Side c;
+  c.trade(1100 * kMs, "101", "1").trade(1200 * kMs, "102", "2");  // 2: price altered
+  c.book(EventType::kBookDelta, 1500 * kMs, {{rlx::Side::kBid, "100", "4"}});
+  c.trade(1600 * kMs, "100", "9").trade(1600 * kMs, "100", "9");  // 9: extra, twice; 3 missing
+  c.book(EventType::kBookDelta, 3000 * kMs, {{rlx::Side::kAsk, "101", "0"}});
+  const Measurement r = measure("paired.trade_ids", g, c.done());
+  EXPECT_EQ(r.n, 4u);                     // ids 1, 2, 3, 9
+  EXPECT_DOUBLE_EQ(r.effect, 4.0 / 4.0);  // 1 missing, 1 extra, 1 duplicate, 1 altered
+  EXPECT_NE(r.detail.find("1 missing, 1 extra, 1 duplicated, 1 altered"), std::string::npos)
+      << r.detail;
+}
+
+TEST(Metrics, ABookDifferenceShowsInTopLevelsNotInTheMid) {
+  const features::Features g = golden_side().done();
+  Side c;
+  c.trade(1100 * kMs, "101", "1").trade(1200 * kMs, "101", "2");
+  c.book(EventType::kBookDelta, 1500 * kMs, {{rlx::Side::kBid, "100", "5"}});  // 5, not 4
+  c.trade(1700 * kMs, "100", "3");
+  c.book(EventType::kBookDelta, 3000 * kMs, {{rlx::Side::kAsk, "101", "0"}});
+  const features::Features cf = c.done();
+  // Grid times 1.0 .. 3.0 s: 21 rows; 1.5 .. 3.0 hold the different size (16 rows).
+  const Measurement top = measure("paired.top_k_equal", g, cf);
+  EXPECT_EQ(top.n, 21u);
+  EXPECT_DOUBLE_EQ(top.effect, 16.0 / 21.0);
+  EXPECT_EQ(measure("paired.mid_difference", g, cf).effect, 0.0);
+  EXPECT_EQ(measure("paired.spread_difference", g, cf).effect, 0.0);
+}
+
+TEST(Metrics, AStaleAskShowsInMidSpreadAndCrossedRate) {
+  const features::Features g = golden_side().done();
+  Side c;
+  c.trade(1100 * kMs, "101", "1").trade(1200 * kMs, "101", "2");
+  // The bid moves up through the ask, whose delete never came: crossed from 1.5 s on.
+  c.book(EventType::kBookDelta, 1500 * kMs, {{rlx::Side::kBid, "101.5", "4"}});
+  c.trade(1700 * kMs, "100", "3");
+  c.book(EventType::kBookDelta, 3000 * kMs, {{rlx::Side::kAsk, "101", "0"}});
+  const features::Features cf = c.done();
+  // Tick 0.5 here (101.5 is in no snapshot, so the unit stays the golden's 1: off the grid).
+  EXPECT_GT(cf.off_grid_values, 0u);
+  const Measurement crossed = measure("integrity.crossed_rate", g, cf);
+  EXPECT_GT(crossed.effect, 0.5) << crossed.detail;
+  EXPECT_GT(measure("paired.mid_difference", g, cf).effect, 0.0);
+  EXPECT_GT(measure("paired.spread_difference", g, cf).effect, 0.0);
+}
+
+TEST(Metrics, QuantileIsNearestRank) {
+  std::vector<double> v = {5, 1, 4, 2, 3};
+  EXPECT_EQ(quantile(v, 0.99), 5);
+  EXPECT_EQ(quantile(v, 0.5), 3);
+  EXPECT_EQ(quantile(v, 0.0), 1);
+  std::vector<double> none;
+  EXPECT_TRUE(std::isnan(quantile(none, 0.5)));
+}
+
+}  // namespace
+}  // namespace rlx::validate

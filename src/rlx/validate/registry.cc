@@ -1,0 +1,43 @@
+#include "rlx/validate/registry.h"
+
+namespace rlx::validate {
+
+#define RLX_METRIC(factory) Metric factory();
+#include "rlx/validate/metric_list.inc"
+#undef RLX_METRIC
+
+const char* category_name(Category c) {
+  switch (c) {
+    case Category::kIntegrity:
+      return "integrity";
+    case Category::kBook:
+      return "book";
+    case Category::kDistributions:
+      return "distributions";
+    case Category::kMicrostructure:
+      return "microstructure";
+    case Category::kRl:
+      return "rl";
+    case Category::kAdversarial:
+      return "adversarial";
+  }
+  return "?";
+}
+
+const std::vector<Metric>& metrics() {
+  static const std::vector<Metric> all = {
+#define RLX_METRIC(factory) factory(),
+#include "rlx/validate/metric_list.inc"
+#undef RLX_METRIC
+  };
+  return all;
+}
+
+const Metric* find_metric(std::string_view id) {
+  for (const Metric& m : metrics()) {
+    if (m.id == id) return &m;
+  }
+  return nullptr;
+}
+
+}  // namespace rlx::validate
