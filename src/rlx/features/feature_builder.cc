@@ -23,6 +23,11 @@ unsigned __int128 magnitude(Decimal d) {
   return static_cast<unsigned __int128>(d.is_negative() ? -d.raw() : d.raw());
 }
 
+// Origin time, or received time where the source has none (kNull when it has neither).
+int64_t event_time(const Event& e) {
+  return e.origin_time != kNull ? e.origin_time : e.received_time;
+}
+
 // The first grid time at or after t: grids are anchored at the epoch.
 int64_t grid_ceil(int64_t t, int64_t step) {
   const int64_t q = t / step;
@@ -65,7 +70,7 @@ int64_t FeatureBuilder::lots(Decimal size) {
 
 void FeatureBuilder::on_event(const Event& event, const book::OrderBook& book) {
   ++out_.events;
-  const int64_t t = event.origin_time != kNull ? event.origin_time : event.received_time;
+  const int64_t t = event_time(event);
   if (t != kNull) {
     if (!have_time_) out_.first_ns = t;
     have_time_ = true;
@@ -90,11 +95,7 @@ void FeatureBuilder::on_event(const Event& event, const book::OrderBook& book) {
 
   if (event.type == EventType::kTrade) {
     if (out_.units.known()) {
-      out_.trades.time_ns.push_back(time_);
-      out_.trades.price_ticks.push_back(ticks(event.price));
-      out_.trades.size_lots.push_back(lots(event.size));
-      out_.trades.side.push_back(event.side == Side::kBuy ? 1 : event.side == Side::kSell ? -1 : 0);
-      out_.trades.id.push_back(event.trade_id);
+      add_trade(event, time_);
       const int64_t size = out_.trades.size_lots.back();
       for (Interval& in : intervals_) {
         ++in.trades;
@@ -106,6 +107,14 @@ void FeatureBuilder::on_event(const Event& event, const book::OrderBook& book) {
     }
   }
   if (event.last_in_message) end_of_message(event, book);
+}
+
+void FeatureBuilder::add_trade(const Event& trade, int64_t t) {
+  out_.trades.time_ns.push_back(t);
+  out_.trades.price_ticks.push_back(ticks(trade.price));
+  out_.trades.size_lots.push_back(lots(trade.size));
+  out_.trades.side.push_back(trade.side == Side::kBuy ? 1 : trade.side == Side::kSell ? -1 : 0);
+  out_.trades.id.push_back(trade.trade_id);
 }
 
 void FeatureBuilder::learn_units(const Event& event) {
@@ -122,14 +131,7 @@ void FeatureBuilder::learn_units(const Event& event) {
     }
     if (out_.units.lot.is_zero())
       out_.units.lot = Decimal::from_raw(static_cast<__int128>(size_gcd_));
-    for (const Event& trade : early_trades_) {
-      out_.trades.time_ns.push_back(trade.origin_time != kNull ? trade.origin_time
-                                                               : trade.received_time);
-      out_.trades.price_ticks.push_back(ticks(trade.price));
-      out_.trades.size_lots.push_back(lots(trade.size));
-      out_.trades.side.push_back(trade.side == Side::kBuy ? 1 : trade.side == Side::kSell ? -1 : 0);
-      out_.trades.id.push_back(trade.trade_id);
-    }
+    for (const Event& trade : early_trades_) add_trade(trade, event_time(trade));
     early_trades_.clear();
   }
   price_gcd_ = size_gcd_ = 0;

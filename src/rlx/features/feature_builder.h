@@ -54,6 +54,7 @@ class FeatureBuilder final : public book::EventConsumer {
   void emit_row(size_t g, int64_t t);
   void end_of_message(const Event& event, const book::OrderBook& book);
   void learn_units(const Event& event);
+  void add_trade(const Event& trade, int64_t t);  // units known
   int64_t ticks(Decimal price);
   int64_t lots(Decimal size);
 
