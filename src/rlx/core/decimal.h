@@ -32,6 +32,11 @@ class Decimal {
   constexpr bool is_zero() const { return raw_ == 0; }
   constexpr bool is_negative() const { return raw_ < 0; }
 
+  // The nearest double or one ulp off it (whole and fractional parts converted apart): for
+  // statistics, never for values written out.
+  constexpr double to_double() const {
+    return static_cast<double>(raw_ / kOne) + static_cast<double>(raw_ % kOne) / 1e18;
+  }
   // Canonical text: no exponent, no trailing fractional zeros ("61737.63", "0", "-0.001").
   std::string to_string() const;
 

@@ -69,3 +69,17 @@ TEST(Decimal, Midpoint) {
 
 }  // namespace
 }  // namespace rlx
+
+namespace rlx {
+namespace {
+TEST(Decimal, ToDoubleIsCloseToTheValue) {
+  Decimal d;
+  ASSERT_TRUE(Decimal::parse("61737.63", &d));
+  EXPECT_DOUBLE_EQ(d.to_double(), 61737.63);
+  ASSERT_TRUE(Decimal::parse("-0.001", &d));
+  EXPECT_DOUBLE_EQ(d.to_double(), -0.001);
+  ASSERT_TRUE(Decimal::parse("12345678901234567890.123456789012345678", &d));
+  EXPECT_DOUBLE_EQ(d.to_double(), 12345678901234567890.123456789012345678);
+}
+}  // namespace
+}  // namespace rlx

@@ -38,7 +38,8 @@ int64_t grid_ceil(int64_t t, int64_t step) {
 
 }  // namespace
 
-FeatureBuilder::FeatureBuilder(FeatureOptions options) : options_(std::move(options)) {
+FeatureBuilder::FeatureBuilder(FeatureOptions options)
+    : options_(std::move(options)), monitor_(options_.stream) {
   for (const GridSpec& g : options_.grids) {
     if (g.step_ns <= 0) throw Error(ExitCode::kUsage, "features: a grid step must be positive");
     if (g.levels == 0 || g.levels > book::OrderBook::kDenseTop) {
@@ -69,6 +70,7 @@ int64_t FeatureBuilder::lots(Decimal size) {
 }
 
 void FeatureBuilder::on_event(const Event& event, const book::OrderBook& book) {
+  monitor_.on_event(event, book);
   ++out_.events;
   const int64_t t = event_time(event);
   if (t != kNull) {
@@ -233,6 +235,7 @@ Features FeatureBuilder::finish() {
   }
   // The book after the last event holds for its own time too.
   if (have_top_ && have_time_) emit_rows_before(time_ + 1);
+  out_.stream = monitor_.finish();
   return std::move(out_);
 }
 

@@ -13,6 +13,7 @@
 
 #include "rlx/book/book_engine.h"
 #include "rlx/features/features.h"
+#include "rlx/features/stream_monitor.h"
 
 namespace rlx::features {
 
@@ -24,6 +25,7 @@ struct GridSpec {
 struct FeatureOptions {
   Units units;  // zero: inferred from the first snapshot with at least two levels a side
   std::vector<GridSpec> grids = {{100'000'000, 5}, {1'000'000'000, 20}};
+  StreamOptions stream;
 };
 
 class FeatureBuilder final : public book::EventConsumer {
@@ -60,6 +62,7 @@ class FeatureBuilder final : public book::EventConsumer {
 
   FeatureOptions options_;
   Features out_;
+  StreamMonitor monitor_;
   std::vector<Interval> intervals_;  // one per grid
   std::vector<int64_t> next_t_;      // per grid: the next grid time to emit
   uint32_t max_levels_ = 0;

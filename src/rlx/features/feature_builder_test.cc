@@ -11,55 +11,28 @@
 #include "rlx/io/duckdb.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/replay/replayer.h"
+#include "rlx/testing/event_feed.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::features {
 namespace {
 
-Decimal dec(const char* text) {
-  Decimal d;
-  EXPECT_TRUE(Decimal::parse(text, &d)) << text;
-  return d;
-}
+using testing::dec;
 
 constexpr int64_t kMs = 1'000'000;
 
-// Drives a builder with hand-made messages over a book it keeps itself.
-class Feed {
- public:
+// A builder fed by hand-made messages.
+struct Feed {
   explicit Feed(FeatureOptions o = {}) : builder(std::move(o)) {}
-
-  // One book message: rows of (side, price, size) at time t; a snapshot clears the book first.
-  void book(EventType type, int64_t t,
-            const std::vector<std::tuple<Side, const char*, const char*>>& rows,
+  void book(EventType type, int64_t t, const std::vector<testing::EventFeed::Row>& rows,
             uint32_t flags = 0) {
-    if (type == EventType::kBookSnapshot) ob.clear();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      Event e;
-      e.type = type;
-      e.origin_time = t;
-      e.side = std::get<0>(rows[i]);
-      e.price = dec(std::get<1>(rows[i]));
-      e.size = dec(std::get<2>(rows[i]));
-      e.flags = flags;
-      e.last_in_message = i + 1 == rows.size();
-      ob.set(e.side, e.price, e.size);
-      builder.on_event(e, ob);
-    }
+    feed.book(type, t, rows, flags);
   }
   void trade(int64_t t, Side side, const char* price, const char* size, const char* id) {
-    Event e;
-    e.type = EventType::kTrade;
-    e.origin_time = t;
-    e.side = side;
-    e.price = dec(price);
-    e.size = dec(size);
-    e.trade_id = id;
-    builder.on_event(e, ob);
+    feed.trade(t, side, price, size, id);
   }
-
-  book::OrderBook ob;
   FeatureBuilder builder;
+  testing::EventFeed feed{&builder};
 };
 
 // A small case computed by hand: units from the snapshot, rows at message boundaries, the

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rlx/core/decimal.h"
+#include "rlx/features/stream_summary.h"
 
 namespace rlx::features {
 
@@ -88,6 +89,7 @@ struct Features {
   // Prices or sizes that are not a whole number of ticks or lots (the unit was wrong, or the
   // data is): counted, and truncated toward zero in the columns.
   uint64_t off_grid_values = 0;
+  StreamSummary stream;  // tier-1 statistics (stream_monitor.h)
   int64_t first_ns = 0;  // time of the first and last event
   int64_t last_ns = 0;
 

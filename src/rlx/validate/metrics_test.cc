@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <set>
 #include <string>
 #include <tuple>
@@ -8,6 +9,7 @@
 
 #include "rlx/book/order_book.h"
 #include "rlx/features/feature_builder.h"
+#include "rlx/testing/event_feed.h"
 #include "rlx/validate/align.h"
 #include "rlx/validate/registry.h"
 
@@ -16,11 +18,7 @@ namespace {
 
 constexpr int64_t kMs = 1'000'000;
 
-Decimal dec(const std::string& text) {
-  Decimal d;
-  EXPECT_TRUE(Decimal::parse(text, &d)) << text;
-  return d;
-}
+using testing::dec;
 
 // A side built from hand-made messages (a snapshot, then deltas and trades), through the real
 // FeatureBuilder.
@@ -33,37 +31,20 @@ class Side {
           {rlx::Side::kAsk, "101", "1"},
           {rlx::Side::kAsk, "102", "3"}});
   }
-  Side& book(EventType type, int64_t t,
-             const std::vector<std::tuple<rlx::Side, std::string, std::string>>& rows) {
-    for (size_t i = 0; i < rows.size(); ++i) {
-      Event e;
-      e.type = type;
-      e.origin_time = t;
-      e.side = std::get<0>(rows[i]);
-      e.price = dec(std::get<1>(rows[i]));
-      e.size = dec(std::get<2>(rows[i]));
-      e.last_in_message = i + 1 == rows.size();
-      ob_.set(e.side, e.price, e.size);
-      builder_.on_event(e, ob_);
-    }
+  Side& book(EventType type, int64_t t, const std::vector<testing::EventFeed::Row>& rows) {
+    feed_.book(type, t, rows);
     return *this;
   }
   Side& trade(int64_t t, const std::string& price, const std::string& id) {
-    Event e;
-    e.type = EventType::kTrade;
-    e.origin_time = t;
-    e.side = rlx::Side::kBuy;
-    e.price = dec(price);
-    e.size = dec("1");
-    e.trade_id = id;
-    builder_.on_event(e, ob_);
+    feed_.trade(t, rlx::Side::kBuy, price, "1", id);
     return *this;
   }
-  features::Features done() { return builder_.finish(); }
+  features::Features done() { return builder_->finish(); }
 
  private:
-  book::OrderBook ob_;
-  features::FeatureBuilder builder_;
+  // On the heap, so a moved Side's feed still points at its builder.
+  std::unique_ptr<features::FeatureBuilder> builder_ = std::make_unique<features::FeatureBuilder>();
+  testing::EventFeed feed_{builder_.get()};
 };
 
 // The usual golden: trades and a few book changes over two seconds.

@@ -1,0 +1,273 @@
+#include "rlx/features/stream_monitor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "rlx/core/error.h"
+#include "rlx/core/json_writer.h"
+
+namespace rlx::features {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+
+int64_t floor_div(int64_t a, int64_t b) {
+  const int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+// Median of a small vector (reordered); the mean of the two middle values for even sizes.
+double median(std::vector<double>& v) {
+  const size_t h = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
+  const double hi = v[h];
+  if (v.size() % 2 == 1) return hi;
+  return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h)) + hi) / 2;
+}
+
+void write_quantiles(JsonWriter& w, const char* name, const StreamQuantiles& q) {
+  w.key(name).begin_object().key("n").uint64(q.n).key("q").begin_array();
+  for (double v : q.value) w.number(v);
+  w.end_array().end_object();
+}
+
+}  // namespace
+
+double NoiseEstimate::noise_variance() const {
+  if (tick_returns == 0) return std::numeric_limits<double>::quiet_NaN();
+  return std::max(0.0, (rv_tick - rv_sparse) / (2.0 * static_cast<double>(tick_returns)));
+}
+
+double NoiseEstimate::hausman() const {
+  if (sparse_returns == 0) return std::numeric_limits<double>::quiet_NaN();
+  const double var = 2.0 / 3.0 * quarticity;
+  const double diff = rv_tick - rv_sparse;
+  if (diff <= 0) return 0;
+  if (var <= 0) return std::numeric_limits<double>::infinity();
+  return diff * diff / var;
+}
+
+double NoiseEstimate::p_value() const {
+  const double h = hausman();
+  if (std::isnan(h)) return h;
+  if (h <= 0) return 1;
+  // P(chi2_1 > h) = erfc(sqrt(h / 2)); the mixture halves it.
+  return 0.5 * std::erfc(std::sqrt(h / 2));
+}
+
+void StreamWindow::write_json(JsonWriter& w) const {
+  w.begin_object()
+      .key("start_ns")
+      .int64(start_ns)
+      .key("events")
+      .uint64(events)
+      .key("trades")
+      .uint64(trades)
+      .key("book_messages")
+      .uint64(book_messages)
+      .key("gaps")
+      .uint64(gaps)
+      .key("resyncs")
+      .uint64(resyncs)
+      .key("unsynced_messages")
+      .uint64(unsynced_messages)
+      .key("rate_bins")
+      .uint64(rate_bins)
+      .key("rate_anomalies")
+      .uint64(rate_anomalies);
+  write_quantiles(w, "spread", spread);
+  write_quantiles(w, "l1_size", l1_size);
+  write_quantiles(w, "trade_size", trade_size);
+  write_quantiles(w, "trade_interval_us", trade_interval_us);
+  write_quantiles(w, "book_interval_us", book_interval_us);
+  w.key("noise")
+      .begin_object()
+      .key("variance")
+      .number(noise.noise_variance())
+      .key("hausman")
+      .number(noise.hausman())
+      .key("p_value")
+      .number(noise.p_value())
+      .key("tick_returns")
+      .uint64(noise.tick_returns)
+      .key("sparse_returns")
+      .uint64(noise.sparse_returns)
+      .end_object();
+  w.end_object();
+}
+
+void StreamSummary::write_json(JsonWriter& w) const {
+  w.begin_object().key("window_ns").int64(window_ns).key("total");
+  total.write_json(w);
+  w.key("windows").begin_array();
+  for (const StreamWindow& x : windows) x.write_json(w);
+  w.end_array().end_object();
+}
+
+StreamMonitor::Tracker::Tracker() {
+  for (auto& series : q) {
+    for (size_t i = 0; i < series.size(); ++i) {
+      series[i] = stats::PSquare(StreamQuantiles::kProbabilities[i]);
+    }
+  }
+}
+
+void StreamMonitor::Tracker::add(Series s, double v) {
+  for (stats::PSquare& p : q[s]) p.add(v);
+}
+
+void StreamMonitor::Tracker::mid(int64_t t, double m) {
+  if (have_mid && m != last_mid) {
+    const double r = m - last_mid;
+    w.noise.rv_tick += r * r;
+    ++w.noise.tick_returns;
+  }
+  last_mid = m;
+  have_mid = true;
+  // The sparse series: the first mid of every new second.
+  const int64_t second = floor_div(t, kSecond);
+  if (second != sparse_second) {
+    if (sparse_second != INT64_MIN) {
+      const double r = m - sparse_mid;
+      w.noise.rv_sparse += r * r;
+      w.noise.quarticity += r * r * r * r;
+      ++w.noise.sparse_returns;
+    }
+    sparse_second = second;
+    sparse_mid = m;
+  }
+}
+
+StreamWindow StreamMonitor::Tracker::result() const {
+  StreamWindow out = w;
+  StreamQuantiles* dest[kSeriesCount] = {&out.spread, &out.l1_size, &out.trade_size,
+                                         &out.trade_interval_us, &out.book_interval_us};
+  for (int s = 0; s < kSeriesCount; ++s) {
+    dest[s]->n = q[s][0].count();
+    for (size_t i = 0; i < q[s].size(); ++i) dest[s]->value[i] = q[s][i].value();
+  }
+  return out;
+}
+
+StreamMonitor::StreamMonitor(StreamOptions options) : options_(options) {
+  if (options_.window_ns <= 0) {
+    throw Error(ExitCode::kUsage, "stream monitor: the window must be positive");
+  }
+  out_.window_ns = options_.window_ns;
+}
+
+void StreamMonitor::roll_to(int64_t t) {
+  const int64_t w = floor_div(t, options_.window_ns);
+  if (w == window_) return;
+  if (window_ != INT64_MIN && window_tracker_.w.events > 0) {
+    out_.windows.push_back(window_tracker_.result());
+  }
+  window_ = w;
+  window_tracker_ = Tracker();
+  window_tracker_.w.start_ns = w * options_.window_ns;
+}
+
+// Closes every 1 s bin before `second`: each is judged against the rolling median and MAD of
+// the bins before it (robust z), then joins the history. Empty bins count as zero messages, but
+// a silence longer than the history only needs `rate_history` of them.
+void StreamMonitor::close_bins_before(int64_t second) {
+  if (bin_ == INT64_MIN) bin_ = second;
+  if (second <= bin_) return;
+  const int64_t span = second - bin_;
+  const int64_t n = std::min<int64_t>(span, options_.rate_history + 1);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint64_t count = i == 0 ? bin_count_ : 0;
+    if (history_.size() >= 20) {
+      std::vector<double> h(history_.begin(), history_.end());
+      const double med = median(h);
+      for (double& x : h) x = std::abs(x - med);
+      const double mad = median(h);
+      const double scale = std::max(1.4826 * mad, 1.0);
+      const bool anomaly = std::abs(static_cast<double>(count) - med) / scale > options_.anomaly_z;
+      both([&](Tracker& t) {
+        ++t.w.rate_bins;
+        if (anomaly) ++t.w.rate_anomalies;
+      });
+    }
+    history_.push_back(count);
+    if (history_.size() > options_.rate_history) history_.pop_front();
+  }
+  bin_ = second;
+  bin_count_ = 0;
+}
+
+void StreamMonitor::on_event(const Event& event, const book::OrderBook& book) {
+  const int64_t et = event.origin_time != kNull ? event.origin_time : event.received_time;
+  if (et != kNull) {
+    time_ = have_time_ ? std::max(time_, et) : et;
+    if (!have_time_) total_.w.start_ns = et;
+    have_time_ = true;
+  }
+  if (!in_message_) {
+    if (have_time_) {
+      // Bins closed here belong to earlier seconds: judge them before the window moves on.
+      if (event.type != EventType::kTrade) close_bins_before(floor_div(time_, kSecond));
+      roll_to(time_);
+    }
+    in_message_ = true;
+    message_flags_ = 0;
+  }
+  message_flags_ |= event.flags;
+  both([](Tracker& t) { ++t.w.events; });
+  if (event.type == EventType::kTrade) {
+    const double size = event.size.to_double();
+    const bool have_last = last_trade_ns_ != INT64_MIN;
+    const double gap_us =
+        have_last ? static_cast<double>(std::max<int64_t>(0, time_ - last_trade_ns_)) / 1e3 : 0;
+    both([&](Tracker& t) {
+      ++t.w.trades;
+      t.add(kTradeSize, size);
+      if (have_last) t.add(kTradeInterval, gap_us);
+    });
+    last_trade_ns_ = time_;
+  }
+  if (event.last_in_message) {
+    in_message_ = false;
+    if (event.type != EventType::kTrade) end_of_book_message(book);
+  }
+}
+
+void StreamMonitor::end_of_book_message(const book::OrderBook& book) {
+  ++bin_count_;
+  const bool have_last = last_book_ns_ != INT64_MIN;
+  const double gap_us =
+      have_last ? static_cast<double>(std::max<int64_t>(0, time_ - last_book_ns_)) / 1e3 : 0;
+  last_book_ns_ = time_;
+  const uint32_t f = message_flags_;
+  const bool two_sided = book.depth(Side::kBid) > 0 && book.depth(Side::kAsk) > 0;
+  const Level* bid = two_sided ? &book.level(Side::kBid, 0) : nullptr;
+  const Level* ask = two_sided ? &book.level(Side::kAsk, 0) : nullptr;
+  const bool quoted = two_sided && bid->price < ask->price && (f & event_flags::kUnsynced) == 0;
+  both([&](Tracker& t) {
+    ++t.w.book_messages;
+    if (have_last) t.add(kBookInterval, gap_us);
+    if ((f & event_flags::kGap) != 0) ++t.w.gaps;
+    if ((f & event_flags::kResync) != 0) ++t.w.resyncs;
+    if ((f & event_flags::kUnsynced) != 0) ++t.w.unsynced_messages;
+    if (quoted) {
+      t.add(kSpread, (ask->price - bid->price).to_double());
+      t.add(kL1Size, bid->size.to_double());
+      t.add(kL1Size, ask->size.to_double());
+      t.mid(time_, Decimal::midpoint(bid->price, ask->price).to_double());
+    }
+  });
+}
+
+StreamSummary StreamMonitor::finish() {
+  if (bin_ != INT64_MIN) close_bins_before(bin_ + 1);
+  if (window_ != INT64_MIN && window_tracker_.w.events > 0) {
+    out_.windows.push_back(window_tracker_.result());
+  }
+  window_tracker_ = Tracker();
+  window_ = INT64_MIN;
+  out_.total = total_.result();
+  return std::move(out_);
+}
+
+}  // namespace rlx::features

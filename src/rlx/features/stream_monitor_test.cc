@@ -1,0 +1,125 @@
+#include "rlx/features/stream_monitor.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "rlx/core/error.h"
+#include "rlx/core/json_writer.h"
+#include "rlx/testing/event_feed.h"
+
+namespace rlx::features {
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kSec = 1'000'000'000;
+const Side B = Side::kBid;
+const Side A = Side::kAsk;
+
+// Counts, windows, quantiles and the sparse/tick realised variances on a case small enough to
+// compute by hand.
+TEST(StreamMonitor, HandComputedCase) {
+  StreamOptions o;
+  o.window_ns = 10 * kSec;
+  StreamMonitor m(o);
+  testing::EventFeed f(&m);
+  f.book(EventType::kBookSnapshot, 1 * kSec, {{B, "100", "1"}, {A, "101", "2"}});  // mid 100.5
+  f.trade(1 * kSec + 100 * kMs, Side::kBuy, "101", "0.5", "1");
+  f.trade(1 * kSec + 400 * kMs, Side::kSell, "100", "1.5", "2");
+  f.book(EventType::kBookDelta, 1 * kSec + 500 * kMs, {{B, "100.5", "1"}});  // mid 100.75
+  f.book(EventType::kBookDelta, 2 * kSec + 100 * kMs, {{A, "101", "0"}, {A, "101.5", "1"}},
+         event_flags::kGap);  // mid 101, new second
+  f.book(EventType::kBookSnapshot, 12 * kSec, {{B, "100", "1"}, {A, "101", "1"}},
+         event_flags::kResync);  // next window, mid 100.5
+  const StreamSummary s = m.finish();
+
+  ASSERT_EQ(s.windows.size(), 2u);
+  EXPECT_EQ(s.windows[0].start_ns, 0);
+  EXPECT_EQ(s.windows[1].start_ns, 10 * kSec);
+  const StreamWindow& w = s.windows[0];
+  EXPECT_EQ(w.events, 2u + 2u + 1u + 2u);
+  EXPECT_EQ(w.trades, 2u);
+  EXPECT_EQ(w.book_messages, 3u);
+  EXPECT_EQ(w.gaps, 1u);
+  EXPECT_EQ(w.resyncs, 0u);
+  EXPECT_EQ(s.windows[1].resyncs, 1u);
+  EXPECT_EQ(s.total.gaps, 1u);
+  EXPECT_EQ(s.total.resyncs, 1u);
+  EXPECT_EQ(s.total.book_messages, 4u);
+  EXPECT_EQ(s.total.start_ns, 1 * kSec);
+  // Trade sizes 0.5 and 1.5: with two values P² is the nearest-rank quantile.
+  EXPECT_EQ(w.trade_size.n, 2u);
+  EXPECT_DOUBLE_EQ(w.trade_size.value[0], 0.5);
+  EXPECT_DOUBLE_EQ(w.trade_size.value[4], 1.5);
+  EXPECT_EQ(w.trade_interval_us.n, 1u);
+  EXPECT_DOUBLE_EQ(w.trade_interval_us.value[2], 300'000);
+  EXPECT_EQ(w.book_interval_us.n, 2u);
+  // Spreads 1, 0.5, 0.5 (three book messages, all two-sided).
+  EXPECT_EQ(w.spread.n, 3u);
+  EXPECT_DOUBLE_EQ(w.spread.value[4], 1);
+  EXPECT_DOUBLE_EQ(w.spread.value[0], 0.5);
+  // Mids 100.5, 100.75 (same second), 101 (next second): tick changes 0.25 and 0.25; one
+  // sparse change, 101 - 100.5.
+  EXPECT_EQ(w.noise.tick_returns, 2u);
+  EXPECT_DOUBLE_EQ(w.noise.rv_tick, 0.125);
+  EXPECT_EQ(w.noise.sparse_returns, 1u);
+  EXPECT_DOUBLE_EQ(w.noise.rv_sparse, 0.25);
+  EXPECT_DOUBLE_EQ(w.noise.noise_variance(), 0);  // rv_tick < rv_sparse: floored
+  EXPECT_EQ(w.noise.hausman(), 0);
+  EXPECT_EQ(w.noise.p_value(), 1);
+  // The whole stream continues across the window: 101 -> 100.5 adds a tick and a sparse change.
+  EXPECT_EQ(s.total.noise.tick_returns, 3u);
+  EXPECT_EQ(s.total.noise.sparse_returns, 2u);
+
+  JsonWriter j;
+  s.write_json(j);
+  EXPECT_NE(j.str().find("\"gaps\":1"), std::string::npos);
+}
+
+// A mid that bounces between two prices every message: the tick variance is far above the
+// sparse one, so the noise test rejects; a mid that only drifts does not.
+TEST(StreamMonitor, NoiseTestSeparatesBounceFromDrift) {
+  for (const bool bounce : {true, false}) {
+    StreamMonitor m;
+    testing::EventFeed f(&m);
+    f.book(EventType::kBookSnapshot, 0, {{B, "100", "1"}, {A, "101", "1"}});
+    for (int i = 1; i <= 2000; ++i) {
+      if (bounce) {
+        // A bid at 100.5 appears and goes, ten times a second: the mid bounces 100.5 / 100.75.
+        f.book(EventType::kBookDelta, i * 100 * kMs, {{B, "100.5", i % 2 == 1 ? "1" : "0"}});
+      } else {
+        // The whole book steps up one price unit once a second: every change is a drift.
+        f.book(EventType::kBookSnapshot, i * kSec,
+               {{B, std::to_string(100 + i), "1"}, {A, std::to_string(101 + i), "1"}});
+      }
+    }
+    const StreamSummary s = m.finish();
+    if (bounce) {
+      EXPECT_GT(s.total.noise.noise_variance(), 0.01);
+      EXPECT_LT(s.total.noise.p_value(), 1e-6);
+    } else {
+      EXPECT_EQ(s.total.noise.noise_variance(), 0);
+      EXPECT_GT(s.total.noise.p_value(), 0.4);
+    }
+  }
+}
+
+// A steady 10 messages a second with one second of 200: that bin, and only it, is an anomaly.
+TEST(StreamMonitor, MessageRateBurstIsAnAnomaly) {
+  StreamMonitor m;
+  testing::EventFeed f(&m);
+  f.book(EventType::kBookSnapshot, 0, {{B, "100", "1"}, {A, "101", "1"}});
+  for (int64_t sec = 0; sec < 100; ++sec) {
+    const int n = sec == 70 ? 200 : 10;
+    for (int i = 0; i < n; ++i) {
+      f.book(EventType::kBookDelta, sec * kSec + i * (kSec / n), {{B, "100", i % 2 ? "1" : "2"}});
+    }
+  }
+  const StreamSummary s = m.finish();
+  EXPECT_EQ(s.total.rate_anomalies, 1u);
+  EXPECT_EQ(s.total.rate_bins, 100u - 20u);  // judged once 20 bins of history exist
+  EXPECT_THROW(StreamMonitor(StreamOptions{0, 5, 60}), Error);
+}
+
+}  // namespace
+}  // namespace rlx::features
