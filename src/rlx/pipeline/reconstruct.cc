@@ -75,7 +75,7 @@ std::map<SymbolKey, LakeGroup> lake_groups(const ReconstructOptions& options) {
     if (fs::is_directory(input)) {
       const auto partitions = io::list_lake_partitions(input);
       if (partitions.empty()) {
-        throw bad_input(Location{input.string()},
+        throw bad_input(Location{input.string(), 0, ""},
                         "no Crypto Lake partitions ({table}/exchange=E/symbol=S/dt=D/) found");
       }
       for (const auto& p : partitions) {
@@ -88,7 +88,7 @@ std::map<SymbolKey, LakeGroup> lake_groups(const ReconstructOptions& options) {
     } else {
       io::LakeTable table;
       if (!lake_table_of(input, &table)) {
-        throw bad_input(Location{input.string()},
+        throw bad_input(Location{input.string(), 0, ""},
                         "cannot tell which Lake table this file holds: put it under a "
                         "trades/, book/ or book_delta_v2/ folder");
       }
@@ -186,7 +186,8 @@ void open_lake(const ReconstructOptions& options,
 void check_inputs(const ReconstructOptions& options) {
   if (options.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
   for (const fs::path& input : options.inputs) {
-    if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+    if (!fs::exists(input))
+      throw bad_input(Location{input.string(), 0, ""}, "no such file or folder");
   }
   if (options.source != SourceKind::kLake) return;
   for (const auto& [key, group] : lake_groups(options)) check_lake_names(key, group);
@@ -195,7 +196,8 @@ void check_inputs(const ReconstructOptions& options) {
 
 std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options) {
   for (const fs::path& input : options.inputs) {
-    if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+    if (!fs::exists(input))
+      throw bad_input(Location{input.string(), 0, ""}, "no such file or folder");
   }
   std::vector<SymbolKey> keys;
   for (const auto& entry : lake_groups(options)) keys.push_back(entry.first);
@@ -209,7 +211,8 @@ std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOp
   std::vector<std::unique_ptr<io::MessageReader>> readers;
   if (options.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
   for (const fs::path& input : options.inputs) {
-    if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+    if (!fs::exists(input))
+      throw bad_input(Location{input.string(), 0, ""}, "no such file or folder");
   }
   switch (options.source) {
     case SourceKind::kBinanceRaw:

@@ -23,7 +23,7 @@ constexpr uint64_t kEdgeBytes = 1 << 20;
 // XXH3 of the first and last MiB of a file (the whole file when it is smaller than 2 MiB).
 uint64_t edges_xxh3(const fs::path& path, uint64_t bytes) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw bad_input(Location{path.string()}, "cannot open input");
+  if (!in) throw bad_input(Location{path.string(), 0, ""}, "cannot open input");
   std::string buf;
   auto read_at = [&](uint64_t offset, uint64_t n) {
     std::string chunk(n, '\0');
@@ -46,7 +46,8 @@ InputIdentity identify_input(const fs::path& path) {
   InputIdentity id;
   id.path = path.string();
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw bad_input(Location{id.path}, "no such file or folder");
+  if (::stat(path.c_str(), &st) != 0)
+    throw bad_input(Location{id.path, 0, ""}, "no such file or folder");
   if (S_ISDIR(st.st_mode)) {
     // A Lake root: its regular files, sorted, each with size and mtime, hashed together.
     id.is_directory = true;
@@ -157,7 +158,7 @@ ReconstructOptions read_run_file(const fs::path& state_dir, const fs::path& out_
       const InputIdentity now = identify_input(p);
       if (now.bytes != bytes || now.mtime_ns != mtime ||
           durability::hex64(now.head_tail_xxh3) != sum) {
-        throw bad_input(Location{p},
+        throw bad_input(Location{p, 0, ""},
                         "input changed since the run started (size, mtime or "
                         "content): resuming would mix two inputs; start over with "
                         "--overwrite");

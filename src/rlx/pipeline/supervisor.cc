@@ -452,7 +452,8 @@ ReconstructSummary Supervisor::run() {
   if (!run.resume) {
     if (run.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
     for (const fs::path& input : run.inputs) {
-      if (!fs::exists(input)) throw bad_input(Location{input.string()}, "no such file or folder");
+      if (!fs::exists(input))
+        throw bad_input(Location{input.string(), 0, ""}, "no such file or folder");
     }
   }
   if (!routed()) keys = lake_symbols(run);
