@@ -15,6 +15,7 @@
 
 #include "rlx/cli/cli_options.h"
 #include "rlx/cli/live_commands.h"
+#include "rlx/cli/validate_commands.h"
 #include "rlx/core/error.h"
 #include "rlx/core/version.h"
 #include "rlx/io/duckdb.h"
@@ -229,6 +230,14 @@ int run(int argc, char** argv) {
   exchange.add_to(app);
   add_common(exchange.app);
 
+  // validate, calibrate
+  ValidateCommand validate_cmd;
+  validate_cmd.add_to(app);
+  add_common(validate_cmd.app);
+  CalibrateCommand calibrate_cmd;
+  calibrate_cmd.add_to(app);
+  add_common(calibrate_cmd.app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -367,6 +376,10 @@ int run(int argc, char** argv) {
       return capture.run(log, progress);
     } else if (*exchange.app) {
       return exchange.run(log);
+    } else if (*validate_cmd.app) {
+      return validate_cmd.run(log);
+    } else if (*calibrate_cmd.app) {
+      return calibrate_cmd.run(log);
     }
     return 0;
   } catch (const Error& e) {

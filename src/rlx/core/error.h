@@ -16,6 +16,7 @@ enum class ExitCode : int32_t {
   kIo = 4,             // output cannot be written (disk full, permissions)
   kSymbolsFailed = 5,  // supervised run: some symbols failed (named in report.json); the rest
                        // finished
+  kVerdictFail = 6,    // rlx validate: the verdict is FAIL (report.json says why)
   kInterrupted = 130,
 };
 

@@ -52,6 +52,7 @@ FeatureBuilder::FeatureBuilder(FeatureOptions options)
     out_.grids.push_back(std::move(grid));
     max_levels_ = std::max(max_levels_, g.levels);
   }
+  out_.probes.levels = max_levels_;
   intervals_.resize(out_.grids.size());
   next_t_.assign(out_.grids.size(), 0);
   out_.units = options_.units;
@@ -84,15 +85,7 @@ void FeatureBuilder::on_event(const Event& event, const book::OrderBook& book) {
     in_message_ = true;
     message_flags_ = 0;
   }
-  // Seams: every gap and resync, and the start of each unsynced stretch, once per message.
-  const uint32_t new_seam = event.flags & ~message_flags_ & kSeamFlags;
   message_flags_ |= event.flags;
-  if (new_seam != 0) {
-    if ((new_seam & (event_flags::kGap | event_flags::kResync)) != 0 || !unsynced_) {
-      out_.seams.push_back(Seam{time_, event.flags});
-    }
-    for (Interval& in : intervals_) in.seam = true;
-  }
   if (!out_.units.known()) learn_units(event);
 
   if (event.type == EventType::kTrade) {
@@ -140,10 +133,38 @@ void FeatureBuilder::learn_units(const Event& event) {
   snapshot_bids_ = snapshot_asks_ = 0;
 }
 
+// Whether the book's top levels differ from the last message's.
+bool FeatureBuilder::top_changed(const book::OrderBook& book) const {
+  const auto differs = [&](Side side, const std::vector<Level>& old) {
+    const size_t n = std::min<size_t>(book.depth(side), max_levels_);
+    if (n != old.size()) return true;
+    for (size_t i = 0; i < n; ++i) {
+      const Level& l = book.level(side, i);
+      if (l.price != old[i].price || l.size != old[i].size) return true;
+    }
+    return false;
+  };
+  return !have_top_ || differs(Side::kBid, top_.bids) || differs(Side::kAsk, top_.asks);
+}
+
 void FeatureBuilder::end_of_message(const Event& event, const book::OrderBook& book) {
   in_message_ = false;
+  // Seams, once per message: every gap, the start of each unsynced stretch, and each resync
+  // that changed the top levels. A resync that leaves them as they were (a source's periodic
+  // snapshot agreeing with the book, as Lake's `book` rows do every 100 ms) is a check passed.
+  uint32_t seam = message_flags_ & kSeamFlags;
+  if (seam == event_flags::kResync && !top_changed(book)) seam = 0;
+  if ((seam & event_flags::kUnsynced) != 0 && unsynced_) seam &= ~event_flags::kUnsynced;
+  if (seam != 0) {
+    out_.seams.push_back(Seam{time_, message_flags_});
+    for (Interval& in : intervals_) in.seam = true;
+  } else if ((message_flags_ & event_flags::kUnsynced) != 0) {
+    for (Interval& in : intervals_) in.seam = true;  // still unsynced: still not exact
+  }
   unsynced_ = (message_flags_ & event_flags::kUnsynced) != 0;
-  if (event.type != EventType::kTrade) {
+  // Book message counts and times are the diffs': snapshots are the source's sampling of the
+  // book, not market events, and sources sample differently.
+  if (event.type == EventType::kBookDelta) {
     out_.book_message_ns.push_back(time_);
     for (Interval& in : intervals_) ++in.book_messages;
   }
@@ -177,9 +198,15 @@ void FeatureBuilder::end_of_message(const Event& event, const book::OrderBook& b
     for (size_t g = 0; g < out_.grids.size(); ++g) {
       next_t_[g] = grid_ceil(time_, out_.grids[g].step_ns);
     }
+    // Probes before the first book have nothing to show.
+    const std::vector<int64_t>& given = options_.probe_times;
+    while (next_probe_ < given.size() && given[next_probe_] < time_) ++next_probe_;
   }
   top_ = std::move(next);
   have_top_ = true;
+  if (options_.probe_snapshots && event.type == EventType::kBookSnapshot) {
+    snapshot_probes_.push_back(time_);
+  }
 }
 
 void FeatureBuilder::emit_rows_before(int64_t t) {
@@ -189,11 +216,28 @@ void FeatureBuilder::emit_rows_before(int64_t t) {
       next_t_[g] += out_.grids[g].step_ns;
     }
   }
+  const std::vector<int64_t>& given = options_.probe_times;
+  while (next_probe_ < given.size() && given[next_probe_] < t) emit_probe(given[next_probe_++]);
+  size_t done = 0;
+  while (done < snapshot_probes_.size() && snapshot_probes_[done] < t) {
+    emit_probe(snapshot_probes_[done++]);
+  }
+  snapshot_probes_.erase(snapshot_probes_.begin(),
+                         snapshot_probes_.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
-void FeatureBuilder::emit_row(size_t g, int64_t t) {
-  Grid& grid = out_.grids[g];
-  Interval& in = intervals_[g];
+void FeatureBuilder::emit_probe(int64_t t) {
+  // A probe before the first snapshot has no book to show.
+  if (!have_top_) return;
+  sample(&out_.probes, t);
+  for (auto* v : {&out_.probes.trades, &out_.probes.book_messages}) v->push_back(0);
+  for (auto* v : {&out_.probes.buy_lots, &out_.probes.sell_lots, &out_.probes.ofi_lots}) {
+    v->push_back(0);
+  }
+}
+
+// The book part of a row: time, state bits (without the seam) and the top levels.
+void FeatureBuilder::sample(Grid* grid, int64_t t) {
   uint8_t state = 0;
   if (top_.bids.empty()) state |= grid_state::kNoBid;
   if (top_.asks.empty()) state |= grid_state::kNoAsk;
@@ -202,12 +246,11 @@ void FeatureBuilder::emit_row(size_t g, int64_t t) {
     state |= grid_state::kCrossed;
   }
   if ((top_.flags & event_flags::kUnsynced) != 0) state |= grid_state::kUnsynced;
-  if (in.seam) state |= grid_state::kSeam;
-  grid.time_ns.push_back(t);
-  grid.state.push_back(state);
+  grid->time_ns.push_back(t);
+  grid->state.push_back(state);
   const auto side = [&](const std::vector<Level>& levels, std::vector<int64_t>* px,
                         std::vector<int64_t>* sz) {
-    for (uint32_t i = 0; i < grid.levels; ++i) {
+    for (uint32_t i = 0; i < grid->levels; ++i) {
       if (i < levels.size()) {
         px->push_back(ticks(levels[i].price));
         sz->push_back(lots(levels[i].size));
@@ -217,8 +260,15 @@ void FeatureBuilder::emit_row(size_t g, int64_t t) {
       }
     }
   };
-  side(top_.bids, &grid.bid_ticks, &grid.bid_lots);
-  side(top_.asks, &grid.ask_ticks, &grid.ask_lots);
+  side(top_.bids, &grid->bid_ticks, &grid->bid_lots);
+  side(top_.asks, &grid->ask_ticks, &grid->ask_lots);
+}
+
+void FeatureBuilder::emit_row(size_t g, int64_t t) {
+  Grid& grid = out_.grids[g];
+  Interval& in = intervals_[g];
+  sample(&grid, t);
+  if (in.seam) grid.state.back() |= grid_state::kSeam;
   grid.trades.push_back(in.trades);
   grid.book_messages.push_back(in.book_messages);
   grid.buy_lots.push_back(in.buy_lots);

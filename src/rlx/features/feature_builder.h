@@ -26,6 +26,10 @@ struct FeatureOptions {
   Units units;  // zero: inferred from the first snapshot with at least two levels a side
   std::vector<GridSpec> grids = {{100'000'000, 5}, {1'000'000'000, 20}};
   StreamOptions stream;
+  // Probes: rows of the book at given times, by the grids' rule (Features::probes). The golden
+  // side probes itself at each of its snapshots; the candidate is then probed at those times.
+  bool probe_snapshots = false;
+  std::vector<int64_t> probe_times;  // sorted
 };
 
 class FeatureBuilder final : public book::EventConsumer {
@@ -54,7 +58,10 @@ class FeatureBuilder final : public book::EventConsumer {
 
   void emit_rows_before(int64_t t);
   void emit_row(size_t g, int64_t t);
+  void emit_probe(int64_t t);
+  void sample(Grid* grid, int64_t t);
   void end_of_message(const Event& event, const book::OrderBook& book);
+  bool top_changed(const book::OrderBook& book) const;
   void learn_units(const Event& event);
   void add_trade(const Event& trade, int64_t t);  // units known
   int64_t ticks(Decimal price);
@@ -78,7 +85,9 @@ class FeatureBuilder final : public book::EventConsumer {
   unsigned __int128 size_gcd_ = 0;
   uint32_t snapshot_bids_ = 0;
   uint32_t snapshot_asks_ = 0;
-  std::vector<Event> early_trades_;  // trades before the units were known
+  std::vector<Event> early_trades_;       // trades before the units were known
+  size_t next_probe_ = 0;                 // into options_.probe_times
+  std::vector<int64_t> snapshot_probes_;  // snapshot times not yet probed, in order
 };
 
 }  // namespace rlx::features

@@ -62,7 +62,8 @@ TEST(FeatureBuilder, HandComputedCase) {
   EXPECT_EQ(x.trades.price_ticks, (std::vector<int64_t>{1000, 1001}));
   EXPECT_EQ(x.trades.size_lots, (std::vector<int64_t>{3, 2}));
   EXPECT_EQ(x.trades.side, (std::vector<int8_t>{-1, 1}));
-  EXPECT_EQ(x.book_message_ns, (std::vector<int64_t>{1050 * kMs, 1250 * kMs, 2050 * kMs}));
+  // Diffs only: a snapshot is the source's sampling of the book, not a market event.
+  EXPECT_EQ(x.book_message_ns, (std::vector<int64_t>{1250 * kMs, 2050 * kMs}));
   ASSERT_EQ(x.seams.size(), 1u);
   EXPECT_EQ(x.seams[0].time_ns, 2050 * kMs);
 
@@ -84,7 +85,7 @@ TEST(FeatureBuilder, HandComputedCase) {
   EXPECT_EQ(g->best_ask(0), 1001);
   EXPECT_EQ(g->ask_lots[0], 15);
   EXPECT_TRUE(g->two_sided(0));
-  EXPECT_EQ(g->book_messages[0], 1u);  // the snapshot
+  EXPECT_EQ(g->book_messages[0], 0u);  // the snapshot is not counted
   EXPECT_EQ(g->book_messages[1], 0u);
   // 1.3 s: the diff at 1.25 s and the trade at 1.3 s (a row holds its own time).
   EXPECT_EQ(g->bid_lots[2 * 5], 5);
@@ -104,7 +105,7 @@ TEST(FeatureBuilder, HandComputedCase) {
   ASSERT_EQ(s->rows(), 1u);
   EXPECT_EQ(s->time_ns[0], 2000 * kMs);
   EXPECT_EQ(s->levels, 20u);
-  EXPECT_EQ(s->book_messages[0], 2u);
+  EXPECT_EQ(s->book_messages[0], 1u);
   EXPECT_EQ(s->trades[0], 1u);
   EXPECT_EQ(s->ofi_lots[0], -5);
 }
@@ -129,6 +130,30 @@ TEST(FeatureBuilder, TheLastMessageAndItsSeamReachTheLastRow) {
   EXPECT_EQ(g.best_bid(2), 11);
   EXPECT_EQ(g.bid_lots[2 * 2], 4);
   EXPECT_EQ(x.units.tick, dec("1"));
+}
+
+// A resync snapshot that leaves the top levels as they were (Lake's periodic `book` rows) is a
+// check passed, not a seam; one that changes them is a seam.
+TEST(FeatureBuilder, OnlyAResyncThatChangesTheBookIsASeam) {
+  FeatureOptions o;
+  o.grids = {{100 * kMs, 2}};
+  Feed f(o);
+  const auto B = Side::kBid;
+  const auto A = Side::kAsk;
+  f.book(EventType::kBookSnapshot, 1000 * kMs,
+         {{B, "10", "1"}, {B, "9", "1"}, {A, "11", "1"}, {A, "12", "2"}});
+  f.book(EventType::kBookSnapshot, 1150 * kMs,
+         {{B, "10", "1"}, {B, "9", "1"}, {A, "11", "1"}, {A, "12", "2"}}, event_flags::kResync);
+  f.book(EventType::kBookSnapshot, 1250 * kMs,
+         {{B, "10", "3"}, {B, "9", "1"}, {A, "11", "1"}, {A, "12", "2"}}, event_flags::kResync);
+  f.book(EventType::kBookDelta, 1350 * kMs, {{B, "9", "2"}});
+  const Features x = f.builder.finish();
+  ASSERT_EQ(x.seams.size(), 1u);
+  EXPECT_EQ(x.seams[0].time_ns, 1250 * kMs);
+  const Grid& g = x.grids.at(0);
+  ASSERT_EQ(g.rows(), 4u);                       // 1.0, 1.1, 1.2, 1.3
+  EXPECT_EQ(g.state[2] & grid_state::kSeam, 0);  // (1.1, 1.2]: the agreeing snapshot
+  EXPECT_EQ(g.state[3] & grid_state::kSeam, grid_state::kSeam);
 }
 
 TEST(FeatureBuilder, GivenUnitsAreKeptAndOffGridValuesCounted) {

@@ -48,7 +48,7 @@ struct Grid {
   std::vector<int64_t> bid_ticks, bid_lots, ask_ticks, ask_lots;
   // The interval (t - step, t]:
   std::vector<uint32_t> trades;         // trade events
-  std::vector<uint32_t> book_messages;  // book messages (a snapshot or diff, not its rows)
+  std::vector<uint32_t> book_messages;  // diff messages (not their rows; not snapshots)
   std::vector<int64_t> buy_lots;        // traded size, buyer the aggressor
   std::vector<int64_t> sell_lots;       // traded size, seller the aggressor
   std::vector<int64_t> ofi_lots;        // order-flow imbalance at the best (Cont et al. 2014)
@@ -73,7 +73,8 @@ struct Trades {
   size_t size() const { return time_ns.size(); }
 };
 
-// Where the side's book is not known to be exact: a gap, a resync, an unsynced stretch.
+// Where the side's book is not known to be exact: a gap, the start of an unsynced stretch, or
+// a resync that changed the top levels.
 struct Seam {
   int64_t time_ns = 0;
   uint32_t flags = 0;  // the event's flags (rlx/core/event.h)
@@ -82,8 +83,13 @@ struct Seam {
 struct Features {
   Units units;
   std::vector<Grid> grids;
+  // The book at chosen times (FeatureOptions: the side's own snapshots, or given times), with
+  // the widest grid's levels; step_ns is 0 and the interval columns are 0.
+  Grid probes;
   Trades trades;
-  std::vector<int64_t> book_message_ns;  // the time of every book message
+  // The time of every diff message. Snapshots are left out: they are a source's sampling of the
+  // book (Lake's `book` rows every 100 ms, a capture's REST snapshots), not market events.
+  std::vector<int64_t> book_message_ns;
   std::vector<Seam> seams;
   uint64_t events = 0;
   // Prices or sizes that are not a whole number of ticks or lots (the unit was wrong, or the

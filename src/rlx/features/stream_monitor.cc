@@ -207,7 +207,7 @@ void StreamMonitor::on_event(const Event& event, const book::OrderBook& book) {
   if (!in_message_) {
     if (have_time_) {
       // Bins closed here belong to earlier seconds: judge them before the window moves on.
-      if (event.type != EventType::kTrade) close_bins_before(floor_div(time_, kSecond));
+      if (event.type == EventType::kBookDelta) close_bins_before(floor_div(time_, kSecond));
       roll_to(time_);
     }
     in_message_ = true;
@@ -229,26 +229,44 @@ void StreamMonitor::on_event(const Event& event, const book::OrderBook& book) {
   }
   if (event.last_in_message) {
     in_message_ = false;
-    if (event.type != EventType::kTrade) end_of_book_message(book);
+    if (event.type != EventType::kTrade) end_of_book_message(event.type, book);
   }
 }
 
-void StreamMonitor::end_of_book_message(const book::OrderBook& book) {
-  ++bin_count_;
-  const bool have_last = last_book_ns_ != INT64_MIN;
-  const double gap_us =
-      have_last ? static_cast<double>(std::max<int64_t>(0, time_ - last_book_ns_)) / 1e3 : 0;
-  last_book_ns_ = time_;
+// Diffs are the market's events; snapshots are a source's sampling of the book (Lake's `book`
+// rows every 100 ms), so they enter no count, interval or quantile, and a resync counts only
+// when it moved the best quotes (a periodic snapshot agreeing with the book is a check passed).
+void StreamMonitor::end_of_book_message(EventType type, const book::OrderBook& book) {
   const uint32_t f = message_flags_;
   const bool two_sided = book.depth(Side::kBid) > 0 && book.depth(Side::kAsk) > 0;
   const Level* bid = two_sided ? &book.level(Side::kBid, 0) : nullptr;
   const Level* ask = two_sided ? &book.level(Side::kAsk, 0) : nullptr;
   const bool quoted = two_sided && bid->price < ask->price && (f & event_flags::kUnsynced) == 0;
+  const auto same = [](const Level* a, const Level& b) {
+    return a != nullptr && a->price == b.price && a->size == b.size;
+  };
+  const bool moved = !two_sided || !have_best_ || !same(bid, best_bid_) || !same(ask, best_ask_);
+  if (two_sided) {
+    best_bid_ = *bid;
+    best_ask_ = *ask;
+  }
+  have_best_ = two_sided;
+  if (type == EventType::kBookSnapshot) {
+    both([&](Tracker& t) {
+      if ((f & event_flags::kResync) != 0 && moved) ++t.w.resyncs;
+      if (quoted) t.mid(time_, Decimal::midpoint(bid->price, ask->price).to_double());
+    });
+    return;
+  }
+  ++bin_count_;
+  const bool have_last = last_book_ns_ != INT64_MIN;
+  const double gap_us =
+      have_last ? static_cast<double>(std::max<int64_t>(0, time_ - last_book_ns_)) / 1e3 : 0;
+  last_book_ns_ = time_;
   both([&](Tracker& t) {
     ++t.w.book_messages;
     if (have_last) t.add(kBookInterval, gap_us);
     if ((f & event_flags::kGap) != 0) ++t.w.gaps;
-    if ((f & event_flags::kResync) != 0) ++t.w.resyncs;
     if ((f & event_flags::kUnsynced) != 0) ++t.w.unsynced_messages;
     if (quoted) {
       t.add(kSpread, (ask->price - bid->price).to_double());

@@ -45,7 +45,7 @@ class StreamMonitor final : public book::EventConsumer {
   };
   void roll_to(int64_t t);
   void close_bins_before(int64_t second);
-  void end_of_book_message(const book::OrderBook& book);
+  void end_of_book_message(EventType type, const book::OrderBook& book);
   template <typename F>
   void both(F f) {
     f(window_tracker_);
@@ -67,6 +67,8 @@ class StreamMonitor final : public book::EventConsumer {
   std::deque<uint64_t> history_;
   int64_t last_trade_ns_ = INT64_MIN;
   int64_t last_book_ns_ = INT64_MIN;
+  Level best_bid_, best_ask_;  // after the last book message, when two-sided
+  bool have_best_ = false;
 };
 
 }  // namespace rlx::features

@@ -39,13 +39,13 @@ TEST(StreamMonitor, HandComputedCase) {
   const StreamWindow& w = s.windows[0];
   EXPECT_EQ(w.events, 2u + 2u + 1u + 2u);
   EXPECT_EQ(w.trades, 2u);
-  EXPECT_EQ(w.book_messages, 3u);
+  EXPECT_EQ(w.book_messages, 2u);  // diffs only
   EXPECT_EQ(w.gaps, 1u);
   EXPECT_EQ(w.resyncs, 0u);
   EXPECT_EQ(s.windows[1].resyncs, 1u);
   EXPECT_EQ(s.total.gaps, 1u);
   EXPECT_EQ(s.total.resyncs, 1u);
-  EXPECT_EQ(s.total.book_messages, 4u);
+  EXPECT_EQ(s.total.book_messages, 2u);
   EXPECT_EQ(s.total.start_ns, 1 * kSec);
   // Trade sizes 0.5 and 1.5: with two values P² is the nearest-rank quantile.
   EXPECT_EQ(w.trade_size.n, 2u);
@@ -53,9 +53,10 @@ TEST(StreamMonitor, HandComputedCase) {
   EXPECT_DOUBLE_EQ(w.trade_size.value[4], 1.5);
   EXPECT_EQ(w.trade_interval_us.n, 1u);
   EXPECT_DOUBLE_EQ(w.trade_interval_us.value[2], 300'000);
-  EXPECT_EQ(w.book_interval_us.n, 2u);
-  // Spreads 1, 0.5, 0.5 (three book messages, all two-sided).
-  EXPECT_EQ(w.spread.n, 3u);
+  EXPECT_EQ(w.book_interval_us.n, 1u);
+  EXPECT_DOUBLE_EQ(w.book_interval_us.value[2], 600'000);
+  // Spreads after each diff: 0.5, then 1.
+  EXPECT_EQ(w.spread.n, 2u);
   EXPECT_DOUBLE_EQ(w.spread.value[4], 1);
   EXPECT_DOUBLE_EQ(w.spread.value[0], 0.5);
   // Mids 100.5, 100.75 (same second), 101 (next second): tick changes 0.25 and 0.25; one
@@ -74,6 +75,23 @@ TEST(StreamMonitor, HandComputedCase) {
   JsonWriter j;
   s.write_json(j);
   EXPECT_NE(j.str().find("\"gaps\":1"), std::string::npos);
+}
+
+// A resync snapshot that agrees with the book is not counted as a resync; one that moves the
+// best quotes is.
+TEST(StreamMonitor, OnlyResyncsThatMoveTheQuotesCount) {
+  StreamMonitor m;
+  testing::EventFeed f(&m);
+  f.book(EventType::kBookSnapshot, 1 * kSec, {{B, "100", "1"}, {A, "101", "2"}});
+  f.book(EventType::kBookSnapshot, 2 * kSec, {{B, "100", "1"}, {A, "101", "2"}},
+         event_flags::kResync);
+  EXPECT_EQ(m.finish().total.resyncs, 0u);
+  StreamMonitor m2;
+  testing::EventFeed f2(&m2);
+  f2.book(EventType::kBookSnapshot, 1 * kSec, {{B, "100", "1"}, {A, "101", "2"}});
+  f2.book(EventType::kBookSnapshot, 2 * kSec, {{B, "100", "1"}, {A, "101", "3"}},
+          event_flags::kResync);
+  EXPECT_EQ(m2.finish().total.resyncs, 1u);
 }
 
 // A mid that bounces between two prices every message: the tick variance is far above the

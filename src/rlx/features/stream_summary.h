@@ -44,9 +44,9 @@ struct StreamWindow {
   int64_t start_ns = 0;  // a multiple of the window length (the whole stream: its first time)
   uint64_t events = 0;
   uint64_t trades = 0;
-  uint64_t book_messages = 0;
+  uint64_t book_messages = 0;      // diff messages (snapshots are a source's sampling)
   uint64_t gaps = 0;               // book messages flagged as a sequence gap
-  uint64_t resyncs = 0;            // snapshots that resynchronised the book
+  uint64_t resyncs = 0;            // resync snapshots that moved the best quotes
   uint64_t unsynced_messages = 0;  // book messages flagged unsynced
   uint64_t rate_bins = 0;          // 1 s bins judged by the rate-anomaly test
   uint64_t rate_anomalies = 0;     // of those, bins with |robust z| > 5
@@ -54,7 +54,7 @@ struct StreamWindow {
   StreamQuantiles l1_size;         // best bid and best ask sizes, per book message
   StreamQuantiles trade_size;
   StreamQuantiles trade_interval_us;  // time between consecutive trades
-  StreamQuantiles book_interval_us;   // time between consecutive book messages
+  StreamQuantiles book_interval_us;   // time between consecutive diff messages
   NoiseEstimate noise;
 
   void write_json(JsonWriter& w) const;

@@ -37,6 +37,12 @@ class RowCursor {
   int64_t get_int64(idx_t col) const { return static_cast<const int64_t*>(data_[col])[pos_]; }
   double get_double(idx_t col) const { return static_cast<const double*>(data_[col])[pos_]; }
   float get_float(idx_t col) const { return static_cast<const float*>(data_[col])[pos_]; }
+  // DECIMAL(38,18) and HUGEINT columns: the unscaled 128-bit value.
+  __int128 get_hugeint(idx_t col) const {
+    const duckdb_hugeint h = static_cast<const duckdb_hugeint*>(data_[col])[pos_];
+    return static_cast<__int128>(
+        (static_cast<unsigned __int128>(static_cast<uint64_t>(h.upper)) << 64) | h.lower);
+  }
   bool get_bool(idx_t col) const { return static_cast<const bool*>(data_[col])[pos_]; }
   std::string_view get_string(idx_t col) const {
     auto* s = static_cast<duckdb_string_t*>(data_[col]) + pos_;

@@ -1,6 +1,6 @@
 // A fidelity metric: what it measures and how it is judged (../shared/FIDELITY.md §3), and the
-// function that computes its effect size from the two sides' features. Each metric lives in its
-// own file and is listed once in registry.cc.
+// function that computes its effect size from the two sides' features. Each metric (or family
+// of metrics) lives in its own file and is listed once in metric_list.inc.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +37,8 @@ struct Sides {
   const features::Features& golden;
   const features::Features& candidate;
   bool paired = false;
+  uint64_t seed = 0;                 // for statistics that draw (MMD's pairing order)
+  uint32_t book_depth = UINT32_MAX;  // levels a side both sides can show (rlx output: top_n)
 };
 
 struct Measurement {

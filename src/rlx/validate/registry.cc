@@ -3,8 +3,10 @@
 namespace rlx::validate {
 
 #define RLX_METRIC(factory) Metric factory();
+#define RLX_METRICS(factory) std::vector<Metric> factory();
 #include "rlx/validate/metric_list.inc"
 #undef RLX_METRIC
+#undef RLX_METRICS
 
 const char* category_name(Category c) {
   switch (c) {
@@ -25,11 +27,16 @@ const char* category_name(Category c) {
 }
 
 const std::vector<Metric>& metrics() {
-  static const std::vector<Metric> all = {
-#define RLX_METRIC(factory) factory(),
+  static const std::vector<Metric> all = [] {
+    std::vector<Metric> v;
+#define RLX_METRIC(factory) v.push_back(factory());
+#define RLX_METRICS(factory) \
+  for (Metric & m : factory()) v.push_back(std::move(m));
 #include "rlx/validate/metric_list.inc"
 #undef RLX_METRIC
-  };
+#undef RLX_METRICS
+    return v;
+  }();
   return all;
 }
 

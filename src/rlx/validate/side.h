@@ -1,0 +1,64 @@
+// One side of a comparison (golden or candidate) read from its inputs into Features: raw inputs
+// (a Binance capture, Lake tables, Tardis files) go through the same replayer and BookEngine as
+// `rlx reconstruct`; rlx output is read back from its Parquet parts, with the book each row's
+// enrichment columns show.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "rlx/book/book_engine.h"
+#include "rlx/features/feature_builder.h"
+#include "rlx/io/reader.h"
+
+namespace rlx::validate {
+
+enum class InputKind : uint8_t { kAuto, kBinanceRaw, kLake, kTardis, kRlxOutput };
+const char* input_kind_name(InputKind kind);  // "auto", "binance-raw", "lake", "tardis", "rlx"
+
+// What `paths` look like: a folder with manifest.json is rlx output; a folder with trades/,
+// book/ or book_delta_v2/ (or under one) is a Lake root; a .csv(.gz) file is Tardis; any other
+// file a raw Binance capture. Error(kUsage) when they disagree or a path is missing.
+InputKind detect_kind(const std::vector<std::filesystem::path>& paths);
+
+struct SideInput {
+  InputKind kind = InputKind::kAuto;
+  std::vector<std::filesystem::path> paths;
+};
+
+struct LoadOptions {
+  std::string symbol;  // empty: the inputs must hold exactly one symbol
+  features::FeatureOptions features;
+  book::BookOptions book;  // raw inputs: the reconstruction's book options
+  io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
+};
+
+struct InputHash {
+  std::string path;
+  std::string xxh3;  // 16 hex digits: of the file, or of a folder's sorted listing and contents
+};
+
+struct LoadedSide {
+  InputKind kind = InputKind::kAuto;
+  std::string exchange;
+  std::string symbol;
+  features::Features features;
+  book::BookStats book;   // raw inputs: what the reconstruction counted
+  uint64_t messages = 0;  // raw inputs: messages of this symbol replayed
+  uint64_t quarantined = 0;
+  // Levels per side the side can show: rlx output holds its top_n, raw inputs every level.
+  uint32_t book_depth = UINT32_MAX;
+  std::vector<InputHash> inputs;
+};
+
+// Reads one side. Throws Error(kUsage) for an ambiguous or absent symbol, Error(kBadInput) for
+// input that cannot be trusted (naming file, row and field), as `rlx reconstruct` does.
+LoadedSide load_side(const SideInput& input, const LoadOptions& options);
+
+// XXH3-64 of a file, or of a folder: every regular file under it in path order, as "relative
+// path, size, XXH3-64" lines, hashed.
+std::string input_hash(const std::filesystem::path& path);
+
+}  // namespace rlx::validate

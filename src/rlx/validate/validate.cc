@@ -1,0 +1,691 @@
+#include "rlx/validate/validate.h"
+
+#include <simdjson.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "rlx/core/error.h"
+#include "rlx/core/json_writer.h"
+#include "rlx/core/prometheus_text.h"
+#include "rlx/core/version.h"
+#include "rlx/durability/durable_file.h"
+#include "rlx/validate/align.h"
+#include "rlx/validate/registry.h"
+#include "rlx/validate/window.h"
+
+namespace rlx::validate {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr size_t kAllPairsUpTo = 12;  // windows; beyond, consecutive pairs only
+constexpr size_t kMaxPairs = 500;
+
+std::string hash_text(const std::string& s) {
+  return durability::hex64(XXH3_64bits(s.data(), s.size()));
+}
+
+uint32_t book_depth(const LoadedSide& a, const LoadedSide& b) {
+  return std::min(a.book_depth, b.book_depth);
+}
+
+// The window pairs a calibration measures: all of them for a few windows, else neighbours,
+// thinned evenly to at most kMaxPairs.
+std::vector<std::pair<size_t, size_t>> calibration_pairs(size_t n) {
+  std::vector<std::pair<size_t, size_t>> out;
+  if (n <= kAllPairsUpTo) {
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = i + 1; j < n; ++j) out.emplace_back(i, j);
+    }
+    return out;
+  }
+  const size_t pairs = n - 1;
+  const size_t keep = std::min(pairs, kMaxPairs);
+  for (size_t k = 0; k < keep; ++k) {
+    const size_t i = k * pairs / keep;
+    out.emplace_back(i, i + 1);
+  }
+  return out;
+}
+
+bool included(const Metric& m, Level level) {
+  if (m.tier == Tier::kComprehensive) return level == Level::kComprehensive;
+  if (m.tier == Tier::kBatch && m.rule == Rule::kNoiseFloor) return level != Level::kLight;
+  return true;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+Status judge_value(double s, double threshold) {
+  if (std::isnan(s) || std::isnan(threshold)) return Status::kSkip;
+  const double slack = 1e-12 + 1e-9 * std::abs(threshold);  // floating-point noise only
+  if (s <= threshold + slack) return Status::kPass;
+  if (threshold > 0 && s <= 2 * threshold + slack) return Status::kWarn;
+  return Status::kFail;
+}
+
+void benjamini_hochberg(std::vector<MetricResult>* results) {
+  std::vector<size_t> idx;
+  for (size_t i = 0; i < results->size(); ++i) {
+    if (!std::isnan((*results)[i].measurement.p_value) && (*results)[i].status != Status::kSkip) {
+      idx.push_back(i);
+    }
+  }
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+    return (*results)[a].measurement.p_value < (*results)[b].measurement.p_value;
+  });
+  const double m = static_cast<double>(idx.size());
+  double running = 1;
+  for (size_t k = idx.size(); k-- > 0;) {
+    const double q = (*results)[idx[k]].measurement.p_value * m / static_cast<double>(k + 1);
+    running = std::min(running, q);
+    (*results)[idx[k]].p_adjusted = std::min(1.0, running);
+  }
+}
+
+void write_side(JsonWriter& w, const LoadedSide& s) {
+  const features::Features& f = s.features;
+  w.begin_object()
+      .key("kind")
+      .string(input_kind_name(s.kind))
+      .key("exchange")
+      .string(s.exchange)
+      .key("symbol")
+      .string(s.symbol)
+      .key("first_ns")
+      .int64(f.first_ns)
+      .key("last_ns")
+      .int64(f.last_ns)
+      .key("events")
+      .uint64(f.events)
+      .key("trades")
+      .uint64(f.trades.size())
+      .key("book_messages")
+      .uint64(f.book_message_ns.size())
+      .key("tick")
+      .string(f.units.tick.to_string())
+      .key("lot")
+      .string(f.units.lot.to_string())
+      .key("off_grid_values")
+      .uint64(f.off_grid_values)
+      .key("quarantined")
+      .uint64(s.quarantined)
+      .key("book_depth");
+  if (s.book_depth == UINT32_MAX) {
+    w.string("full");
+  } else {
+    w.uint64(s.book_depth);
+  }
+  w.key("seams").begin_array();
+  for (const features::Seam& seam : f.seams) {
+    w.begin_object()
+        .key("time_ns")
+        .int64(seam.time_ns)
+        .key("flags")
+        .uint64(seam.flags)
+        .end_object();
+  }
+  w.end_array().key("inputs").begin_array();
+  for (const InputHash& h : s.inputs) {
+    w.begin_object().key("path").string(h.path).key("xxh3").string(h.xxh3).end_object();
+  }
+  w.end_array().key("stream");
+  f.stream.total.write_json(w);
+  w.end_object();
+}
+
+}  // namespace
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::kPass:
+      return "PASS";
+    case Status::kWarn:
+      return "WARN";
+    case Status::kFail:
+      return "FAIL";
+    case Status::kSkip:
+      return "SKIP";
+  }
+  return "?";
+}
+
+features::FeatureOptions feature_options(const ValidateConfig& config) {
+  features::FeatureOptions o;
+  o.units = config.units;
+  o.stream.window_ns = config.window_ns;
+  return o;
+}
+
+// ---- calibration ----
+
+std::string Calibration::to_json() const {
+  JsonWriter w(true);
+  w.begin_object()
+      .key("rlx_calibration")
+      .int64(kVersion)
+      .key("exchange")
+      .string(exchange)
+      .key("symbol")
+      .string(symbol)
+      .key("window_ns")
+      .int64(window_ns)
+      .key("config_hash")
+      .string(config_hash)
+      .key("windows")
+      .uint64(windows)
+      .key("pairs")
+      .uint64(pairs)
+      .key("inputs")
+      .begin_array();
+  for (const InputHash& h : inputs) {
+    w.begin_object().key("path").string(h.path).key("xxh3").string(h.xxh3).end_object();
+  }
+  w.end_array().key("floors").begin_array();
+  for (const Floor& f : floors) {
+    w.begin_object().key("id").string(f.id).key("tau").number(f.tau).key("samples").uint64(
+        f.samples);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.take() + "\n";
+}
+
+std::string Calibration::hash() const { return hash_text(to_json()); }
+
+const Calibration::Floor* Calibration::floor(std::string_view id) const {
+  for (const Floor& f : floors) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
+Calibration Calibration::load(const std::filesystem::path& path) {
+  const std::string text = durability::read_file(path);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  const auto bad = [&](const std::string& what) {
+    return Error(ExitCode::kUsage, path.string() + ": not an rlx calibration file: " + what);
+  };
+  if (parser.parse(text).get(root) != simdjson::SUCCESS) throw bad("not JSON");
+  int64_t version = 0;
+  if (root["rlx_calibration"].get_int64().get(version) != simdjson::SUCCESS) {
+    throw bad("no rlx_calibration version");
+  }
+  if (version != kVersion) {
+    throw bad("version " + std::to_string(version) + ", this rlx reads " +
+              std::to_string(kVersion));
+  }
+  Calibration c;
+  std::string_view sv;
+  if (root["exchange"].get_string().get(sv) != simdjson::SUCCESS) throw bad("no exchange");
+  c.exchange = sv;
+  if (root["symbol"].get_string().get(sv) != simdjson::SUCCESS) throw bad("no symbol");
+  c.symbol = sv;
+  if (root["config_hash"].get_string().get(sv) != simdjson::SUCCESS) throw bad("no config_hash");
+  c.config_hash = sv;
+  if (root["window_ns"].get_int64().get(c.window_ns) != simdjson::SUCCESS) {
+    throw bad("no window_ns");
+  }
+  uint64_t u = 0;
+  if (root["windows"].get_uint64().get(u) == simdjson::SUCCESS)
+    c.windows = static_cast<uint32_t>(u);
+  if (root["pairs"].get_uint64().get(u) == simdjson::SUCCESS) c.pairs = static_cast<uint32_t>(u);
+  simdjson::dom::array inputs;
+  if (root["inputs"].get_array().get(inputs) == simdjson::SUCCESS) {
+    for (const auto e : inputs) {
+      InputHash h;
+      if (e["path"].get_string().get(sv) == simdjson::SUCCESS) h.path = sv;
+      if (e["xxh3"].get_string().get(sv) == simdjson::SUCCESS) h.xxh3 = sv;
+      c.inputs.push_back(h);
+    }
+  }
+  simdjson::dom::array floors;
+  if (root["floors"].get_array().get(floors) != simdjson::SUCCESS) throw bad("no floors");
+  for (const auto e : floors) {
+    Floor f;
+    if (e["id"].get_string().get(sv) != simdjson::SUCCESS) throw bad("a floor without id");
+    f.id = sv;
+    const auto tau = e["tau"];
+    if (tau.is_null()) {
+      f.tau = kNaN;
+    } else if (tau.get_double().get(f.tau) != simdjson::SUCCESS) {
+      int64_t i = 0;
+      if (tau.get_int64().get(i) != simdjson::SUCCESS) throw bad("tau of " + f.id);
+      f.tau = static_cast<double>(i);
+    }
+    if (e["samples"].get_uint64().get(u) == simdjson::SUCCESS) f.samples = static_cast<uint32_t>(u);
+    c.floors.push_back(f);
+  }
+  return c;
+}
+
+Calibration calibrate(const LoadedSide& golden, const ValidateConfig& config) {
+  const std::vector<Window> ws = windows(golden.features, config.window_ns, true);
+  if (ws.size() < 3) {
+    throw Error(ExitCode::kBadInput,
+                "calibration needs at least 3 clean golden windows of " +
+                    std::to_string(config.window_ns / 1'000'000'000) + " s; the golden side has " +
+                    std::to_string(ws.size()) +
+                    " (a longer capture, or a shorter window_seconds in --config)");
+  }
+  std::vector<features::Features> slices;
+  slices.reserve(ws.size());
+  for (const Window& w : ws) slices.push_back(slice(golden.features, w));
+  const auto pairs = calibration_pairs(ws.size());
+  Calibration c;
+  c.exchange = golden.exchange;
+  c.symbol = golden.symbol;
+  c.window_ns = config.window_ns;
+  c.config_hash = config.hash();
+  c.inputs = golden.inputs;
+  c.windows = static_cast<uint32_t>(ws.size());
+  c.pairs = static_cast<uint32_t>(pairs.size());
+  for (const Metric& m : metrics()) {
+    if (m.rule != Rule::kNoiseFloor) continue;
+    std::vector<double> values;
+    for (const auto& [i, j] : pairs) {
+      const Sides sides{slices[i], slices[j], false, config.seed, golden.book_depth};
+      const double s = m.measure(sides).effect;
+      if (!std::isnan(s)) values.push_back(s);
+    }
+    Calibration::Floor f;
+    f.id = m.id;
+    f.samples = static_cast<uint32_t>(values.size());
+    f.tau = values.empty() ? kNaN : quantile(values, config.floor_quantile);
+    c.floors.push_back(f);
+  }
+  return c;
+}
+
+// ---- judging ----
+
+Report judge(const LoadedSide& golden, const LoadedSide& candidate, const ValidateConfig& config,
+             Level level, const Calibration* calibration) {
+  Report r;
+  r.level = level;
+  r.window_ns = config.window_ns;
+  r.config_json = config.canonical_json();
+  r.config_hash = config.hash();
+  const features::Features& g = golden.features;
+  const features::Features& c = candidate.features;
+  if (golden.symbol != candidate.symbol) {
+    throw Error(ExitCode::kUsage, "golden is " + golden.symbol + " and candidate is " +
+                                      candidate.symbol + ": pick one symbol with --symbol");
+  }
+  if (golden.exchange != candidate.exchange) {
+    r.notes.push_back("the sides name their exchange differently (" + golden.exchange + ", " +
+                      candidate.exchange + ")");
+  }
+  r.paired = g.first_ns <= c.last_ns && c.first_ns <= g.last_ns;
+  if (!r.paired) {
+    r.notes.push_back(
+        "unpaired: the windows do not overlap, so only distributions are compared, and the "
+        "market's regime may differ between them (a difference may be the market's, not the "
+        "reconstruction's)");
+  }
+
+  Calibration own;
+  if (calibration == nullptr) {
+    own = calibrate(golden, config);
+    calibration = &own;
+    r.calibration_source = "golden";
+  } else {
+    r.calibration_source = "file";
+    if (calibration->symbol != golden.symbol || calibration->exchange != golden.exchange) {
+      throw Error(ExitCode::kUsage, "the calibration is for " + calibration->exchange + " " +
+                                        calibration->symbol + ", not " + golden.exchange + " " +
+                                        golden.symbol);
+    }
+    if (calibration->window_ns != config.window_ns) {
+      throw Error(ExitCode::kUsage,
+                  "the calibration's window is " + std::to_string(calibration->window_ns) +
+                      " ns, the configuration's " + std::to_string(config.window_ns) + " ns");
+    }
+    if (calibration->config_hash != r.config_hash) {
+      throw Error(ExitCode::kUsage, "the calibration was made under another configuration (hash " +
+                                        calibration->config_hash + ", this one " + r.config_hash +
+                                        ")");
+    }
+  }
+  r.calibration_hash = calibration->hash();
+
+  // Window pairs for noise-floor metrics.
+  const std::vector<Window> gw = windows(g, config.window_ns, true);
+  const std::vector<Window> cw = windows(c, config.window_ns, false);
+  r.golden_clean_windows = static_cast<uint32_t>(gw.size());
+  std::vector<std::pair<Window, Window>> pairs;
+  if (r.paired) {
+    size_t j = 0;
+    for (const Window& w : gw) {
+      while (j < cw.size() && cw[j].from_ns < w.from_ns) ++j;
+      if (j < cw.size() && cw[j].from_ns == w.from_ns) pairs.emplace_back(w, w);
+    }
+  } else {
+    for (size_t i = 0; i < std::min(gw.size(), cw.size()); ++i) pairs.emplace_back(gw[i], cw[i]);
+  }
+  r.windows_compared = static_cast<uint32_t>(pairs.size());
+  std::vector<std::pair<features::Features, features::Features>> sliced;
+  sliced.reserve(pairs.size());
+  for (const auto& [a, b] : pairs) sliced.emplace_back(slice(g, a), slice(c, b));
+
+  const uint32_t depth = book_depth(golden, candidate);
+  for (const Metric& m : metrics()) {
+    if (!included(m, level)) continue;
+    MetricResult res;
+    res.metric = &m;
+    res.weight = m.weight;
+    double tolerance = m.tolerance;
+    if (const auto it = config.metrics.find(m.id); it != config.metrics.end()) {
+      if (it->second.enabled && !*it->second.enabled) continue;
+      if (it->second.weight) res.weight = *it->second.weight;
+      if (it->second.tolerance) tolerance = *it->second.tolerance;
+    }
+    if (m.needs_pairing && !r.paired) {
+      res.why_skipped = "needs overlapping windows";
+    } else if (m.rule == Rule::kAbsolute) {
+      res.measurement = m.measure(Sides{g, c, r.paired, config.seed, depth});
+      res.threshold = tolerance;
+    } else {
+      const Calibration::Floor* f = calibration->floor(m.id);
+      res.threshold = f == nullptr ? kNaN : f->tau;
+      std::vector<std::pair<double, Measurement>> per_window;
+      uint64_t n = 0;
+      for (const auto& [a, b] : sliced) {
+        Measurement x = m.measure(Sides{a, b, r.paired, config.seed, depth});
+        n += x.n;
+        if (!std::isnan(x.effect)) per_window.emplace_back(x.effect, std::move(x));
+      }
+      res.windows = static_cast<uint32_t>(per_window.size());
+      if (per_window.empty()) {
+        res.why_skipped = pairs.empty() ? "no window to compare" : "not measurable in any window";
+      } else {
+        // S is the median window's; its p-value and detail come with it.
+        std::stable_sort(per_window.begin(), per_window.end(),
+                         [](const auto& x, const auto& y) { return x.first < y.first; });
+        std::vector<double> s;
+        for (const auto& x : per_window) s.push_back(x.first);
+        res.measurement = per_window[(per_window.size() - 1) / 2].second;
+        res.measurement.effect = median(s);
+        res.measurement.n = n;
+      }
+      if (f == nullptr || std::isnan(f->tau)) res.why_skipped = "no noise floor in the calibration";
+    }
+    res.status = judge_value(res.measurement.effect, res.threshold);
+    if (res.status == Status::kSkip && res.why_skipped.empty()) {
+      res.why_skipped = res.measurement.detail.empty() ? "not measurable" : res.measurement.detail;
+    }
+    r.metrics.push_back(std::move(res));
+  }
+  benjamini_hochberg(&r.metrics);
+
+  // Scores.
+  const Category all[] = {Category::kIntegrity,      Category::kBook, Category::kDistributions,
+                          Category::kMicrostructure, Category::kRl,   Category::kAdversarial};
+  double total_w = 0;
+  double total_credit = 0;
+  for (const Category cat : all) {
+    CategoryScore cs{cat};
+    double w = 0;
+    double credit = 0;
+    for (const MetricResult& m : r.metrics) {
+      if (m.metric->category != cat) continue;
+      switch (m.status) {
+        case Status::kPass:
+          ++cs.pass;
+          credit += m.weight;
+          break;
+        case Status::kWarn:
+          ++cs.warn;
+          credit += m.weight / 2;
+          break;
+        case Status::kFail:
+          ++cs.fail;
+          break;
+        case Status::kSkip:
+          ++cs.skip;
+          continue;
+      }
+      w += m.weight;
+    }
+    cs.score = w > 0 ? credit / w : kNaN;
+    total_w += w;
+    total_credit += credit;
+    if (cs.pass + cs.warn + cs.fail + cs.skip > 0) r.categories.push_back(cs);
+  }
+  r.score = total_w > 0 ? total_credit / total_w : kNaN;
+
+  // Ranked failures: gates first, then FAIL before WARN, then by how far past the threshold.
+  for (size_t i = 0; i < r.metrics.size(); ++i) {
+    const Status s = r.metrics[i].status;
+    if (s == Status::kFail || s == Status::kWarn) r.ranked_failures.push_back(i);
+  }
+  const auto excess = [&](size_t i) {
+    const MetricResult& m = r.metrics[i];
+    return m.threshold > 0 ? m.measurement.effect / m.threshold
+                           : std::numeric_limits<double>::infinity();
+  };
+  std::stable_sort(r.ranked_failures.begin(), r.ranked_failures.end(), [&](size_t a, size_t b) {
+    const MetricResult& x = r.metrics[a];
+    const MetricResult& y = r.metrics[b];
+    const bool gx = x.metric->gate && x.status == Status::kFail;
+    const bool gy = y.metric->gate && y.status == Status::kFail;
+    if (gx != gy) return gx;
+    if (x.status != y.status) return x.status == Status::kFail;
+    return excess(a) > excess(b);
+  });
+
+  // The verdict.
+  bool any_warn = false;
+  for (const MetricResult& m : r.metrics) {
+    if (m.metric->gate && m.status == Status::kFail) {
+      r.reasons.push_back("gate " + m.metric->id + " failed: " + m.measurement.detail);
+    }
+    any_warn = any_warn || m.status == Status::kWarn || m.status == Status::kFail;
+  }
+  if (std::isnan(r.score)) {
+    r.reasons.push_back("no metric could be measured");
+  } else if (r.score < config.min_score) {
+    char text[96];
+    std::snprintf(text, sizeof(text), "score %.3f is below the minimum %.3f", r.score,
+                  config.min_score);
+    r.reasons.push_back(text);
+  }
+  if (!r.reasons.empty()) {
+    r.verdict = Status::kFail;
+  } else if (any_warn) {
+    r.verdict = Status::kWarn;
+    r.reasons.push_back(
+        "every gate passed and the score is above the minimum, but some metrics "
+        "are beyond their floor");
+  } else {
+    r.verdict = Status::kPass;
+    r.reasons.push_back("every measured metric is within its floor or tolerance");
+  }
+  if (level == Level::kComprehensive) {
+    r.notes.push_back("tier 3 (comprehensive) metrics are not computed by this rlx version");
+  }
+  r.notes.push_back(
+      "not measured, because L2 data cannot show them: order ids, queue positions, and events "
+      "shorter than the feed's own update interval");
+  return r;
+}
+
+// ---- reports ----
+
+std::string report_json(const Report& r, const LoadedSide& golden, const LoadedSide& candidate) {
+  JsonWriter w(true);
+  w.begin_object()
+      .key("schema")
+      .string("rlx.validate.report")
+      .key("schema_version")
+      .int64(1)
+      .key("rlx_version")
+      .string(kVersion)
+      .key("verdict")
+      .string(status_name(r.verdict))
+      .key("reasons")
+      .begin_array();
+  for (const std::string& s : r.reasons) w.string(s);
+  w.end_array().key("score").number(r.score).key("categories").begin_array();
+  for (const CategoryScore& c : r.categories) {
+    w.begin_object()
+        .key("category")
+        .string(category_name(c.category))
+        .key("score")
+        .number(c.score)
+        .key("pass")
+        .uint64(c.pass)
+        .key("warn")
+        .uint64(c.warn)
+        .key("fail")
+        .uint64(c.fail)
+        .key("skip")
+        .uint64(c.skip)
+        .end_object();
+  }
+  w.end_array()
+      .key("mode")
+      .string(r.paired ? "paired" : "unpaired")
+      .key("level")
+      .string(level_name(r.level))
+      .key("window_ns")
+      .int64(r.window_ns)
+      .key("windows_compared")
+      .uint64(r.windows_compared)
+      .key("golden_clean_windows")
+      .uint64(r.golden_clean_windows)
+      .key("config_hash")
+      .string(r.config_hash)
+      .key("config")
+      .raw(r.config_json)
+      .key("calibration")
+      .begin_object()
+      .key("source")
+      .string(r.calibration_source)
+      .key("hash")
+      .string(r.calibration_hash)
+      .end_object()
+      .key("golden");
+  write_side(w, golden);
+  w.key("candidate");
+  write_side(w, candidate);
+  w.key("metrics").begin_array();
+  for (const MetricResult& m : r.metrics) {
+    const Metric& d = *m.metric;
+    w.begin_object()
+        .key("id")
+        .string(d.id)
+        .key("tier")
+        .int64(static_cast<int64_t>(d.tier))
+        .key("category")
+        .string(category_name(d.category))
+        .key("series")
+        .string(d.series)
+        .key("statistic")
+        .string(d.statistic)
+        .key("rule")
+        .string(d.rule == Rule::kAbsolute      ? "absolute"
+                : d.rule == Rule::kEquivalence ? "equivalence"
+                                               : "noise_floor")
+        .key("gate")
+        .boolean(d.gate)
+        .key("weight")
+        .number(m.weight)
+        .key("status")
+        .string(status_name(m.status))
+        .key("effect")
+        .number(m.measurement.effect)
+        .key("threshold")
+        .number(m.threshold)
+        .key("n")
+        .uint64(m.measurement.n)
+        .key("windows")
+        .uint64(m.windows)
+        .key("p_value")
+        .number(m.measurement.p_value)
+        .key("p_adjusted")
+        .number(m.p_adjusted)
+        .key("detail")
+        .string(m.status == Status::kSkip ? m.why_skipped : m.measurement.detail)
+        .end_object();
+  }
+  w.end_array().key("failures").begin_array();
+  for (const size_t i : r.ranked_failures) {
+    const MetricResult& m = r.metrics[i];
+    w.begin_object()
+        .key("id")
+        .string(m.metric->id)
+        .key("status")
+        .string(status_name(m.status))
+        .key("gate")
+        .boolean(m.metric->gate)
+        .key("effect")
+        .number(m.measurement.effect)
+        .key("threshold")
+        .number(m.threshold)
+        .key("cause")
+        .string(m.metric->cause)
+        .key("remedy")
+        .string(m.metric->remedy)
+        .end_object();
+  }
+  w.end_array().key("notes").begin_array();
+  for (const std::string& s : r.notes) w.string(s);
+  w.end_array().end_object();
+  return w.take() + "\n";
+}
+
+std::string report_prometheus(const Report& r, const LoadedSide& golden) {
+  PrometheusText p;
+  const std::string& ex = golden.exchange;
+  const std::string& sym = golden.symbol;
+  const auto code = [](Status s) {
+    return s == Status::kPass ? 0.0 : s == Status::kWarn ? 1.0 : s == Status::kFail ? 2.0 : -1.0;
+  };
+  p.family("rlx_validate_verdict", MetricType::kGauge,
+           "Fidelity verdict of the last rlx validate run: 0 PASS, 1 WARN, 2 FAIL")
+      .sample({{"exchange", ex}, {"symbol", sym}}, code(r.verdict));
+  p.family("rlx_validate_score", MetricType::kGauge,
+           "Weighted share of passing metrics (PASS 1, WARN 0.5), overall and by category");
+  p.sample({{"exchange", ex}, {"symbol", sym}, {"category", "overall"}}, r.score);
+  for (const CategoryScore& c : r.categories) {
+    p.sample({{"exchange", ex}, {"symbol", sym}, {"category", category_name(c.category)}}, c.score);
+  }
+  uint64_t gates = 0;
+  for (const MetricResult& m : r.metrics) gates += m.metric->gate && m.status == Status::kFail;
+  p.family("rlx_validate_gate_failures", MetricType::kGauge, "Hard gates that failed")
+      .sample({{"exchange", ex}, {"symbol", sym}}, static_cast<double>(gates));
+  p.family("rlx_validate_paired", MetricType::kGauge,
+           "1 when golden and candidate windows overlap (paired), 0 when unpaired")
+      .sample({{"exchange", ex}, {"symbol", sym}}, r.paired ? 1 : 0);
+  p.family("rlx_validate_metric_effect", MetricType::kGauge,
+           "Effect size S of each fidelity metric (units in report.json)");
+  for (const MetricResult& m : r.metrics) {
+    p.sample({{"exchange", ex}, {"symbol", sym}, {"metric", m.metric->id}}, m.measurement.effect);
+  }
+  p.family("rlx_validate_metric_threshold", MetricType::kGauge,
+           "Noise floor tau or absolute tolerance of each metric");
+  for (const MetricResult& m : r.metrics) {
+    p.sample({{"exchange", ex}, {"symbol", sym}, {"metric", m.metric->id}}, m.threshold);
+  }
+  p.family("rlx_validate_metric_status", MetricType::kGauge,
+           "Status of each metric: 0 PASS, 1 WARN, 2 FAIL, -1 not measured");
+  for (const MetricResult& m : r.metrics) {
+    p.sample({{"exchange", ex},
+              {"symbol", sym},
+              {"metric", m.metric->id},
+              {"gate", m.metric->gate ? "true" : "false"}},
+             code(m.status));
+  }
+  return p.take();
+}
+
+}  // namespace rlx::validate
