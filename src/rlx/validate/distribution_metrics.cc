@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <random>
 #include <span>
 #include <string>
@@ -114,6 +115,14 @@ double pooled_sd(const std::vector<double>& g, const std::vector<double>& c) {
 Measurement compare(Statistic st, std::vector<double> g, std::vector<double> c, uint64_t seed) {
   Measurement out;
   out.n = g.size() + c.size();
+  if (g.size() >= kMinValues && c.size() < kMinValues) {
+    // The golden side has the series and the candidate has (almost) none: as far apart as
+    // distributions get, not "not measurable".
+    out.effect = std::numeric_limits<double>::infinity();
+    out.detail = "the candidate has " + std::to_string(c.size()) + " values, the golden side " +
+                 std::to_string(g.size());
+    return out;
+  }
   if (g.size() < kMinValues || c.size() < kMinValues) {
     out.detail = "too few values (" + std::to_string(g.size()) + " golden, " +
                  std::to_string(c.size()) + " candidate; " + std::to_string(kMinValues) +

@@ -119,6 +119,12 @@ Metric scalar(const char* id, Category category, const char* series_text, const 
 Measurement difference(double g, double c, uint64_t n, const char* what) {
   Measurement out;
   out.n = n;
+  if (!std::isnan(g) && std::isnan(c)) {
+    out.effect = std::numeric_limits<double>::infinity();  // only the golden side shows it
+    out.detail =
+        std::string("the candidate has no ") + what + "; the golden side's is " + std::to_string(g);
+    return out;
+  }
   if (std::isnan(g) || std::isnan(c)) {
     out.detail = std::string("not measurable: too few values or no variance for ") + what;
     return out;

@@ -147,7 +147,7 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
   side.book_depth = top_n;
   std::string select =
       "SELECT event_seq, event_type, origin_time, received_time, trade_id, side, price, size, "
-      "last_in_message, flags";
+      "last_in_message, CAST(flags AS BIGINT)";
   for (const char* s : {"bid", "ask"}) {
     for (uint32_t i = 0; i < top_n; ++i) {
       select += ", " + std::string(s) + "_" + std::to_string(i) + "_price, " + s + "_" +

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@ Metric count_metric(const std::string& id, Category category, const std::string&
     out.n = g.book_messages + c.book_messages;
     const double a = value(g);
     const double b = value(c);
+    if (!std::isnan(a) && std::isnan(b)) {
+      out.effect = std::numeric_limits<double>::infinity();  // only the golden side shows it
+      out.detail = "the candidate has none to compare";
+      return out;
+    }
     if (std::isnan(a) || std::isnan(b)) {
       out.detail = "not measurable";
       return out;
@@ -64,6 +70,12 @@ Metric quantile_metric(const std::string& id, Category category, const std::stri
     const StreamQuantiles& g = s.golden.stream.total.*member;
     const StreamQuantiles& c = s.candidate.stream.total.*member;
     out.n = g.n + c.n;
+    if (g.n >= 5 && c.n < 5) {
+      out.effect = std::numeric_limits<double>::infinity();
+      out.detail = "the candidate has " + std::to_string(c.n) + " values, the golden side " +
+                   std::to_string(g.n);
+      return out;
+    }
     if (g.n < 5 || c.n < 5) {
       out.detail = "too few values";
       return out;

@@ -1,0 +1,344 @@
+// rlx validate on real data: a capture against its own Lake reconstruction passes; degraded
+// copies of those Lake tables fail on the metrics that should fail and pass the others;
+// unpaired windows; calibration files; determinism.
+#include "rlx/validate/validate.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rlx/core/error.h"
+#include "rlx/io/duckdb.h"
+#include "rlx/pipeline/convert.h"
+#include "rlx/pipeline/reconstruct.h"
+#include "rlx/testing/test_data.h"
+#include "rlx/validate/registry.h"
+#include "rlx/validate/window.h"
+
+namespace rlx::validate {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* kCapture = "binance/hftbacktest/usdm_btcusdt_20240808.gz";
+
+// The capture's Lake tables (100 ms `book` rows, as Lake keeps them), converted once.
+class ValidateReal : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = new fs::path(fs::temp_directory_path() /
+                         ("rlx_validate_test_" + std::to_string(::getpid())));
+    fs::remove_all(*root_);
+    fs::create_directories(*root_);
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(*root_, ec);
+    delete root_;
+  }
+
+  // The capture converted to Lake tables with `book` rows every `interval_ms`.
+  static fs::path lake(const fs::path& capture, int64_t interval_ms) {
+    const fs::path out = *root_ / ("lake_" + std::to_string(interval_ms));
+    if (fs::exists(out)) return out;
+    pipeline::ConvertOptions o;
+    o.inputs = {capture};
+    o.out_dir = out;
+    o.snapshot_interval_ns = interval_ms * 1'000'000;
+    o.progress = ProgressMode::kNever;
+    pipeline::convert_to_lake(o);
+    return out;
+  }
+
+  // A copy of a Lake root whose `table` files are rewritten by `select` (@ is the file).
+  static fs::path degrade(const fs::path& src, const std::string& name, const std::string& table,
+                          const std::string& select) {
+    const fs::path dst = *root_ / name;
+    fs::remove_all(dst);
+    fs::copy(src, dst, fs::copy_options::recursive);
+    io::DuckDb db;
+    for (const auto& e : fs::recursive_directory_iterator(src / table)) {
+      if (e.path().extension() != ".parquet") continue;
+      std::string q = select;
+      const std::string file =
+          "read_parquet(" + io::sql_quote(e.path().string()) + ", hive_partitioning=false)";
+      q.replace(q.find('@'), 1, file);
+      db.execute("COPY (" + q + ") TO " +
+                 io::sql_quote((dst / fs::relative(e.path(), src)).string()) + " (FORMAT parquet)");
+    }
+    return dst;
+  }
+
+  static LoadedSide golden(const fs::path& capture, const ValidateConfig& config = {}) {
+    LoadOptions o;
+    o.features = feature_options(config);
+    o.features.probe_snapshots = true;
+    return load_side(SideInput{InputKind::kAuto, {capture}}, o);
+  }
+  static LoadedSide candidate(const fs::path& path, const LoadedSide& g,
+                              const ValidateConfig& config = {}) {
+    LoadOptions o;
+    o.symbol = g.symbol;
+    o.features = feature_options(config);
+    o.features.probe_times = g.features.probes.time_ns;
+    return load_side(SideInput{InputKind::kAuto, {path}}, o);
+  }
+
+  // Metric ids by status, return_60s left out (not measurable in 60 s windows by design).
+  static std::set<std::string> with_status(const Report& r, std::set<Status> statuses) {
+    std::set<std::string> out;
+    for (const MetricResult& m : r.metrics) {
+      if (statuses.count(m.status) > 0 && m.metric->id.find("return_60s") == std::string::npos) {
+        out.insert(m.metric->id);
+      }
+    }
+    return out;
+  }
+  static std::set<std::string> failing(const Report& r) {
+    return with_status(r, {Status::kFail, Status::kWarn});
+  }
+
+  static fs::path* root_;
+};
+fs::path* ValidateReal::root_ = nullptr;
+
+TEST_F(ValidateReal, ACaptureAgainstItsOwnLakeReconstructionPassesEveryMetricAndGate) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  const LoadedSide g = golden(capture);
+  const LoadedSide c = candidate(lake(capture, 100), g);
+  EXPECT_EQ(c.kind, InputKind::kLake);
+  EXPECT_EQ(g.symbol, "BTCUSDT");
+  const Report r = judge(g, c, ValidateConfig{}, Level::kStandard, nullptr);
+  EXPECT_TRUE(r.paired);
+  EXPECT_EQ(r.verdict, Status::kPass) << report_json(r, g, c);
+  EXPECT_DOUBLE_EQ(r.score, 1.0);
+  EXPECT_EQ(r.windows_compared, 5u);  // 344 s: five whole clean minutes
+  EXPECT_TRUE(failing(r).empty());
+  // Every paired and integrity metric measured and exactly 0, but the snapshot one: the
+  // capture's only snapshot comes before the Lake book starts.
+  for (const MetricResult& m : r.metrics) {
+    if (m.metric->rule != Rule::kAbsolute) continue;
+    if (m.metric->id == "paired.snapshot_state") {
+      EXPECT_EQ(m.status, Status::kSkip);
+      continue;
+    }
+    EXPECT_EQ(m.status, Status::kPass) << m.metric->id;
+    EXPECT_EQ(m.measurement.effect, 0) << m.metric->id;
+    EXPECT_GT(m.measurement.n, 1000u) << m.metric->id;
+  }
+  // Everything else was measured (return_60s needs windows longer than 60 s).
+  const std::set<std::string> skipped = with_status(r, {Status::kSkip});
+  EXPECT_EQ(skipped, std::set<std::string>{"paired.snapshot_state"});
+}
+
+// Every other diff message of the Lake deltas dropped: the book drifts between the 100 ms
+// snapshots that correct it.
+TEST_F(ValidateReal, EveryOtherDeltaDroppedFailsTheBookMetrics) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  const LoadedSide g = golden(capture);
+  const fs::path bad = degrade(lake(capture, 100), "half_deltas", "book_delta_v2",
+                               "SELECT * EXCLUDE (r) FROM (SELECT *, dense_rank() OVER (ORDER BY "
+                               "sequence_number) AS r FROM @) WHERE r % 2 = 0 "
+                               "ORDER BY sequence_number");
+  const Report r = judge(g, candidate(bad, g), ValidateConfig{}, Level::kStandard, nullptr);
+  EXPECT_EQ(r.verdict, Status::kFail);
+  const std::set<std::string> f = failing(r);
+  for (const char* id : {"paired.top_k_equal", "paired.mid_difference", "integrity.crossed_rate",
+                         "stream.resyncs", "stream.quantiles.book_interval",
+                         "dist.book_interval.ks", "dist.book_interval.w1", "dist.ofi.ks"}) {
+    EXPECT_EQ(f.count(id), 1u) << id;
+  }
+  // Trades are untouched.
+  for (const std::string& id : f) EXPECT_EQ(id.find("trade"), std::string::npos) << id;
+}
+
+// Only 1 s snapshots: no deltas at all.
+TEST_F(ValidateReal, OneSecondSnapshotsOnlyFailTheBookAndRateMetrics) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  const LoadedSide g = golden(capture);
+  const fs::path snaps = *root_ / "snapshots_1s";
+  fs::remove_all(snaps);
+  fs::copy(lake(capture, 1000), snaps, fs::copy_options::recursive);
+  fs::remove_all(snaps / "book_delta_v2");
+  const Report r = judge(g, candidate(snaps, g), ValidateConfig{}, Level::kStandard, nullptr);
+  EXPECT_EQ(r.verdict, Status::kFail);
+  const std::set<std::string> f = failing(r);
+  for (const char* id :
+       {"paired.top_k_equal", "paired.mid_difference", "paired.spread_difference",
+        "stream.rate_anomalies", "stream.quantiles.book_interval", "stream.quantiles.spread",
+        "dist.book_interval.ks", "dist.book_interval.ad", "dist.spread.ks", "dist.ofi.ks"}) {
+    EXPECT_EQ(f.count(id), 1u) << id;
+  }
+  for (const std::string& id : f) EXPECT_EQ(id.find("trade"), std::string::npos) << id;
+}
+
+// Trades shifted by 50 ms: the trade-id gate fails (time altered); every distribution passes,
+// because a shift keeps every interval and size.
+TEST_F(ValidateReal, TradesShiftedBy50MsFailTheTradeGateOnly) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  const LoadedSide g = golden(capture);
+  const fs::path bad = degrade(lake(capture, 100), "shifted", "trades",
+                               "SELECT * REPLACE (origin_time + 50000000 AS origin_time, "
+                               "received_time + 50000000 AS received_time) FROM @");
+  const Report r = judge(g, candidate(bad, g), ValidateConfig{}, Level::kStandard, nullptr);
+  EXPECT_EQ(r.verdict, Status::kFail);
+  EXPECT_EQ(failing(r), std::set<std::string>{"paired.trade_ids"});
+  ASSERT_FALSE(r.reasons.empty());
+  EXPECT_NE(r.reasons[0].find("gate paired.trade_ids failed"), std::string::npos) << r.reasons[0];
+  EXPECT_NE(r.metrics[r.ranked_failures.at(0)].measurement.detail.find("21313 altered"),
+            std::string::npos);
+}
+
+// 5 % of trades dropped: the trade-id gate fails; the distributions of what is left pass.
+TEST_F(ValidateReal, FivePercentOfTradesDroppedFailTheTradeGateOnly) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  const LoadedSide g = golden(capture);
+  const fs::path bad = degrade(lake(capture, 100), "dropped", "trades",
+                               "SELECT * FROM @ WHERE hash(trade_id) % 20 <> 0");
+  const Report r = judge(g, candidate(bad, g), ValidateConfig{}, Level::kStandard, nullptr);
+  EXPECT_EQ(r.verdict, Status::kFail);
+  EXPECT_EQ(failing(r), std::set<std::string>{"paired.trade_ids"});
+  const MetricResult& ids = r.metrics[r.ranked_failures.at(0)];
+  EXPECT_GT(ids.measurement.effect, 0.03);
+  EXPECT_LT(ids.measurement.effect, 0.07);
+}
+
+// Golden windows of one capture against each other (first half against second half, 30 s
+// windows, floors calibrated on the capture): unpaired, and they pass. Another day of the same
+// symbol is judged, and the report says the regime may differ.
+TEST_F(ValidateReal, UnpairedHalvesOfOneCapturePassAndAnotherDayIsJudged) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  RLX_REQUIRE_DATA(other_day, "binance/hftbacktest/usdm_btcusdt_20240718.gz");
+  ValidateConfig config;
+  config.window_ns = 30'000'000'000;
+  const LoadedSide whole = golden(capture, config);
+  const std::vector<Window> ws = windows(whole.features, config.window_ns, true);
+  ASSERT_GE(ws.size(), 10u);
+  const size_t half = ws.size() / 2;
+  LoadedSide first = whole;
+  LoadedSide second = whole;
+  first.features = slice(whole.features, {ws.front().from_ns, ws[half].from_ns});
+  second.features = slice(whole.features, {ws[half].from_ns, ws.back().to_ns});
+  // The floors come from the whole capture (`rlx calibrate` on the golden data): each half
+  // alone holds too few pairs of windows as far apart as the halves are.
+  const Calibration cal = calibrate(whole, config);
+  const Report r = judge(first, second, config, Level::kStandard, &cal);
+  EXPECT_FALSE(r.paired);
+  EXPECT_EQ(r.verdict, Status::kPass) << report_json(r, first, second);
+  EXPECT_GE(r.windows_compared, 4u);
+
+  const LoadedSide day = candidate(other_day, whole, config);
+  const Report d = judge(whole, day, config, Level::kStandard, nullptr);
+  EXPECT_FALSE(d.paired);
+  const std::string json = report_json(d, whole, day);
+  EXPECT_NE(json.find("\"mode\": \"unpaired\""), std::string::npos);
+  EXPECT_NE(json.find("regime may differ"), std::string::npos);
+  EXPECT_GE(d.windows_compared, 2u);
+  // Paired-only metrics are not measured, and say why.
+  for (const MetricResult& m : d.metrics) {
+    if (m.metric->needs_pairing) EXPECT_EQ(m.why_skipped, "needs overlapping windows");
+  }
+}
+
+// A calibration file round-trips, judges the same, and is refused for another window,
+// configuration or symbol. The same inputs give the same report.json, byte for byte.
+TEST_F(ValidateReal, CalibrationFilesAndDeterminism) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  RLX_REQUIRE_DATA(eth, "binance/hftbacktest/usdm_ethusdt_20240808.gz");
+  const ValidateConfig config;
+  const LoadedSide g = golden(capture);
+  const LoadedSide c = candidate(lake(capture, 100), g);
+  const Calibration cal = calibrate(g, config);
+  EXPECT_EQ(cal.windows, 5u);
+  EXPECT_EQ(cal.pairs, 10u);
+  EXPECT_EQ(cal.inputs.size(), 1u);
+  const fs::path file = *root_ / "calibration.json";
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    const std::string text = cal.to_json();
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  const Calibration back = Calibration::load(file);
+  EXPECT_EQ(back.to_json(), cal.to_json());
+  const Report a = judge(g, c, config, Level::kStandard, &back);
+  const Report b = judge(g, c, config, Level::kStandard, nullptr);
+  EXPECT_EQ(a.verdict, b.verdict);
+  EXPECT_EQ(a.calibration_source, "file");
+  EXPECT_EQ(a.calibration_hash, b.calibration_hash);
+  // Byte for byte: the same inputs twice, the candidate loaded afresh.
+  const LoadedSide c2 = candidate(lake(capture, 100), g);
+  EXPECT_EQ(report_json(b, g, c),
+            report_json(judge(g, c2, config, Level::kStandard, nullptr), g, c2));
+  EXPECT_EQ(report_prometheus(b, g), report_prometheus(a, g));
+
+  ValidateConfig other = config;
+  other.window_ns = 30'000'000'000;
+  EXPECT_THROW(judge(g, c, other, Level::kStandard, &back), Error);
+  other = config;
+  other.seed = 7;
+  EXPECT_THROW(judge(g, c, other, Level::kStandard, &back), Error);
+  const LoadedSide e = golden(eth);
+  try {
+    judge(e, e, config, Level::kStandard, &back);
+    FAIL() << "a BTCUSDT calibration judged ETHUSDT";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.code(), ExitCode::kUsage);
+    EXPECT_NE(std::string(err.what()).find("BTCUSDT"), std::string::npos) << err.what();
+  }
+}
+
+// rlx output read back (the enrichment columns) gives the same features as reconstructing its
+// inputs, on every level the output holds, and passes against the golden capture.
+TEST_F(ValidateReal, RlxOutputReadBackEqualsReconstructingItsInputs) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  const LoadedSide g = golden(capture);
+  const fs::path lake_root = lake(capture, 100);
+  pipeline::ReconstructOptions ro;
+  ro.source = pipeline::SourceKind::kLake;
+  ro.inputs = {lake_root};
+  ro.out_dir = *root_ / "events";
+  ro.durable = false;
+  ro.overwrite = true;
+  ro.progress = ProgressMode::kNever;
+  pipeline::reconstruct(ro);
+  const LoadedSide out = candidate(ro.out_dir, g);
+  // The output holds 5 levels a side; read with grids of 5 levels, the raw side's seams (a
+  // resync counts where it changed the levels seen) are judged on the same levels.
+  LoadOptions five;
+  five.symbol = g.symbol;
+  five.features.grids = {{100'000'000, 5}, {1'000'000'000, 5}};
+  const LoadedSide raw = load_side(SideInput{InputKind::kLake, {lake_root}}, five);
+  const LoadedSide out5 = load_side(SideInput{InputKind::kRlxOutput, {ro.out_dir}}, five);
+  EXPECT_EQ(out.kind, InputKind::kRlxOutput);
+  EXPECT_EQ(out.book_depth, 5u);
+  const features::Features& a = out5.features;
+  const features::Features& b = raw.features;
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.trades.id, b.trades.id);
+  EXPECT_EQ(a.trades.time_ns, b.trades.time_ns);
+  EXPECT_EQ(a.book_message_ns, b.book_message_ns);
+  ASSERT_EQ(a.seams.size(), b.seams.size());
+  for (size_t i = 0; i < a.seams.size(); ++i) EXPECT_EQ(a.seams[i].time_ns, b.seams[i].time_ns);
+  const features::Grid* ga = a.grid(100'000'000);
+  const features::Grid* gb = b.grid(100'000'000);
+  ASSERT_NE(ga, nullptr);
+  ASSERT_NE(gb, nullptr);
+  EXPECT_EQ(ga->time_ns, gb->time_ns);
+  EXPECT_EQ(ga->bid_ticks, gb->bid_ticks);
+  EXPECT_EQ(ga->bid_lots, gb->bid_lots);
+  EXPECT_EQ(ga->ask_ticks, gb->ask_ticks);
+  EXPECT_EQ(ga->ask_lots, gb->ask_lots);
+  EXPECT_EQ(ga->ofi_lots, gb->ofi_lots);
+  EXPECT_EQ(ga->state, gb->state);
+  const Report r = judge(g, out, ValidateConfig{}, Level::kStandard, nullptr);
+  EXPECT_EQ(r.verdict, Status::kPass) << report_json(r, g, out);
+}
+
+}  // namespace
+}  // namespace rlx::validate
