@@ -7,6 +7,7 @@
 #include "rlx/cli/cli_options.h"
 #include "rlx/core/error.h"
 #include "rlx/durability/durable_file.h"
+#include "rlx/validate/report_html.h"
 #include "rlx/validate/validate.h"
 
 namespace rlx::cli {
@@ -73,9 +74,12 @@ void ValidateCommand::add_to(CLI::App& parent) {
                   "raw Binance)")
       ->required();
   add_enum(app, "--candidate-source", &candidate_kind, kKindNames, kKindHelp);
-  app->add_option("--out", out, "Folder for report.json and metrics.prom")->required();
+  app->add_option("--out", out,
+                  "Folder for report.json, metrics.prom, report.html, summary.html and summary.pdf")
+      ->required();
   app->add_option("--calibration", calibration,
                   "Noise floors from `rlx calibrate` (default: measured on the golden side now)");
+  app->add_flag("!--no-pdf", pdf, "Do not print summary.pdf (it needs Debian's chromium)");
   add_enum(app, "--level", &level, kLevelNames,
            "light (tier 1, paired, integrity), standard (and tier 2), comprehensive (and tier 3)");
 }
@@ -100,6 +104,15 @@ int ValidateCommand::run(const Log& log) {
   durability::create_directories_durable(dir);
   durability::write_file_atomic(dir / "report.json", validate::report_json(report, golden, cand));
   durability::write_file_atomic(dir / "metrics.prom", validate::report_prometheus(report, golden));
+  durability::write_file_atomic(
+      dir / "report.html", validate::report_html(report, golden, cand, validate::echarts_js()));
+  durability::write_file_atomic(dir / "summary.html", validate::summary_html(report, golden, cand));
+  if (pdf) {
+    std::string why;
+    if (!validate::print_pdf(dir / "summary.html", dir / "summary.pdf", &why)) {
+      std::fprintf(stderr, "rlx: warning: no summary.pdf: %s\n", why.c_str());
+    }
+  }
 
   std::printf("rlx validate: %s %s, %s, %u windows of %lld s compared\n", golden.exchange.c_str(),
               golden.symbol.c_str(), report.paired ? "paired" : "unpaired", report.windows_compared,

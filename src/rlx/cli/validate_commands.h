@@ -30,10 +30,11 @@ struct ValidateCommand {
   std::string out;
   std::string calibration;
   validate::Level level = validate::Level::kStandard;
+  bool pdf = true;
 
   void add_to(CLI::App& parent);
-  // Writes report.json and metrics.prom to --out and prints the verdict. Returns 0 on PASS or
-  // WARN, ExitCode::kVerdictFail on FAIL.
+  // Writes report.json, metrics.prom, report.html, summary.html and summary.pdf to --out and
+  // prints the verdict. Returns 0 on PASS or WARN, ExitCode::kVerdictFail on FAIL.
   int run(const Log& log);
 };
 
