@@ -49,14 +49,6 @@ Reply http_request(uint16_t port, const std::string& target, http::verb verb = h
           res.body()};
 }
 
-// The path of a Debian tool; skips the test (fails it under CI) when it is missing.
-#define RLX_REQUIRE_TOOL(var, path)                                                     \
-  const std::string var = (path);                                                       \
-  if (!fs::exists(var)) {                                                               \
-    if (::rlx::testing::in_ci()) FAIL() << var << " is missing: run scripts/bootstrap"; \
-    GTEST_SKIP() << var << " not installed";                                            \
-  }
-
 // `promtool check metrics` of `text`: its exit code, and what it printed.
 int promtool_check(const std::string& promtool, const std::string& text, const fs::path& dir,
                    std::string* said) {

@@ -26,6 +26,15 @@ inline bool in_ci() {
     GTEST_SKIP() << "test data not found: " << var;                                       \
   }
 
+// The path of a Debian tool the bootstrap installs; skips the test (fails it under CI) when it
+// is missing.
+#define RLX_REQUIRE_TOOL(var, path)                                                     \
+  const std::string var = (path);                                                       \
+  if (!std::filesystem::exists(var)) {                                                  \
+    if (::rlx::testing::in_ci()) FAIL() << var << " is missing: run scripts/bootstrap"; \
+    GTEST_SKIP() << var << " not installed";                                            \
+  }
+
 // A fresh, empty directory under the build tree's temp area, removed by the destructor.
 class TempDir {
  public:
