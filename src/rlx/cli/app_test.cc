@@ -299,3 +299,60 @@ TEST(Cli, UsageErrorsAndMissingInputsHaveTheirExitCodes) {
 
 }  // namespace
 }  // namespace rlx::cli
+
+namespace rlx::cli {
+namespace {
+
+// `rlx validate` and `rlx calibrate` from the command line: the files they write, exit 0 on a
+// passing verdict and 6 on a failing one, exit 2 for a calibration of another configuration.
+TEST(ValidateCommand, WritesTheReportsAndExitsByVerdict) {
+  RLX_REQUIRE_DATA(capture, "binance/hftbacktest/usdm_btcusdt_20240808.gz");
+  testing::TempDir tmp;
+  const fs::path lake = tmp.path() / "lake";
+  ASSERT_EQ(run_rlx({"convert", "--input", capture.string(), "--out", lake.string(), "--progress",
+                     "never"})
+                .code,
+            0);
+  const fs::path cal = tmp.path() / "calibration.json";
+  ASSERT_EQ(run_rlx({"calibrate", "--golden", capture.string(), "--out", cal.string()}).code, 0);
+  EXPECT_NE(slurp(cal).find("\"rlx_calibration\": 1"), std::string::npos);
+
+  const fs::path pass = tmp.path() / "pass";
+  const RunResult ok =
+      run_rlx({"validate", "--golden", capture.string(), "--candidate", lake.string(), "--out",
+               pass.string(), "--calibration", cal.string(), "--no-pdf"});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  for (const char* f : {"report.json", "metrics.prom", "report.html", "summary.html"}) {
+    EXPECT_TRUE(fs::exists(pass / f)) << f;
+  }
+  EXPECT_FALSE(fs::exists(pass / "summary.pdf"));  // --no-pdf
+  EXPECT_NE(slurp(pass / "report.json").find("\"verdict\": \"PASS\""), std::string::npos);
+  EXPECT_NE(slurp(pass / "report.json").find("\"source\": \"file\""), std::string::npos);
+
+  // Trades removed from the candidate: the trade gate fails, and so does the run.
+  fs::remove_all(lake / "trades");
+  const fs::path fail = tmp.path() / "fail";
+  const RunResult bad = run_rlx({"validate", "--golden", capture.string(), "--candidate",
+                                 lake.string(), "--out", fail.string(), "--no-pdf"});
+  EXPECT_EQ(bad.code, static_cast<int>(ExitCode::kVerdictFail)) << bad.err;
+  EXPECT_NE(slurp(fail / "report.json").find("\"verdict\": \"FAIL\""), std::string::npos);
+
+  // A calibration made under another configuration is refused.
+  const fs::path config = tmp.path() / "config.json";
+  std::ofstream(config) << "{\"window_seconds\": 30}";
+  const RunResult refused = run_rlx({"validate", "--golden", capture.string(), "--candidate",
+                                     lake.string(), "--out", fail.string(), "--config",
+                                     config.string(), "--calibration", cal.string(), "--no-pdf"});
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("window"), std::string::npos) << refused.err;
+  // An unknown configuration key is named.
+  std::ofstream(config) << "{\"window_secs\": 30}";
+  const RunResult unknown =
+      run_rlx({"validate", "--golden", capture.string(), "--candidate", lake.string(), "--out",
+               fail.string(), "--config", config.string(), "--no-pdf"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("window_secs"), std::string::npos) << unknown.err;
+}
+
+}  // namespace
+}  // namespace rlx::cli

@@ -578,6 +578,9 @@ TEST(HostileOptions, EveryOptionOfEveryCommandWithEveryKindOfBadValue) {
         "--ws-url", "wss://127.0.0.1:9", "--rest-url", "https://127.0.0.1:9"}},
       {"exchange",
        {"--capture", tiny.string(), "--port", "0", "--duration", "0.05", "--cert-dir", "tls"}},
+      {"validate",
+       {"--golden", tiny.string(), "--candidate", tiny.string(), "--out", "out", "--no-pdf"}},
+      {"calibrate", {"--golden", tiny.string(), "--out", "calibration.json"}},
   };
   size_t runs = 0, number_refusals = 0;
   for (const auto& [command, args] : base) {

@@ -59,6 +59,9 @@ const char* level_name(Level level) {
 }
 
 ValidateConfig ValidateConfig::load(const std::filesystem::path& path) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw Error(ExitCode::kUsage, "no such file: " + path.string());
+  }
   const std::string text = durability::read_file(path);
   simdjson::dom::parser parser;
   simdjson::dom::object top;

@@ -208,6 +208,9 @@ const Calibration::Floor* Calibration::floor(std::string_view id) const {
 }
 
 Calibration Calibration::load(const std::filesystem::path& path) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw Error(ExitCode::kUsage, "no such file: " + path.string());
+  }
   const std::string text = durability::read_file(path);
   simdjson::dom::parser parser;
   simdjson::dom::element root;
