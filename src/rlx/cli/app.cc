@@ -127,6 +127,9 @@ int run(int argc, char** argv) {
            "Snapshots: auto, replace (the whole book), merge-range (keep levels deeper than the "
            "snapshot)");
   rec->add_flag("--overwrite", ro.overwrite, "Replace an earlier output in --out");
+  rec->add_flag("--validate", ro.validate,
+                "Keep tier-1 fidelity statistics per symbol while writing (report.json `stream`; "
+                "docs/VALIDATE.md)");
   std::string resume_dir;
   auto* resume_opt = rec->add_option(
       "--resume", resume_dir,

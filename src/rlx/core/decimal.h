@@ -35,7 +35,8 @@ class Decimal {
   // The nearest double or one ulp off it (whole and fractional parts converted apart): for
   // statistics, never for values written out.
   constexpr double to_double() const {
-    return static_cast<double>(raw_ / kOne) + static_cast<double>(raw_ % kOne) / 1e18;
+    const __int128 whole = raw_ / kOne;  // exact, then converted: no precision lost before it
+    return static_cast<double>(whole) + static_cast<double>(raw_ % kOne) / 1e18;
   }
   // Canonical text: no exponent, no trailing fractional zeros ("61737.63", "0", "-0.001").
   std::string to_string() const;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "rlx/core/binary_io.h"
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
 
@@ -30,6 +31,46 @@ void write_quantiles(JsonWriter& w, const char* name, const StreamQuantiles& q) 
   w.key(name).begin_object().key("n").uint64(q.n).key("q").begin_array();
   for (double v : q.value) w.number(v);
   w.end_array().end_object();
+}
+
+constexpr uint32_t kMonitorTag = make_tag("SMN", 1);
+
+void save_window(BinaryWriter& w, const StreamWindow& x) {
+  w.i64(x.start_ns);
+  for (const uint64_t v : {x.events, x.trades, x.book_messages, x.gaps, x.resyncs,
+                           x.unsynced_messages, x.rate_bins, x.rate_anomalies}) {
+    w.u64(v);
+  }
+  for (const StreamQuantiles* q :
+       {&x.spread, &x.l1_size, &x.trade_size, &x.trade_interval_us, &x.book_interval_us}) {
+    for (const double v : q->value) w.f64(v);
+    w.u64(q->n);
+  }
+  w.f64(x.noise.rv_tick);
+  w.f64(x.noise.rv_sparse);
+  w.f64(x.noise.quarticity);
+  w.u64(x.noise.tick_returns);
+  w.u64(x.noise.sparse_returns);
+}
+
+StreamWindow load_window(BinaryReader& r) {
+  StreamWindow x;
+  x.start_ns = r.i64("window start");
+  for (uint64_t* v : {&x.events, &x.trades, &x.book_messages, &x.gaps, &x.resyncs,
+                      &x.unsynced_messages, &x.rate_bins, &x.rate_anomalies}) {
+    *v = r.u64("window count");
+  }
+  for (StreamQuantiles* q :
+       {&x.spread, &x.l1_size, &x.trade_size, &x.trade_interval_us, &x.book_interval_us}) {
+    for (double& v : q->value) v = r.f64("quantile");
+    q->n = r.u64("quantile n");
+  }
+  x.noise.rv_tick = r.f64("rv_tick");
+  x.noise.rv_sparse = r.f64("rv_sparse");
+  x.noise.quarticity = r.f64("quarticity");
+  x.noise.tick_returns = r.u64("tick_returns");
+  x.noise.sparse_returns = r.u64("sparse_returns");
+  return x;
 }
 
 }  // namespace
@@ -148,6 +189,85 @@ StreamWindow StreamMonitor::Tracker::result() const {
     for (size_t i = 0; i < q[s].size(); ++i) dest[s]->value[i] = q[s][i].value();
   }
   return out;
+}
+
+void StreamMonitor::Tracker::save(BinaryWriter& out) const {
+  save_window(out, w);
+  for (const auto& series : q) {
+    for (const stats::PSquare& p : series) p.save(out);
+  }
+  out.f64(last_mid);
+  out.boolean(have_mid);
+  out.i64(sparse_second);
+  out.f64(sparse_mid);
+}
+
+void StreamMonitor::Tracker::load(BinaryReader& in) {
+  w = load_window(in);
+  for (auto& series : q) {
+    for (stats::PSquare& p : series) p = stats::PSquare::load(in);
+  }
+  last_mid = in.f64("last_mid");
+  have_mid = in.boolean("have_mid");
+  sparse_second = in.i64("sparse_second");
+  sparse_mid = in.f64("sparse_mid");
+}
+
+void StreamMonitor::save(BinaryWriter& w) const {
+  w.u32(kMonitorTag);
+  w.i64(options_.window_ns);
+  w.f64(options_.anomaly_z);
+  w.u32(options_.rate_history);
+  w.u64(out_.windows.size());
+  for (const StreamWindow& x : out_.windows) save_window(w, x);
+  window_tracker_.save(w);
+  total_.save(w);
+  w.i64(window_);
+  w.i64(time_);
+  w.boolean(have_time_);
+  w.boolean(in_message_);
+  w.u32(message_flags_);
+  w.i64(bin_);
+  w.u64(bin_count_);
+  w.u64(history_.size());
+  for (const uint64_t h : history_) w.u64(h);
+  w.i64(last_trade_ns_);
+  w.i64(last_book_ns_);
+  w.decimal(best_bid_.price);
+  w.decimal(best_bid_.size);
+  w.decimal(best_ask_.price);
+  w.decimal(best_ask_.size);
+  w.boolean(have_best_);
+}
+
+StreamMonitor StreamMonitor::load(BinaryReader& r) {
+  r.expect_tag(kMonitorTag, "stream monitor");
+  StreamOptions o;
+  o.window_ns = r.i64("window_ns");
+  o.anomaly_z = r.f64("anomaly_z");
+  o.rate_history = r.u32("rate_history");
+  StreamMonitor m(o);
+  const uint64_t n = r.count("windows", 8);
+  for (uint64_t i = 0; i < n; ++i) m.out_.windows.push_back(load_window(r));
+  m.window_tracker_.load(r);
+  m.total_.load(r);
+  m.window_ = r.i64("window");
+  m.time_ = r.i64("time");
+  m.have_time_ = r.boolean("have_time");
+  m.in_message_ = r.boolean("in_message");
+  m.message_flags_ = r.u32("message_flags");
+  m.bin_ = r.i64("bin");
+  m.bin_count_ = r.u64("bin_count");
+  const uint64_t h = r.count("history", 8);
+  for (uint64_t i = 0; i < h; ++i) m.history_.push_back(r.u64("history"));
+  m.last_trade_ns_ = r.i64("last_trade_ns");
+  m.last_book_ns_ = r.i64("last_book_ns");
+  m.best_bid_.price = r.decimal("best bid");
+  m.best_bid_.size = r.decimal("best bid size");
+  m.best_ask_.price = r.decimal("best ask");
+  m.best_ask_.size = r.decimal("best ask size");
+  m.have_best_ = r.boolean("have_best");
+  return m;
 }
 
 StreamMonitor::StreamMonitor(StreamOptions options) : options_(options) {

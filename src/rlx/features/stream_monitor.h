@@ -12,6 +12,11 @@
 #include "rlx/features/stream_summary.h"
 #include "rlx/stats/p_square.h"
 
+namespace rlx {
+class BinaryWriter;
+class BinaryReader;
+}  // namespace rlx
+
 namespace rlx::features {
 
 struct StreamOptions {
@@ -27,6 +32,12 @@ class StreamMonitor final : public book::EventConsumer {
   void on_event(const Event& event, const book::OrderBook& book) override;
   StreamSummary finish();
 
+  // Every piece of state, exactly: a monitor loaded from a checkpoint and fed the same events
+  // ends with the same summary as one that was never interrupted. load throws rlx::Error
+  // (kFailure) on a short read or a wrong tag.
+  void save(BinaryWriter& w) const;
+  static StreamMonitor load(BinaryReader& r);
+
  private:
   enum Series { kSpread, kL1Size, kTradeSize, kTradeInterval, kBookInterval, kSeriesCount };
   // One window's accumulators (or the whole stream's).
@@ -35,6 +46,8 @@ class StreamMonitor final : public book::EventConsumer {
     void add(Series s, double v);
     void mid(int64_t t, double m);  // the mid after a book message at time t
     StreamWindow result() const;
+    void save(BinaryWriter& out) const;
+    void load(BinaryReader& in);
 
     StreamWindow w;
     std::array<std::array<stats::PSquare, 5>, kSeriesCount> q;

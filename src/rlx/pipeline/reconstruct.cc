@@ -9,9 +9,11 @@
 #include <optional>
 #include <utility>
 
+#include "rlx/core/binary_io.h"
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
 #include "rlx/durability/durable_file.h"
+#include "rlx/features/stream_monitor.h"
 #include "rlx/io/binance_raw_reader.h"
 #include "rlx/io/lake_reader.h"
 #include "rlx/io/tardis_reader.h"
@@ -247,11 +249,28 @@ std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOp
 
 namespace {
 
+// Hands each event to the sink, then to the tier-1 stream monitor (--validate).
+class Tee final : public book::EventConsumer {
+ public:
+  Tee(book::EventConsumer* first, book::EventConsumer* second) : first_(first), second_(second) {}
+  void on_event(const Event& event, const book::OrderBook& book) override {
+    first_->on_event(event, book);
+    second_->on_event(event, book);
+  }
+
+ private:
+  book::EventConsumer* first_;
+  book::EventConsumer* second_;
+};
+
 struct SymbolState {
   std::string exchange;
   std::string symbol;
   std::unique_ptr<book::BookEngine> engine;
   std::unique_ptr<sink::ParquetSink> sink;
+  std::unique_ptr<features::StreamMonitor> monitor;  // --validate
+  std::unique_ptr<Tee> tee;
+  book::EventConsumer& consumer() { return tee ? static_cast<book::EventConsumer&>(*tee) : *sink; }
 };
 
 }  // namespace
@@ -393,7 +412,8 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
           : std::make_unique<replay::Replayer>(std::move(readers), replay_options);
 
   std::map<SymbolKey, SymbolState> states;
-  auto make_state = [&](const SymbolKey& key, std::unique_ptr<book::BookEngine> engine) {
+  auto make_state = [&](const SymbolKey& key, std::unique_ptr<book::BookEngine> engine,
+                        const std::string* monitor_state) {
     SymbolState& s = states[key];
     s.exchange = key.first;
     s.symbol = key.second;
@@ -412,6 +432,15 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
       so.skip_below_seq = journal->committed_end(key);
     }
     s.sink = std::make_unique<sink::ParquetSink>(so);
+    if (options.validate) {
+      if (monitor_state != nullptr) {
+        BinaryReader r(*monitor_state);
+        s.monitor = std::make_unique<features::StreamMonitor>(features::StreamMonitor::load(r));
+      } else {
+        s.monitor = std::make_unique<features::StreamMonitor>();
+      }
+      s.tee = std::make_unique<Tee>(s.sink.get(), s.monitor.get());
+    }
     return &s;
   };
 
@@ -422,7 +451,9 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     summary.filtered_out = restored->filtered_out;
     next_scheduled = restored->next_scheduled;
     for (auto& [key, engine] : restored->engines) {
-      make_state(key, std::make_unique<book::BookEngine>(std::move(engine)));
+      const auto m = restored->monitors.find(key);
+      make_state(key, std::make_unique<book::BookEngine>(std::move(engine)),
+                 m == restored->monitors.end() ? nullptr : &m->second);
     }
   }
   SymbolState* last = nullptr;
@@ -430,8 +461,9 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     if (last != nullptr && last->symbol == m.symbol && last->exchange == m.exchange) return last;
     const SymbolKey key{m.exchange, m.symbol};
     auto it = states.find(key);
-    last = it != states.end() ? &it->second
-                              : make_state(key, std::make_unique<book::BookEngine>(options.book));
+    last = it != states.end()
+               ? &it->second
+               : make_state(key, std::make_unique<book::BookEngine>(options.book), nullptr);
     return last;
   };
 
@@ -474,7 +506,15 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     c.messages = summary.messages;
     c.filtered_out = summary.filtered_out;
     c.next_scheduled = next_scheduled;
-    for (const auto& [key, s] : states) c.engines.emplace(key, s.engine->snapshot());
+    for (const auto& [key, s] : states) {
+      c.engines.emplace(key, s.engine->snapshot());
+      if (s.monitor) {
+        std::string state;
+        BinaryWriter w(&state);
+        s.monitor->save(w);
+        c.monitors.emplace(key, std::move(state));
+      }
+    }
     journal->checkpoint(std::move(c));
   };
   auto commit_if_changed = [&](size_t* committed_files) {
@@ -502,7 +542,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
         continue;
       }
       SymbolState* s = state_for(m);
-      s->engine->on_message(m, *s->sink);
+      s->engine->on_message(m, s->consumer());
     }
     summary.messages += batch.size();
     // A scheduled checkpoint: parts end here, so the state after this batch is a recovery point.
@@ -556,7 +596,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
 
   std::vector<sink::FileInfo> files;
   for (auto& [key, s] : states) {
-    s.engine->finish(*s.sink);
+    s.engine->finish(s.consumer());
     s.sink->finish();
     const std::vector<sink::FileInfo>& written = s.sink->files();
     SymbolSummary sym;
@@ -565,6 +605,11 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     sym.rows = static_cast<uint64_t>(s.sink->rows());
     sym.files = written.size();
     sym.stats = s.engine->stats();
+    if (s.monitor) {
+      JsonWriter j;
+      s.monitor->finish().write_json(j);
+      sym.stream_json = j.take();
+    }
     summary.rows += sym.rows;
     log.info("symbol.done", {{"exchange", sym.exchange},
                              {"symbol", sym.symbol},

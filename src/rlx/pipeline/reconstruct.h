@@ -58,6 +58,9 @@ struct ReconstructOptions {
   uint64_t checkpoint_batches = 0;
   int64_t checkpoint_seconds = 0;
   book::BookOptions book;
+  // Tier-1 fidelity statistics per symbol, kept inline while the run writes (docs/VALIDATE.md):
+  // report.json gets each symbol's `stream` object. Recorded in run.json; checkpointed.
+  bool validate = false;
   // DuckDB threads encoding each symbol's Parquet (0: the sink's default). The bytes are the
   // same for any value, so it is a runtime setting, not recorded in run.json.
   int32_t writer_threads = 0;
@@ -96,6 +99,7 @@ struct SymbolSummary {
   uint32_t attempts = 0;              // worker processes started for it in this run
   std::vector<std::string> failures;  // why each failed attempt ended, in order
   uint64_t max_rss_bytes = 0;         // the largest peak RSS among them
+  std::string stream_json;            // --validate: the tier-1 statistics (StreamSummary JSON)
 };
 
 struct InputSummary {

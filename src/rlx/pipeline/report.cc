@@ -41,6 +41,7 @@ std::string report_json(const ReconstructSummary& summary) {
     std::string book;
     s.stats.write_json(&book);
     w.key("book").raw(book);
+    if (!s.stream_json.empty()) w.key("stream").raw(s.stream_json);
     w.end_object();
   }
   w.end_array();
@@ -127,7 +128,7 @@ std::string human_summary(const ReconstructSummary& summary, const std::string& 
 }
 
 namespace {
-constexpr uint32_t kSummaryTag = make_tag("RSM", 1);
+constexpr uint32_t kSummaryTag = make_tag("RSM", 2);
 }  // namespace
 
 std::string serialize_summary(const ReconstructSummary& summary) {
@@ -141,6 +142,7 @@ std::string serialize_summary(const ReconstructSummary& summary) {
     w.u64(s.rows);
     w.u64(s.files);
     s.stats.save(w);
+    w.str(s.stream_json);
   }
   w.u64(summary.inputs.size());
   for (const InputSummary& in : summary.inputs) {
@@ -171,6 +173,7 @@ ReconstructSummary parse_summary(std::string_view bytes) {
     s.rows = r.u64("summary rows");
     s.files = r.u64("summary files");
     s.stats = book::BookStats::load(r);
+    s.stream_json = r.str("summary stream");
   }
   summary.inputs.resize(r.count("summary inputs", 16));
   for (InputSummary& in : summary.inputs) {

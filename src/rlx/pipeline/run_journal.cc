@@ -12,7 +12,7 @@ namespace rlx::pipeline {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr uint32_t kCheckpointTag = make_tag("RCK", 2);
+constexpr uint32_t kCheckpointTag = make_tag("RCK", 3);
 constexpr uint32_t kBatchTag = make_tag("RBT", 1);
 
 fs::path checkpoint_dir(const fs::path& state) { return state / "checkpoints"; }
@@ -88,6 +88,12 @@ std::string RunCheckpoint::serialize() const {
     w.str(key.second);
     engine.save(w);
   }
+  w.u64(monitors.size());
+  for (const auto& [key, state] : monitors) {
+    w.str(key.first);
+    w.str(key.second);
+    w.str(state);
+  }
   return out;
 }
 
@@ -104,6 +110,12 @@ RunCheckpoint RunCheckpoint::parse(std::string_view payload) {
     std::string exchange = r.str("exchange");
     std::string symbol = r.str("symbol");
     c.engines.emplace(SymbolKey{std::move(exchange), std::move(symbol)}, book::BookEngine::load(r));
+  }
+  const uint64_t m = r.count("monitors", 24);
+  for (uint64_t i = 0; i < m; ++i) {
+    std::string exchange = r.str("exchange");
+    std::string symbol = r.str("symbol");
+    c.monitors.emplace(SymbolKey{std::move(exchange), std::move(symbol)}, r.str("monitor"));
   }
   r.expect_end("run checkpoint");
   return c;

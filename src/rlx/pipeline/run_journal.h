@@ -43,6 +43,8 @@ struct RunCheckpoint {
   uint64_t filtered_out = 0;       // ReconstructSummary::filtered_out so far
   int64_t next_scheduled = kNull;  // next --checkpoint-seconds boundary (market time)
   std::map<SymbolKey, book::BookEngine> engines;
+  // --validate: each symbol's stream monitor (features::StreamMonitor::save), by symbol.
+  std::map<SymbolKey, std::string> monitors;
 
   std::string serialize() const;
   static RunCheckpoint parse(std::string_view payload);

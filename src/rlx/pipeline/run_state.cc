@@ -119,6 +119,7 @@ void write_run_file(const ReconstructOptions& o) {
   w.key("max_buffered_messages").uint64(o.book.max_buffered_messages);
   w.key("ticker_history").uint64(o.book.ticker_history);
   w.key("ticker_pending").uint64(o.book.ticker_pending);
+  w.key("validate").boolean(o.validate);
   w.end_object();
   const fs::path state = state_dir_of(o);
   durability::create_directories_durable(state);
@@ -182,6 +183,9 @@ ReconstructOptions read_run_file(const fs::path& state_dir, const fs::path& out_
     o.book.max_buffered_messages = root["max_buffered_messages"].get_uint64();
     o.book.ticker_history = root["ticker_history"].get_uint64();
     o.book.ticker_pending = root["ticker_pending"].get_uint64();
+    // Absent in runs written before --validate existed.
+    bool validate = false;
+    if (root["validate"].get_bool().get(validate) == simdjson::SUCCESS) o.validate = validate;
   } catch (const simdjson::simdjson_error& e) {
     throw bad(std::string("unreadable: ") + e.what());
   }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "rlx/core/binary_io.h"
+
 namespace rlx::stats {
 
 PSquare::PSquare(double p) : p_(p) {
@@ -65,6 +67,23 @@ double PSquare::value() const {
   const double rank = std::ceil(p_ * static_cast<double>(count_));
   const uint64_t i = rank < 1 ? 0 : static_cast<uint64_t>(rank) - 1;
   return v[std::min<uint64_t>(i, count_ - 1)];
+}
+
+void PSquare::save(BinaryWriter& w) const {
+  w.f64(p_);
+  w.u64(count_);
+  for (const auto* a : {&height_, &position_, &desired_}) {
+    for (const double v : *a) w.f64(v);
+  }
+}
+
+PSquare PSquare::load(BinaryReader& r) {
+  PSquare q(r.f64("p_square p"));
+  q.count_ = r.u64("p_square count");
+  for (auto* a : {&q.height_, &q.position_, &q.desired_}) {
+    for (double& v : *a) v = r.f64("p_square marker");
+  }
+  return q;
 }
 
 }  // namespace rlx::stats

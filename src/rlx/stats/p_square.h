@@ -5,6 +5,11 @@
 #include <array>
 #include <cstdint>
 
+namespace rlx {
+class BinaryWriter;
+class BinaryReader;
+}  // namespace rlx
+
 namespace rlx::stats {
 
 // One quantile p of a stream, estimated from five markers whose heights follow a piecewise-
@@ -20,6 +25,10 @@ class PSquare {
   double value() const;
   uint64_t count() const { return count_; }
   double p() const { return p_; }
+
+  // Every field, exactly (a checkpoint of a stream being monitored).
+  void save(BinaryWriter& w) const;
+  static PSquare load(BinaryReader& r);
 
  private:
   double parabolic(int i, double d) const;

@@ -58,6 +58,9 @@ class EventFeed {
     return *this;
   }
   const book::OrderBook& order_book() const { return book_; }
+  // Hands the next events to another consumer, the book unchanged (a consumer restored from a
+  // checkpoint goes on where the saved one stopped).
+  void set_consumer(book::EventConsumer* consumer) { consumer_ = consumer; }
 
  private:
   book::EventConsumer* consumer_;

@@ -220,7 +220,7 @@ void drift(JsonWriter& w, const features::Features& g, const features::Features&
     const auto flush = [&] {
       if (rows > 0) {
         w.begin_array()
-            .number(static_cast<double>(second) / 1e3)
+            .number(static_cast<double>(second))
             .number(static_cast<double>(differ) / rows)
             .end_array();
       }
@@ -259,7 +259,7 @@ void drift(JsonWriter& w, const features::Features& g, const features::Features&
        {std::pair{"golden_seams", &g}, std::pair{"candidate_seams", &c}}) {
     w.key(key).begin_array();
     for (const features::Seam& s : side->seams)
-      w.number(static_cast<double>(s.time_ns / 1'000'000) / 1e3);
+      w.number(static_cast<double>(s.time_ns) / 1e9);
     w.end_array();
   }
   w.end_object();

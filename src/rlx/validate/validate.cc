@@ -414,6 +414,7 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
         std::stable_sort(per_window.begin(), per_window.end(),
                          [](const auto& x, const auto& y) { return x.first < y.first; });
         std::vector<double> s;
+        s.reserve(per_window.size());
         for (const auto& x : per_window) s.push_back(x.first);
         res.measurement = per_window[(per_window.size() - 1) / 2].second;
         res.measurement.effect = median(s);
