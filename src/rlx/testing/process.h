@@ -1,5 +1,5 @@
 // Child processes in tests (the rlx binary under a crash harness): start one with its output
-// redirected, wait for it, or kill it after a delay.
+// redirected, wait for it, or kill it after a delay or once it got somewhere.
 #pragma once
 
 #include <fcntl.h>
@@ -55,6 +55,24 @@ inline bool kill_after(pid_t pid, double seconds, int* exit_code) {
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ::kill(pid, SIGKILL);
+  wait_exit(pid);
+  return true;
+}
+
+// Checks `reached()` every few milliseconds and kills the child once it holds: true if it was
+// killed, false (with *exit_code) if it ended first.
+template <typename Reached>
+bool kill_when(pid_t pid, Reached reached, int* exit_code) {
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return false;
+    }
+    if (reached()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ::kill(pid, SIGKILL);
   wait_exit(pid);
