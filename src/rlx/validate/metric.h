@@ -17,9 +17,12 @@ enum class Tier : uint8_t { kStreaming = 1, kBatch = 2, kComprehensive = 3 };
 
 // How S is judged.
 enum class Rule : uint8_t {
-  kNoiseFloor,   // PASS when S <= tau from the calibration, WARN up to 2 tau, FAIL above
-  kEquivalence,  // two one-sided tests on a difference of estimates
-  kAbsolute,     // PASS when S <= tolerance (paired metrics, whose floor is near zero)
+  kNoiseFloor,  // PASS when S <= tau from the calibration, WARN up to 2 tau, FAIL above
+  // Two one-sided tests on a difference of estimates: PASS when the bootstrap interval of its
+  // mean over the windows lies within (-tau, tau), tau the golden between-window spread; WARN
+  // when only S <= tau; FAIL above
+  kEquivalence,
+  kAbsolute,  // PASS when S <= tolerance (paired metrics, whose floor is near zero)
 };
 
 enum class Category : uint8_t {
@@ -46,6 +49,11 @@ struct Measurement {
   double p_value = std::numeric_limits<double>::quiet_NaN();  // where the statistic has one
   uint64_t n = 0;                                             // observations behind S
   std::string detail;                                         // a short human reading of S
+  // kEquivalence: the signed difference of estimates, candidate - golden (S is its magnitude);
+  // judge() adds the 90 % bootstrap interval of its mean over the windows.
+  double difference = std::numeric_limits<double>::quiet_NaN();
+  double interval_low = std::numeric_limits<double>::quiet_NaN();
+  double interval_high = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct Metric {

@@ -11,6 +11,7 @@
 #include "rlx/features/feature_builder.h"
 #include "rlx/testing/event_feed.h"
 #include "rlx/validate/align.h"
+#include "rlx/validate/bootstrap.h"
 #include "rlx/validate/registry.h"
 
 namespace rlx::validate {
@@ -158,6 +159,31 @@ TEST(Metrics, QuantileIsNearestRank) {
   EXPECT_EQ(quantile(v, 0.0), 1);
   std::vector<double> none;
   EXPECT_TRUE(std::isnan(quantile(none, 0.5)));
+}
+
+// The equivalence rule's interval: the mean of the windows' differences, and a 90 % interval
+// that is a point for equal differences, holds the mean, and widens with their spread.
+TEST(Bootstrap, WindowBlockIntervalOfTheMeanDifference) {
+  const BootstrapInterval zero = window_bootstrap({0, 0, 0, 0, 0}, 1000, 1);
+  EXPECT_EQ(zero.mean, 0);
+  EXPECT_EQ(zero.low, 0);
+  EXPECT_EQ(zero.high, 0);
+  const BootstrapInterval narrow = window_bootstrap({0.9, 1.0, 1.1, 1.0, 0.95, 1.05}, 1000, 1);
+  const BootstrapInterval wide = window_bootstrap({-1.0, 3.0, 0.0, 2.0, 1.0, 1.0}, 1000, 1);
+  EXPECT_DOUBLE_EQ(narrow.mean, 1.0);
+  EXPECT_DOUBLE_EQ(wide.mean, 1.0);
+  EXPECT_LT(narrow.low, 1.0);
+  EXPECT_GT(narrow.high, 1.0);
+  EXPECT_GT(narrow.low, 0.9);
+  EXPECT_LT(narrow.high, 1.1);
+  EXPECT_GT(wide.high - wide.low, 5 * (narrow.high - narrow.low));
+  EXPECT_EQ(narrow.replicates, 1000u);
+  // The same seed, the same interval.
+  const BootstrapInterval again = window_bootstrap({-1.0, 3.0, 0.0, 2.0, 1.0, 1.0}, 1000, 1);
+  EXPECT_EQ(again.low, wide.low);
+  EXPECT_EQ(again.high, wide.high);
+  // One window: a mean, no interval.
+  EXPECT_TRUE(std::isnan(window_bootstrap({2.0}, 1000, 1).low));
 }
 
 }  // namespace

@@ -258,8 +258,7 @@ void drift(JsonWriter& w, const features::Features& g, const features::Features&
   for (const auto& [key, side] :
        {std::pair{"golden_seams", &g}, std::pair{"candidate_seams", &c}}) {
     w.key(key).begin_array();
-    for (const features::Seam& s : side->seams)
-      w.number(static_cast<double>(s.time_ns) / 1e9);
+    for (const features::Seam& s : side->seams) w.number(static_cast<double>(s.time_ns) / 1e9);
     w.end_array();
   }
   w.end_object();

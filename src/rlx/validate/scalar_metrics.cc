@@ -1,12 +1,14 @@
-// Tier 2: estimates from each side compared as a difference (../shared/FIDELITY.md §4): the
-// Hill tail exponent of trade sizes, the autocorrelation of |returns| (volatility clustering),
-// the slope of mid changes on order-flow imbalance, and the correlation matrix of level depths.
-// Judged against the golden between-window spread of the same difference (the noise floor).
+// Tier 2: estimates from each side compared as a difference (../shared/FIDELITY.md §3, §4): the
+// Hill tail exponent of trade sizes, the autocorrelation of |returns| (volatility clustering) and
+// the slope of mid changes on order-flow imbalance are judged by the equivalence rule (two
+// one-sided tests: a moving-block bootstrap interval of the difference within the golden
+// between-window spread); the correlation matrix of level depths, a distance, by its floor.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rlx/stats/tail.h"
@@ -34,15 +36,25 @@ double acf(const std::vector<double>& x, size_t lag) {
   return var > 0 ? cov / var : kNaN;
 }
 
-// |1 s mid changes| in ticks.
+// Volatility clustering in one number: the sum of the ACF of |returns| at lags 1 to 5.
+double clustering(const std::vector<double>& abs_returns) {
+  double sum = 0;
+  for (size_t lag = 1; lag <= 5; ++lag) {
+    const double a = acf(abs_returns, lag);
+    if (std::isnan(a)) return kNaN;
+    sum += a;
+  }
+  return sum;
+}
+
+// |mid changes| over 100 ms in ticks: 600 a minute, enough for the ACF in one window.
 std::vector<double> abs_returns(const features::Features& f) {
-  std::vector<double> r = series::mid_return(f, 1);
+  std::vector<double> r = series::mid_change(f, 100'000'000);
   for (double& v : r) v = std::abs(v);
   return r;
 }
 
-double hill(const features::Features& f) {
-  const std::vector<double> x = series::trade_size(f);
+double hill(const std::vector<double>& x) {
   if (x.size() < 50) return kNaN;
   const size_t k = std::max<size_t>(10, x.size() / 10);
   try {
@@ -52,28 +64,35 @@ double hill(const features::Features& f) {
   }
 }
 
-// Least-squares slope of the 1 s mid change (ticks) on the same second's OFI (lots).
-double ofi_slope(const features::Features& f) {
+// (OFI in lots, mid change over the same second in ticks) per pair of consecutive two-sided
+// 1 s rows without a seam.
+std::vector<std::pair<double, double>> ofi_moves(const features::Features& f) {
+  std::vector<std::pair<double, double>> out;
   const features::Grid* g = f.grid(kSecond);
-  if (g == nullptr) return kNaN;
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  uint64_t n = 0;
+  if (g == nullptr) return out;
   for (size_t r = 1; r < g->rows(); ++r) {
     if (g->time_ns[r] - g->time_ns[r - 1] != kSecond) continue;
     if (!g->two_sided(r) || !g->two_sided(r - 1)) continue;
     if ((g->state[r] & features::grid_state::kSeam) != 0) continue;
-    const double x = static_cast<double>(g->ofi_lots[r]);
     const double y = static_cast<double>(g->best_bid(r) + g->best_ask(r) - g->best_bid(r - 1) -
                                          g->best_ask(r - 1)) /
                      2;
+    out.emplace_back(static_cast<double>(g->ofi_lots[r]), y);
+  }
+  return out;
+}
+
+// Least-squares slope of the mid change on OFI; NaN for fewer than 10 points or no OFI variance.
+double ofi_slope(const std::vector<std::pair<double, double>>& points) {
+  if (points.size() < 10) return kNaN;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const auto& [x, y] : points) {
     sx += x;
     sy += y;
     sxx += x * x;
     sxy += x * y;
-    ++n;
   }
-  if (n < 10) return kNaN;
-  const double dn = static_cast<double>(n);
+  const double dn = static_cast<double>(points.size());
   const double var = sxx - sx * sx / dn;
   return var > 0 ? (sxy - sx * sy / dn) / var : kNaN;
 }
@@ -108,30 +127,35 @@ Metric scalar(const char* id, Category category, const char* series_text, const 
   m.category = category;
   m.series = series_text;
   m.statistic = statistic;
-  m.rule = Rule::kNoiseFloor;
+  m.rule = Rule::kEquivalence;
   m.weight = 1;
   m.cause = cause;
   m.remedy = remedy;
   return m;
 }
 
-// S = |estimate(candidate) - estimate(golden)|.
-Measurement difference(double g, double c, uint64_t n, const char* what) {
+// S = |estimate(candidate) - estimate(golden)|, with the signed difference for the interval.
+template <typename T, typename Estimate>
+Measurement equivalence(const std::vector<T>& g, const std::vector<T>& c, Estimate estimate,
+                        const char* what) {
   Measurement out;
-  out.n = n;
-  if (!std::isnan(g) && std::isnan(c)) {
+  out.n = g.size() + c.size();
+  const double a = estimate(g);
+  const double b = estimate(c);
+  if (!std::isnan(a) && std::isnan(b)) {
     out.effect = std::numeric_limits<double>::infinity();  // only the golden side shows it
     out.detail =
-        std::string("the candidate has no ") + what + "; the golden side's is " + std::to_string(g);
+        std::string("the candidate has no ") + what + "; the golden side's is " + std::to_string(a);
     return out;
   }
-  if (std::isnan(g) || std::isnan(c)) {
+  if (std::isnan(a) || std::isnan(b)) {
     out.detail = std::string("not measurable: too few values or no variance for ") + what;
     return out;
   }
-  out.effect = std::abs(c - g);
+  out.difference = b - a;
+  out.effect = std::abs(out.difference);
   char text[128];
-  std::snprintf(text, sizeof(text), "%s %.4g golden, %.4g candidate", what, g, c);
+  std::snprintf(text, sizeof(text), "%s %.4g golden, %.4g candidate", what, a, b);
   out.detail = text;
   return out;
 }
@@ -144,49 +168,38 @@ std::vector<Metric> scalar_metrics() {
                     "trade sizes, lots: the largest 10 %", "|difference of Hill's gamma|",
                     "the candidate's large trades are missing, merged or split",
                     "compare trade counts and sizes with the golden capture (dropped trades)");
+  m.statistic = "|difference of Hill's gamma|; equivalence: its bootstrap interval";
   m.measure = [](const Sides& s) {
-    return difference(hill(s.golden), hill(s.candidate),
-                      s.golden.trades.size() + s.candidate.trades.size(), "Hill gamma");
+    return equivalence(
+        series::trade_size(s.golden), series::trade_size(s.candidate),
+        [](const std::vector<double>& x) { return hill(x); }, "Hill gamma");
   };
   out.push_back(std::move(m));
 
   m = scalar("scalar.acf_abs_returns", Category::kMicrostructure,
-             "|mid change over 1 s|, ticks (grid 1s)",
-             "largest |difference| of the autocorrelations at lags 1 to 5",
+             "|mid change over 100 ms|, ticks (grid 100ms)",
+             "|difference| of the summed autocorrelations at lags 1 to 5; equivalence: its "
+             "bootstrap interval",
              "volatility clusters differently: the candidate's mid moves at other times",
              "check the time alignment of the sources and for stretches of missing deltas");
   m.measure = [](const Sides& s) {
-    const std::vector<double> g = abs_returns(s.golden);
-    const std::vector<double> c = abs_returns(s.candidate);
-    Measurement out;
-    out.n = g.size() + c.size();
-    double worst = 0;
-    for (size_t lag = 1; lag <= 5; ++lag) {
-      const double a = acf(g, lag);
-      const double b = acf(c, lag);
-      if (std::isnan(a) || std::isnan(b)) {
-        out.detail = "not measurable: too few 1 s returns, or a flat mid";
-        return out;
-      }
-      worst = std::max(worst, std::abs(a - b));
-    }
-    out.effect = worst;
-    out.detail =
-        std::to_string(g.size()) + " golden and " + std::to_string(c.size()) + " candidate returns";
-    return out;
+    return equivalence(
+        abs_returns(s.golden), abs_returns(s.candidate),
+        [](const std::vector<double>& x) { return clustering(x); }, "summed ACF of |returns|");
   };
   out.push_back(std::move(m));
 
   m = scalar("scalar.ofi_slope", Category::kMicrostructure,
              "mid change over 1 s (ticks) against that second's OFI (lots)",
-             "|difference of the least-squares slopes|, ticks per lot",
+             "|difference of the least-squares slopes|, ticks per lot; equivalence: its "
+             "bootstrap interval",
              "the candidate's price impact of order flow differs: book updates missing or "
              "merged",
              "compare the delta streams (message counts per second, gaps)");
   m.measure = [](const Sides& s) {
-    const features::Grid* g = s.golden.grid(kSecond);
-    const uint64_t n = g == nullptr ? 0 : g->rows();
-    return difference(ofi_slope(s.golden), ofi_slope(s.candidate), n, "slope");
+    return equivalence(
+        ofi_moves(s.golden), ofi_moves(s.candidate),
+        [](const std::vector<std::pair<double, double>>& p) { return ofi_slope(p); }, "slope");
   };
   out.push_back(std::move(m));
 
@@ -195,6 +208,7 @@ std::vector<Metric> scalar_metrics() {
              "Frobenius norm of the difference of the correlation matrices",
              "levels move together differently: deeper levels stale or missing",
              "check the depth the sources cover and the snapshot policy");
+  m.rule = Rule::kNoiseFloor;  // a distance between matrices, not a difference of estimates
   m.measure = [](const Sides& s) {
     const uint32_t levels = std::min<uint32_t>(10, s.book_depth);
     const auto g = series::level_sizes(s.golden, levels);

@@ -110,6 +110,18 @@ std::vector<double> mid_return(const features::Features& f, int64_t seconds) {
   return out;
 }
 
+std::vector<double> mid_change(const features::Features& f, int64_t step_ns) {
+  const Grid* g = f.grid(step_ns);
+  std::vector<double> out;
+  if (g == nullptr) return out;
+  for (size_t r = 1; r < g->rows(); ++r) {
+    if (g->time_ns[r] - g->time_ns[r - 1] != step_ns) continue;
+    if (!g->two_sided(r) || !g->two_sided(r - 1)) continue;
+    out.push_back(mid(*g, r) - mid(*g, r - 1));
+  }
+  return out;
+}
+
 void depth_profile(const features::Features& f, uint32_t depth, std::vector<double>* distance,
                    std::vector<double>* lots) {
   distance->clear();

@@ -21,6 +21,8 @@ std::vector<double> depth_beyond_touch(const features::Features& f, uint32_t dep
 std::vector<double> ofi_1s(const features::Features& f);  // Cont's OFI per second, lots
 // Mid changes in ticks over `seconds` (overlapping, from the 1 s grid), two-sided rows only.
 std::vector<double> mid_return(const features::Features& f, int64_t seconds);
+// Mid changes in ticks between consecutive rows of the grid with this step, two-sided rows only.
+std::vector<double> mid_change(const features::Features& f, int64_t step_ns);
 // 1 s grid: each level's distance from the mid in ticks, and its size in lots as the weight.
 void depth_profile(const features::Features& f, uint32_t depth, std::vector<double>* distance,
                    std::vector<double>* lots);

@@ -14,6 +14,7 @@
 #include "rlx/core/version.h"
 #include "rlx/durability/durable_file.h"
 #include "rlx/validate/align.h"
+#include "rlx/validate/bootstrap.h"
 #include "rlx/validate/registry.h"
 #include "rlx/validate/window.h"
 
@@ -23,6 +24,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr size_t kAllPairsUpTo = 12;  // windows; beyond, consecutive pairs only
 constexpr size_t kMaxPairs = 500;
+constexpr uint32_t kReplicates = 1000;  // window-block bootstrap, equivalence rule
 
 std::string hash_text(const std::string& s) {
   return durability::hex64(XXH3_64bits(s.data(), s.size()));
@@ -53,7 +55,7 @@ std::vector<std::pair<size_t, size_t>> calibration_pairs(size_t n) {
 
 bool included(const Metric& m, Level level) {
   if (m.tier == Tier::kComprehensive) return level == Level::kComprehensive;
-  if (m.tier == Tier::kBatch && m.rule == Rule::kNoiseFloor) return level != Level::kLight;
+  if (m.tier == Tier::kBatch && m.rule != Rule::kAbsolute) return level != Level::kLight;
   return true;
 }
 
@@ -69,6 +71,20 @@ Status judge_value(double s, double threshold) {
   if (s <= threshold + slack) return Status::kPass;
   if (threshold > 0 && s <= 2 * threshold + slack) return Status::kWarn;
   return Status::kFail;
+}
+
+// Two one-sided tests at 5 % each: PASS when the 90 % interval of the difference lies within
+// (-tau, tau); WARN when the estimate does but its interval does not (or there is none); FAIL
+// when the estimate is beyond tau.
+Status judge_equivalence(const Measurement& m, double tau) {
+  if (std::isnan(m.effect) || std::isnan(tau)) return Status::kSkip;
+  const double slack = 1e-12 + 1e-9 * std::abs(tau);
+  if (m.effect > tau + slack) return Status::kFail;
+  if (!std::isnan(m.interval_low) && m.interval_low > -tau - slack &&
+      m.interval_high < tau + slack) {
+    return Status::kPass;
+  }
+  return Status::kWarn;
 }
 
 void benjamini_hochberg(std::vector<MetricResult>* results) {
@@ -292,7 +308,7 @@ Calibration calibrate(const LoadedSide& golden, const ValidateConfig& config) {
   c.windows = static_cast<uint32_t>(ws.size());
   c.pairs = static_cast<uint32_t>(pairs.size());
   for (const Metric& m : metrics()) {
-    if (m.rule != Rule::kNoiseFloor) continue;
+    if (m.rule == Rule::kAbsolute) continue;
     std::vector<double> values;
     for (const auto& [i, j] : pairs) {
       const Sides sides{slices[i], slices[j], false, config.seed, golden.book_depth};
@@ -399,12 +415,18 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
     } else {
       const Calibration::Floor* f = calibration->floor(m.id);
       res.threshold = f == nullptr ? kNaN : f->tau;
-      std::vector<std::pair<double, Measurement>> per_window;
+      struct PerWindow {
+        double effect;
+        size_t window;
+        Measurement m;
+      };
+      std::vector<PerWindow> per_window;
       uint64_t n = 0;
-      for (const auto& [a, b] : sliced) {
-        Measurement x = m.measure(Sides{a, b, r.paired, config.seed, depth});
+      for (size_t i = 0; i < sliced.size(); ++i) {
+        Measurement x =
+            m.measure(Sides{sliced[i].first, sliced[i].second, r.paired, config.seed, depth});
         n += x.n;
-        if (!std::isnan(x.effect)) per_window.emplace_back(x.effect, std::move(x));
+        if (!std::isnan(x.effect)) per_window.push_back({x.effect, i, std::move(x)});
       }
       res.windows = static_cast<uint32_t>(per_window.size());
       if (per_window.empty()) {
@@ -412,17 +434,38 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
       } else {
         // S is the median window's; its p-value and detail come with it.
         std::stable_sort(per_window.begin(), per_window.end(),
-                         [](const auto& x, const auto& y) { return x.first < y.first; });
+                         [](const auto& x, const auto& y) { return x.effect < y.effect; });
         std::vector<double> s;
         s.reserve(per_window.size());
-        for (const auto& x : per_window) s.push_back(x.first);
-        res.measurement = per_window[(per_window.size() - 1) / 2].second;
+        for (const auto& x : per_window) s.push_back(x.effect);
+        const PerWindow& mid = per_window[(per_window.size() - 1) / 2];
+        res.measurement = mid.m;
         res.measurement.effect = median(s);
         res.measurement.n = n;
+        if (m.rule == Rule::kEquivalence) {
+          // The mean signed difference over the windows and its window-block bootstrap interval.
+          std::vector<double> d;
+          for (const PerWindow& x : per_window) {
+            if (std::isfinite(x.m.difference)) d.push_back(x.m.difference);
+          }
+          if (d.size() == per_window.size()) {
+            std::stable_sort(d.begin(), d.end());  // the interval must not depend on window order
+            const BootstrapInterval ci = window_bootstrap(d, kReplicates, config.seed);
+            res.measurement.difference = ci.mean;
+            res.measurement.effect = std::abs(ci.mean);
+            res.measurement.interval_low = ci.low;
+            res.measurement.interval_high = ci.high;
+            char text[96];
+            std::snprintf(text, sizeof(text), "; mean difference %.3g, 90 %% interval [%.3g, %.3g]",
+                          ci.mean, ci.low, ci.high);
+            res.measurement.detail += text;
+          }
+        }
       }
       if (f == nullptr || std::isnan(f->tau)) res.why_skipped = "no noise floor in the calibration";
     }
-    res.status = judge_value(res.measurement.effect, res.threshold);
+    res.status = m.rule == Rule::kEquivalence ? judge_equivalence(res.measurement, res.threshold)
+                                              : judge_value(res.measurement.effect, res.threshold);
     if (res.status == Status::kSkip && res.why_skipped.empty()) {
       res.why_skipped = res.measurement.detail.empty() ? "not measurable" : res.measurement.detail;
     }
@@ -617,6 +660,11 @@ std::string report_json(const Report& r, const LoadedSide& golden, const LoadedS
         .number(m.measurement.p_value)
         .key("p_adjusted")
         .number(m.p_adjusted)
+        .key("interval")
+        .begin_array()
+        .number(m.measurement.interval_low)
+        .number(m.measurement.interval_high)
+        .end_array()
         .key("detail")
         .string(m.status == Status::kSkip ? m.why_skipped : m.measurement.detail)
         .end_object();
