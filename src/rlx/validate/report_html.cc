@@ -91,7 +91,8 @@ void histogram(JsonWriter& w, const char* name, const char* unit, std::vector<do
   const auto shares = [&](const std::vector<double>& v) {
     std::vector<double> h(kBins, 0);
     for (const double x : v) {
-      const int b = std::clamp(static_cast<int>(std::floor((x - lo) / width)), 0, kBins - 1);
+      // Clamped as a double: an outlier far past the range must not overflow the int.
+      const int b = static_cast<int>(std::clamp(std::floor((x - lo) / width), 0.0, kBins - 1.0));
       h[b] += 1;
     }
     for (double& x : h) x /= static_cast<double>(v.size());
@@ -139,13 +140,17 @@ void depth_heatmap(JsonWriter& w, const features::Features& f) {
       const double mid = static_cast<double>(g->best_bid(r) + g->best_ask(r)) / 2;
       for (uint32_t l = 0; l < g->levels; ++l) {
         const size_t i = r * g->levels + l;
+        // Distances are compared as doubles before the cast: a level far out stays in range.
+        const auto add = [&](double distance, int64_t lots) {
+          if (distance >= 0 && distance < kDistances) {
+            sum[static_cast<size_t>(distance)] += static_cast<double>(lots);
+          }
+        };
         if (g->bid_ticks[i] != features::kNoPrice) {
-          const int d = static_cast<int>(mid - static_cast<double>(g->bid_ticks[i]));
-          if (d < kDistances) sum[d] += static_cast<double>(g->bid_lots[i]);
+          add(mid - static_cast<double>(g->bid_ticks[i]), g->bid_lots[i]);
         }
         if (g->ask_ticks[i] != features::kNoPrice) {
-          const int d = static_cast<int>(static_cast<double>(g->ask_ticks[i]) - mid);
-          if (d < kDistances) sum[d] += static_cast<double>(g->ask_lots[i]);
+          add(static_cast<double>(g->ask_ticks[i]) - mid, g->ask_lots[i]);
         }
       }
     }
