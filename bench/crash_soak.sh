@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The long crash soak (docs/DURABILITY.md): the test suite's crash harness with hundreds of
-# SIGKILLs instead of 30. Every run must end byte-identical to an uninterrupted one.
+# The long crash soak (docs/DURABILITY.md): the test suite's random-kill harness with hundreds of
+# SIGKILLs instead of 20 (each run killed up to 6 times, then left to finish; RLX_CRASH_KILLS sets
+# the count). Every run must end byte-identical to an uninterrupted one.
 #   bench/crash_soak.sh [KILLS=300]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

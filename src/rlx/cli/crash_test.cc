@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -20,6 +21,7 @@
 #include "rlx/pipeline/convert.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/sink/manifest.h"
+#include "rlx/testing/compress.h"
 #include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
 
@@ -28,6 +30,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kRowsPerFile = "40000";
+// A run is killed at most this many times, then left to finish: a chain of kills costs about one
+// run, since each resume goes on from what the killed one committed.
+constexpr int kKillsPerRun = 6;
 // The two ways to run: every symbol in one process, or a supervisor with a worker process per
 // symbol (two at a time here). Their outputs are the same bytes.
 const std::vector<std::string> kInProcess = {"--in-process"};
@@ -61,6 +66,17 @@ std::vector<std::string> reconstruct_args(const fs::path& lake, const fs::path& 
 std::vector<std::string> resume_args(const fs::path& out) {
   return {RLX_BINARY,   "reconstruct", "--resume",    out.string(),
           "--progress", "never",       "--log-level", "info"};
+}
+
+// The part files a run has written so far, listed in its manifest or not yet: how far it got.
+size_t parts_written(const fs::path& dir) {
+  size_t n = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    n += name.rfind("part-", 0) == 0 && it->path().extension() == ".parquet";
+  }
+  return n;
 }
 
 // Every output file (report.json and the .rlx state left aside) by relative path.
@@ -140,23 +156,28 @@ class CrashRecovery : public ::testing::Test {
     std::ifstream ready(dir / "ready");
     ready >> ref_exit_ >> ref_seconds_;
   }
-  // False when the real data is missing.
+  // The first half of each capture's messages is enough for the kills: several parts and
+  // checkpoints per symbol, two dates for one. False when the real data is missing.
   static bool build_fixture(const fs::path& lake, const fs::path& ref, const fs::path& ready) {
     for (const char* f :
          {"usdm_btcusdt_20240808.gz", "usdm_ethusdt_20240808.gz", "cm_btcusd_perp_20240808.gz",
           "spot_btcusdt_20240808.gz", "usdm_btcusdt_20240718.gz"}) {
       const fs::path in = testing::shared_data_dir() / "binance" / "hftbacktest" / f;
       if (!fs::exists(in)) return false;
+      const std::vector<std::string> lines = testing::gz_lines(in);
+      std::string text;
+      for (size_t i = 0; i < lines.size() / 2; ++i) text += lines[i] + "\n";
+      const fs::path half = lake.parent_path() / "captures" / f;  // the name tells the market
+      fs::create_directories(half.parent_path());
+      std::ofstream(half, std::ios::binary) << testing::gzip_bytes(text);
       pipeline::ConvertOptions co;
-      co.inputs = {in};
+      co.inputs = {half};
       co.out_dir = lake;
       co.progress = ProgressMode::kNever;
       pipeline::convert_to_lake(co);
     }
-    const auto start = std::chrono::steady_clock::now();
-    const int code = wait_exit(spawn(reconstruct_args(lake, ref, kInProcess)));
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds = 0;
+    const int code = timed_run(reconstruct_args(lake, ref, kInProcess), &seconds);
     std::ofstream(ready) << code << " " << seconds << "\n";
     return true;
   }
@@ -172,44 +193,83 @@ class CrashRecovery : public ::testing::Test {
   static bool run_and_kill(const std::vector<std::string>& args, double seconds, int* exit_code) {
     return testing::kill_after(spawn(args), seconds, exit_code);
   }
+  // Runs to the end: the exit code, and in *seconds how long it took.
+  static int timed_run(const std::vector<std::string>& args, double* seconds) {
+    const auto start = std::chrono::steady_clock::now();
+    const int code = wait_exit(spawn(args));
+    *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return code;
+  }
 
-  // Kills runs at random moments and resumes them until `target` kills happened; every run
-  // must end byte-identical to the uninterrupted in-process reference.
-  void kill_and_resume(const std::vector<std::string>& mode, int target, uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> when(0.0, ref_seconds_ * 1.1);
+  struct Kills {
     int kills = 0;
     int runs = 0;
     int from_checkpoint = 0;  // resumes that restored a checkpoint (not a restart from scratch)
-    while (kills < target) {
-      const fs::path out = tmp_.path() / ("run" + std::to_string(runs++));
-      for (;;) {
+  };
+  // Kills runs (reconstruct with `extra`) at random moments and resumes them until `target`
+  // kills happened; every run must end byte-identical to `ref`. A run is killed up to
+  // kKillsPerRun times, then left to finish. Each kill moment is drawn uniformly over what the
+  // run has left: a whole run's time times the share of `ref`'s parts not yet written, plus a
+  // tenth so that recovery and the run's last steps are reached too (a draw past the end lets the
+  // run finish early). A whole run's time starts as `run_seconds` and is then taken from the pace
+  // of the fresh runs here, under the load the kills see.
+  void kill_and_resume(const std::vector<std::string>& extra, const fs::path& ref,
+                       double run_seconds, int target, uint64_t seed, Kills* k) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const double ref_parts = static_cast<double>(parts_written(ref));
+    const auto share_written = [&](const fs::path& out) {
+      return static_cast<double>(parts_written(out)) / ref_parts;
+    };
+    while (k->kills < target) {
+      const fs::path out = tmp_.path() / ("run" + std::to_string(k->runs++));
+      for (int kills_here = 0;;) {
         int code = -1;
         // Killed before it recorded run.json, a run cannot be resumed: it is started again.
         const bool recorded = fs::exists(out / ".rlx" / "run.json");
-        const auto args = recorded ? resume_args(out) : reconstruct_args(*lake_, out, mode);
-        const bool killed = run_and_kill(args, when(rng), &code);
+        const auto args = recorded ? resume_args(out) : reconstruct_args(*lake_, out, extra);
+        bool killed = false;
+        if (kills_here < kKillsPerRun && k->kills < target) {
+          const double left = std::max(1.0 - share_written(out), 0.0);
+          const auto start = std::chrono::steady_clock::now();
+          killed = run_and_kill(args, unit(rng) * run_seconds * (left + 0.1), &code);
+          const double elapsed =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          const double share = share_written(out);
+          if (!recorded && !killed) run_seconds = elapsed;
+          if (!recorded && killed && share >= 0.25) run_seconds = elapsed / share;
+        } else {
+          code = wait_exit(spawn(args));
+        }
         if (recorded && last_stderr().find("from_scratch=no") != std::string::npos) {
-          ++from_checkpoint;
+          ++k->from_checkpoint;
         }
         if (killed) {
-          ++kills;
+          ++k->kills;
+          ++kills_here;
           continue;
         }
-        ASSERT_EQ(code, 0) << "run " << out << " failed after " << kills
+        ASSERT_EQ(code, 0) << "run " << out << " failed after " << kills_here
                            << " kills: " << last_stderr();
         break;
       }
-      expect_same_output(out, *ref_);
+      expect_same_output(out, ref);
       if (HasFatalFailure()) return;
     }
-    EXPECT_GE(kills, target);
+  }
+
+  // Runs in `mode` killed and resumed; they end as the uninterrupted in-process reference.
+  void kill_and_resume(const std::vector<std::string>& mode, int target, uint64_t seed) {
+    Kills k;
+    kill_and_resume(mode, *ref_, ref_seconds_, target, seed, &k);
+    if (HasFatalFailure()) return;
+    EXPECT_GE(k.kills, target);
     // Most resumes restore a checkpoint rather than starting over (both are exact).
-    EXPECT_GE(from_checkpoint, target / 6);
+    EXPECT_GE(k.from_checkpoint, target / 6);
     std::printf(
         "crash harness (%s): %d kills over %d runs, %d resumes from a checkpoint, every run "
         "byte-identical\n",
-        mode.front().c_str(), kills, runs, from_checkpoint);
+        mode.front().c_str(), k.kills, k.runs, k.from_checkpoint);
   }
 
   static int kills_wanted() {
@@ -222,7 +282,7 @@ class CrashRecovery : public ::testing::Test {
   static fs::path* lake_;
   static fs::path* ref_;
   static int ref_exit_;
-  static double ref_seconds_;
+  static double ref_seconds_;  // how long the reference run took (under the load of then)
   testing::TempDir tmp_;
 };
 fs::path* CrashRecovery::lake_ = nullptr;
@@ -247,33 +307,16 @@ TEST_F(CrashRecovery, ScheduledCheckpointsGiveTheSameOutputAsAnUninterruptedRunW
   const std::vector<std::string> extra = {"--in-process", "--checkpoint-batches", "25",
                                           "--checkpoint-seconds", "20"};
   const fs::path ref = tmp_.path() / "ref";
-  ASSERT_EQ(wait_exit(spawn(reconstruct_args(*lake_, ref, extra))), 0) << last_stderr();
+  double seconds = 0;
+  ASSERT_EQ(timed_run(reconstruct_args(*lake_, ref, extra), &seconds), 0) << last_stderr();
   // More parts than without the schedule: parts end at the checkpoints.
   EXPECT_GT(sink::read_manifest(ref).size(), sink::read_manifest(*ref_).size());
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> when(0.0, ref_seconds_ * 1.1);
-  int kills = 0;
-  int from_checkpoint = 0;
   const int target = kSanitized ? 4 : 8;
-  for (int run = 0; kills < target; ++run) {
-    const fs::path out = tmp_.path() / ("run" + std::to_string(run));
-    for (;;) {
-      int code = -1;
-      const bool recorded = fs::exists(out / ".rlx" / "run.json");
-      const auto args = recorded ? resume_args(out) : reconstruct_args(*lake_, out, extra);
-      const bool killed = run_and_kill(args, when(rng), &code);
-      if (recorded && last_stderr().find("from_scratch=no") != std::string::npos) ++from_checkpoint;
-      if (killed) {
-        ++kills;
-        continue;
-      }
-      ASSERT_EQ(code, 0) << last_stderr();
-      break;
-    }
-    expect_same_output(out, ref);
-    if (HasFatalFailure()) return;
-  }
-  EXPECT_GE(from_checkpoint, target / 3);
+  Kills k;
+  kill_and_resume(extra, ref, seconds, target, 7, &k);
+  if (HasFatalFailure()) return;
+  EXPECT_GE(k.kills, target);
+  EXPECT_GE(k.from_checkpoint, target / 3);
 }
 
 // One killed run, then damage to what it left, then resume.
@@ -282,15 +325,16 @@ class DamagedState : public CrashRecovery {
   fs::path killed_run() {
     const fs::path out = tmp_.path() / "run";
     int code = -1;
-    // Late enough that parts and checkpoints exist, early enough that it is unfinished.
-    for (double at = ref_seconds_ * 0.6; at > 0.05; at *= 0.7) {
-      fs::remove_all(out);
-      if (run_and_kill(reconstruct_args(*lake_, out, kInProcess), at, &code) &&
-          !sink::read_manifest(out).empty()) {
-        return out;
-      }
+    // Killed once a third of the parts are written: parts and checkpoints exist, and the run is
+    // unfinished (a moment by progress, which the machine's load does not move).
+    const size_t third = parts_written(*ref_) / 3;
+    const bool killed = testing::kill_when(
+        spawn(reconstruct_args(*lake_, out, kInProcess)),
+        [&] { return parts_written(out) >= third; }, &code);
+    if (!killed || sink::read_manifest(out).empty()) {
+      ADD_FAILURE() << "could not interrupt a run after its first commit (exit " << code
+                    << "): " << last_stderr();
     }
-    ADD_FAILURE() << "could not interrupt a run after its first commit";
     return out;
   }
   void resume_and_check(const fs::path& out) {
