@@ -10,8 +10,8 @@
 #include <fstream>
 #include <iterator>
 #include <random>
-#include <string>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "rlx/stats/distance.h"
