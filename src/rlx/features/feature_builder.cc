@@ -4,6 +4,7 @@
 #include <string>
 
 #include "rlx/core/error.h"
+#include "rlx/features/market_time.h"
 
 namespace rlx::features {
 namespace {
@@ -21,19 +22,6 @@ unsigned __int128 gcd(unsigned __int128 a, unsigned __int128 b) {
 
 unsigned __int128 magnitude(Decimal d) {
   return static_cast<unsigned __int128>(d.is_negative() ? -d.raw() : d.raw());
-}
-
-// Origin time, or received time where the source has none (kNull when it has neither).
-int64_t event_time(const Event& e) {
-  return e.origin_time != kNull ? e.origin_time : e.received_time;
-}
-
-// The first grid time at or after t: grids are anchored at the epoch.
-int64_t grid_ceil(int64_t t, int64_t step) {
-  const int64_t q = t / step;
-  const int64_t down = (t % step != 0 && t < 0) ? q - 1 : q;
-  const int64_t floor_t = down * step;
-  return floor_t == t ? t : floor_t + step;
 }
 
 }  // namespace
@@ -196,7 +184,7 @@ void FeatureBuilder::end_of_message(const Event& event, const book::OrderBook& b
     for (Interval& in : intervals_) in.ofi_lots += e;
   } else {
     for (size_t g = 0; g < out_.grids.size(); ++g) {
-      next_t_[g] = grid_ceil(time_, out_.grids[g].step_ns);
+      next_t_[g] = ceil_to(time_, out_.grids[g].step_ns);
     }
     // Probes before the first book have nothing to show.
     const std::vector<int64_t>& given = options_.probe_times;

@@ -7,16 +7,12 @@
 #include "rlx/core/binary_io.h"
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
+#include "rlx/features/market_time.h"
 
 namespace rlx::features {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
-
-int64_t floor_div(int64_t a, int64_t b) {
-  const int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
 
 // Median of a small vector (reordered); the mean of the two middle values for even sizes.
 double median(std::vector<double>& v) {
@@ -318,7 +314,7 @@ void StreamMonitor::close_bins_before(int64_t second) {
 }
 
 void StreamMonitor::on_event(const Event& event, const book::OrderBook& book) {
-  const int64_t et = event.origin_time != kNull ? event.origin_time : event.received_time;
+  const int64_t et = event_time(event);
   if (et != kNull) {
     time_ = have_time_ ? std::max(time_, et) : et;
     if (!have_time_) total_.w.start_ns = et;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rlx/features/market_time.h"
+
 namespace rlx::validate {
 namespace {
 
@@ -18,11 +20,6 @@ std::vector<T> part(const std::vector<T>& v, size_t lo, size_t hi, size_t per_ro
                         v.begin() + static_cast<std::ptrdiff_t>(hi * per_row));
 }
 
-int64_t floor_to(int64_t t, int64_t step) {
-  const int64_t q = t / step;
-  return ((t % step != 0 && t < 0) ? q - 1 : q) * step;
-}
-
 }  // namespace
 
 std::vector<Window> windows(const features::Features& side, int64_t length_ns, bool clean) {
@@ -32,7 +29,7 @@ std::vector<Window> windows(const features::Features& side, int64_t length_ns, b
   const int64_t start = side.grids[0].time_ns.front();
   const int64_t end = side.last_ns;
   size_t seam = 0;
-  for (int64_t a = floor_to(start, length_ns); a + length_ns <= end; a += length_ns) {
+  for (int64_t a = features::floor_to(start, length_ns); a + length_ns <= end; a += length_ns) {
     if (a < start) continue;
     const Window w{a, a + length_ns};
     if (clean) {
