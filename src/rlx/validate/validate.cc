@@ -157,6 +157,197 @@ void write_side(JsonWriter& w, const LoadedSide& s) {
   w.end_object();
 }
 
+using SlicedPairs = std::vector<std::pair<features::Features, features::Features>>;
+
+// A calibration made for other data or settings is refused (Error(kUsage)).
+void check_calibration(const Calibration& calibration, const LoadedSide& golden,
+                       const ValidateConfig& config, const std::string& config_hash) {
+  if (calibration.symbol != golden.symbol || calibration.exchange != golden.exchange) {
+    throw Error(ExitCode::kUsage, "the calibration is for " + calibration.exchange + " " +
+                                      calibration.symbol + ", not " + golden.exchange + " " +
+                                      golden.symbol);
+  }
+  if (calibration.window_ns != config.window_ns) {
+    throw Error(ExitCode::kUsage,
+                "the calibration's window is " + std::to_string(calibration.window_ns) +
+                    " ns, the configuration's " + std::to_string(config.window_ns) + " ns");
+  }
+  if (calibration.config_hash != config_hash) {
+    throw Error(ExitCode::kUsage, "the calibration was made under another configuration (hash " +
+                                      calibration.config_hash + ", this one " + config_hash + ")");
+  }
+}
+
+// The windows a noise-floor metric compares: the same clean golden windows on both sides when
+// paired; the i-th clean golden window against the i-th candidate window otherwise.
+std::vector<std::pair<Window, Window>> window_pairs(const features::Features& g,
+                                                    const features::Features& c, int64_t window_ns,
+                                                    bool paired, uint32_t* golden_clean) {
+  const std::vector<Window> gw = windows(g, window_ns, true);
+  const std::vector<Window> cw = windows(c, window_ns, false);
+  *golden_clean = static_cast<uint32_t>(gw.size());
+  std::vector<std::pair<Window, Window>> pairs;
+  if (paired) {
+    size_t j = 0;
+    for (const Window& w : gw) {
+      while (j < cw.size() && cw[j].from_ns < w.from_ns) ++j;
+      if (j < cw.size() && cw[j].from_ns == w.from_ns) pairs.emplace_back(w, w);
+    }
+  } else {
+    for (size_t i = 0; i < std::min(gw.size(), cw.size()); ++i) pairs.emplace_back(gw[i], cw[i]);
+  }
+  return pairs;
+}
+
+// S of a windowed metric: the median over the windows it could measure (the median window's
+// p-value and detail come with it); for the equivalence rule, the mean signed difference and its
+// window-block bootstrap interval.
+Measurement measure_windows(const Metric& m, const SlicedPairs& sliced, bool paired, uint64_t seed,
+                            uint32_t depth, uint32_t* windows, std::string* why_skipped) {
+  Measurement out;
+  struct PerWindow {
+    double effect;
+    size_t window;
+    Measurement m;
+  };
+  std::vector<PerWindow> per_window;
+  uint64_t n = 0;
+  for (size_t i = 0; i < sliced.size(); ++i) {
+    Measurement x = m.measure(Sides{sliced[i].first, sliced[i].second, paired, seed, depth});
+    n += x.n;
+    if (!std::isnan(x.effect)) per_window.push_back({x.effect, i, std::move(x)});
+  }
+  *windows = static_cast<uint32_t>(per_window.size());
+  if (per_window.empty()) {
+    *why_skipped = sliced.empty() ? "no window to compare" : "not measurable in any window";
+  } else {
+    // S is the median window's; its p-value and detail come with it.
+    std::stable_sort(per_window.begin(), per_window.end(),
+                     [](const auto& x, const auto& y) { return x.effect < y.effect; });
+    std::vector<double> s;
+    s.reserve(per_window.size());
+    for (const auto& x : per_window) s.push_back(x.effect);
+    const PerWindow& mid = per_window[(per_window.size() - 1) / 2];
+    out = mid.m;
+    out.effect = median(s);
+    out.n = n;
+    if (m.rule == Rule::kEquivalence) {
+      // The mean signed difference over the windows and its window-block bootstrap interval.
+      std::vector<double> d;
+      for (const PerWindow& x : per_window) {
+        if (std::isfinite(x.m.difference)) d.push_back(x.m.difference);
+      }
+      if (d.size() == per_window.size()) {
+        std::stable_sort(d.begin(), d.end());  // the interval must not depend on window order
+        const BootstrapInterval ci = window_bootstrap(d, kReplicates, seed);
+        out.difference = ci.mean;
+        out.effect = std::abs(ci.mean);
+        out.interval_low = ci.low;
+        out.interval_high = ci.high;
+        char text[96];
+        std::snprintf(text, sizeof(text), "; mean difference %.3g, 90 %% interval [%.3g, %.3g]",
+                      ci.mean, ci.low, ci.high);
+        out.detail += text;
+      }
+    }
+  }
+  return out;
+}
+
+// Scores by category and overall: the weighted share of PASS (1) and WARN (1/2) among measured
+// metrics.
+void score(Report* report) {
+  Report& r = *report;
+  const Category all[] = {Category::kIntegrity,      Category::kBook, Category::kDistributions,
+                          Category::kMicrostructure, Category::kRl,   Category::kAdversarial};
+  double total_w = 0;
+  double total_credit = 0;
+  for (const Category cat : all) {
+    CategoryScore cs{cat};
+    double w = 0;
+    double credit = 0;
+    for (const MetricResult& m : r.metrics) {
+      if (m.metric->category != cat) continue;
+      switch (m.status) {
+        case Status::kPass:
+          ++cs.pass;
+          credit += m.weight;
+          break;
+        case Status::kWarn:
+          ++cs.warn;
+          credit += m.weight / 2;
+          break;
+        case Status::kFail:
+          ++cs.fail;
+          break;
+        case Status::kSkip:
+          ++cs.skip;
+          continue;
+      }
+      w += m.weight;
+    }
+    cs.score = w > 0 ? credit / w : kNaN;
+    total_w += w;
+    total_credit += credit;
+    if (cs.pass + cs.warn + cs.fail + cs.skip > 0) r.categories.push_back(cs);
+  }
+  r.score = total_w > 0 ? total_credit / total_w : kNaN;
+}
+
+// Gates first, then FAIL before WARN, then by how far past the threshold.
+void rank_failures(Report* report) {
+  Report& r = *report;
+  for (size_t i = 0; i < r.metrics.size(); ++i) {
+    const Status s = r.metrics[i].status;
+    if (s == Status::kFail || s == Status::kWarn) r.ranked_failures.push_back(i);
+  }
+  const auto excess = [&](size_t i) {
+    const MetricResult& m = r.metrics[i];
+    return m.threshold > 0 ? m.measurement.effect / m.threshold
+                           : std::numeric_limits<double>::infinity();
+  };
+  std::stable_sort(r.ranked_failures.begin(), r.ranked_failures.end(), [&](size_t a, size_t b) {
+    const MetricResult& x = r.metrics[a];
+    const MetricResult& y = r.metrics[b];
+    const bool gx = x.metric->gate && x.status == Status::kFail;
+    const bool gy = y.metric->gate && y.status == Status::kFail;
+    if (gx != gy) return gx;
+    if (x.status != y.status) return x.status == Status::kFail;
+    return excess(a) > excess(b);
+  });
+}
+
+// FAIL on a failed gate or a score below the minimum; WARN when any metric is beyond its floor;
+// PASS otherwise. Each with its reasons.
+void decide(Report* report, double min_score) {
+  Report& r = *report;
+  bool any_warn = false;
+  for (const MetricResult& m : r.metrics) {
+    if (m.metric->gate && m.status == Status::kFail) {
+      r.reasons.push_back("gate " + m.metric->id + " failed: " + m.measurement.detail);
+    }
+    any_warn = any_warn || m.status == Status::kWarn || m.status == Status::kFail;
+  }
+  if (std::isnan(r.score)) {
+    r.reasons.push_back("no metric could be measured");
+  } else if (r.score < min_score) {
+    char text[96];
+    std::snprintf(text, sizeof(text), "score %.3f is below the minimum %.3f", r.score, min_score);
+    r.reasons.push_back(text);
+  }
+  if (!r.reasons.empty()) {
+    r.verdict = Status::kFail;
+  } else if (any_warn) {
+    r.verdict = Status::kWarn;
+    r.reasons.push_back(
+        "every gate passed and the score is above the minimum, but some metrics "
+        "are beyond their floor");
+  } else {
+    r.verdict = Status::kPass;
+    r.reasons.push_back("every measured metric is within its floor or tolerance");
+  }
+}
+
 }  // namespace
 
 const char* status_name(Status s) {
@@ -358,38 +549,13 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
     r.calibration_source = "golden";
   } else {
     r.calibration_source = "file";
-    if (calibration->symbol != golden.symbol || calibration->exchange != golden.exchange) {
-      throw Error(ExitCode::kUsage, "the calibration is for " + calibration->exchange + " " +
-                                        calibration->symbol + ", not " + golden.exchange + " " +
-                                        golden.symbol);
-    }
-    if (calibration->window_ns != config.window_ns) {
-      throw Error(ExitCode::kUsage,
-                  "the calibration's window is " + std::to_string(calibration->window_ns) +
-                      " ns, the configuration's " + std::to_string(config.window_ns) + " ns");
-    }
-    if (calibration->config_hash != r.config_hash) {
-      throw Error(ExitCode::kUsage, "the calibration was made under another configuration (hash " +
-                                        calibration->config_hash + ", this one " + r.config_hash +
-                                        ")");
-    }
+    check_calibration(*calibration, golden, config, r.config_hash);
   }
   r.calibration_hash = calibration->hash();
 
   // Window pairs for noise-floor metrics.
-  const std::vector<Window> gw = windows(g, config.window_ns, true);
-  const std::vector<Window> cw = windows(c, config.window_ns, false);
-  r.golden_clean_windows = static_cast<uint32_t>(gw.size());
-  std::vector<std::pair<Window, Window>> pairs;
-  if (r.paired) {
-    size_t j = 0;
-    for (const Window& w : gw) {
-      while (j < cw.size() && cw[j].from_ns < w.from_ns) ++j;
-      if (j < cw.size() && cw[j].from_ns == w.from_ns) pairs.emplace_back(w, w);
-    }
-  } else {
-    for (size_t i = 0; i < std::min(gw.size(), cw.size()); ++i) pairs.emplace_back(gw[i], cw[i]);
-  }
+  const std::vector<std::pair<Window, Window>> pairs =
+      window_pairs(g, c, config.window_ns, r.paired, &r.golden_clean_windows);
   r.windows_compared = static_cast<uint32_t>(pairs.size());
   std::vector<std::pair<features::Features, features::Features>> sliced;
   sliced.reserve(pairs.size());
@@ -415,53 +581,8 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
     } else {
       const Calibration::Floor* f = calibration->floor(m.id);
       res.threshold = f == nullptr ? kNaN : f->tau;
-      struct PerWindow {
-        double effect;
-        size_t window;
-        Measurement m;
-      };
-      std::vector<PerWindow> per_window;
-      uint64_t n = 0;
-      for (size_t i = 0; i < sliced.size(); ++i) {
-        Measurement x =
-            m.measure(Sides{sliced[i].first, sliced[i].second, r.paired, config.seed, depth});
-        n += x.n;
-        if (!std::isnan(x.effect)) per_window.push_back({x.effect, i, std::move(x)});
-      }
-      res.windows = static_cast<uint32_t>(per_window.size());
-      if (per_window.empty()) {
-        res.why_skipped = pairs.empty() ? "no window to compare" : "not measurable in any window";
-      } else {
-        // S is the median window's; its p-value and detail come with it.
-        std::stable_sort(per_window.begin(), per_window.end(),
-                         [](const auto& x, const auto& y) { return x.effect < y.effect; });
-        std::vector<double> s;
-        s.reserve(per_window.size());
-        for (const auto& x : per_window) s.push_back(x.effect);
-        const PerWindow& mid = per_window[(per_window.size() - 1) / 2];
-        res.measurement = mid.m;
-        res.measurement.effect = median(s);
-        res.measurement.n = n;
-        if (m.rule == Rule::kEquivalence) {
-          // The mean signed difference over the windows and its window-block bootstrap interval.
-          std::vector<double> d;
-          for (const PerWindow& x : per_window) {
-            if (std::isfinite(x.m.difference)) d.push_back(x.m.difference);
-          }
-          if (d.size() == per_window.size()) {
-            std::stable_sort(d.begin(), d.end());  // the interval must not depend on window order
-            const BootstrapInterval ci = window_bootstrap(d, kReplicates, config.seed);
-            res.measurement.difference = ci.mean;
-            res.measurement.effect = std::abs(ci.mean);
-            res.measurement.interval_low = ci.low;
-            res.measurement.interval_high = ci.high;
-            char text[96];
-            std::snprintf(text, sizeof(text), "; mean difference %.3g, 90 %% interval [%.3g, %.3g]",
-                          ci.mean, ci.low, ci.high);
-            res.measurement.detail += text;
-          }
-        }
-      }
+      res.measurement =
+          measure_windows(m, sliced, r.paired, config.seed, depth, &res.windows, &res.why_skipped);
       if (f == nullptr || std::isnan(f->tau)) res.why_skipped = "no noise floor in the calibration";
     }
     res.status = m.rule == Rule::kEquivalence ? judge_equivalence(res.measurement, res.threshold)
@@ -473,89 +594,9 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
   }
   benjamini_hochberg(&r.metrics);
 
-  // Scores.
-  const Category all[] = {Category::kIntegrity,      Category::kBook, Category::kDistributions,
-                          Category::kMicrostructure, Category::kRl,   Category::kAdversarial};
-  double total_w = 0;
-  double total_credit = 0;
-  for (const Category cat : all) {
-    CategoryScore cs{cat};
-    double w = 0;
-    double credit = 0;
-    for (const MetricResult& m : r.metrics) {
-      if (m.metric->category != cat) continue;
-      switch (m.status) {
-        case Status::kPass:
-          ++cs.pass;
-          credit += m.weight;
-          break;
-        case Status::kWarn:
-          ++cs.warn;
-          credit += m.weight / 2;
-          break;
-        case Status::kFail:
-          ++cs.fail;
-          break;
-        case Status::kSkip:
-          ++cs.skip;
-          continue;
-      }
-      w += m.weight;
-    }
-    cs.score = w > 0 ? credit / w : kNaN;
-    total_w += w;
-    total_credit += credit;
-    if (cs.pass + cs.warn + cs.fail + cs.skip > 0) r.categories.push_back(cs);
-  }
-  r.score = total_w > 0 ? total_credit / total_w : kNaN;
-
-  // Ranked failures: gates first, then FAIL before WARN, then by how far past the threshold.
-  for (size_t i = 0; i < r.metrics.size(); ++i) {
-    const Status s = r.metrics[i].status;
-    if (s == Status::kFail || s == Status::kWarn) r.ranked_failures.push_back(i);
-  }
-  const auto excess = [&](size_t i) {
-    const MetricResult& m = r.metrics[i];
-    return m.threshold > 0 ? m.measurement.effect / m.threshold
-                           : std::numeric_limits<double>::infinity();
-  };
-  std::stable_sort(r.ranked_failures.begin(), r.ranked_failures.end(), [&](size_t a, size_t b) {
-    const MetricResult& x = r.metrics[a];
-    const MetricResult& y = r.metrics[b];
-    const bool gx = x.metric->gate && x.status == Status::kFail;
-    const bool gy = y.metric->gate && y.status == Status::kFail;
-    if (gx != gy) return gx;
-    if (x.status != y.status) return x.status == Status::kFail;
-    return excess(a) > excess(b);
-  });
-
-  // The verdict.
-  bool any_warn = false;
-  for (const MetricResult& m : r.metrics) {
-    if (m.metric->gate && m.status == Status::kFail) {
-      r.reasons.push_back("gate " + m.metric->id + " failed: " + m.measurement.detail);
-    }
-    any_warn = any_warn || m.status == Status::kWarn || m.status == Status::kFail;
-  }
-  if (std::isnan(r.score)) {
-    r.reasons.push_back("no metric could be measured");
-  } else if (r.score < config.min_score) {
-    char text[96];
-    std::snprintf(text, sizeof(text), "score %.3f is below the minimum %.3f", r.score,
-                  config.min_score);
-    r.reasons.push_back(text);
-  }
-  if (!r.reasons.empty()) {
-    r.verdict = Status::kFail;
-  } else if (any_warn) {
-    r.verdict = Status::kWarn;
-    r.reasons.push_back(
-        "every gate passed and the score is above the minimum, but some metrics "
-        "are beyond their floor");
-  } else {
-    r.verdict = Status::kPass;
-    r.reasons.push_back("every measured metric is within its floor or tolerance");
-  }
+  score(&r);
+  rank_failures(&r);
+  decide(&r, config.min_score);
   if (level == Level::kComprehensive) {
     r.notes.push_back("tier 3 (comprehensive) metrics are not computed by this rlx version");
   }
