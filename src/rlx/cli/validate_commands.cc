@@ -46,14 +46,19 @@ validate::ValidateConfig load_config(const SideOptions& s) {
   return s.config.empty() ? validate::ValidateConfig{} : validate::ValidateConfig::load(s.config);
 }
 
-validate::LoadedSide load_golden(const SideOptions& s, const validate::ValidateConfig& config,
-                                 const Log& log) {
-  validate::SideInput in{s.golden_kind, {s.golden.begin(), s.golden.end()}};
+validate::LoadOptions load_options(const SideOptions& s, const validate::ValidateConfig& config) {
   validate::LoadOptions o;
   o.symbol = s.symbol;
   o.features = validate::feature_options(config);
-  o.features.probe_snapshots = true;
   o.on_bad_row = s.on_bad_row;
+  return o;
+}
+
+validate::LoadedSide load_golden(const SideOptions& s, const validate::ValidateConfig& config,
+                                 const Log& log) {
+  validate::SideInput in{s.golden_kind, {s.golden.begin(), s.golden.end()}};
+  validate::LoadOptions o = load_options(s, config);
+  o.features.probe_snapshots = true;
   log.info("validate.load", {{"side", std::string("golden")}});
   validate::LoadedSide side = validate::load_side(in, o);
   log.info(
@@ -88,15 +93,16 @@ int ValidateCommand::run(const Log& log) {
   const validate::ValidateConfig config = load_config(sides);
   validate::Calibration cal;
   if (!calibration.empty()) cal = validate::Calibration::load(calibration);
-  const validate::LoadedSide golden = load_golden(sides, config, log);
-  validate::SideInput in{candidate_kind, {candidate.begin(), candidate.end()}};
-  validate::LoadOptions o;
-  o.symbol = golden.symbol;
-  o.features = validate::feature_options(config);
-  o.features.probe_times = golden.features.probes.time_ns;
-  o.on_bad_row = sides.on_bad_row;
-  log.info("validate.load", {{"side", std::string("candidate")}});
-  const validate::LoadedSide cand = validate::load_side(in, o);
+  log.info("validate.load", {});
+  const validate::SidePair pair = validate::load_pair(
+      validate::SideInput{sides.golden_kind, {sides.golden.begin(), sides.golden.end()}},
+      validate::SideInput{candidate_kind, {candidate.begin(), candidate.end()}},
+      load_options(sides, config));
+  const validate::LoadedSide& golden = pair.golden;
+  const validate::LoadedSide& cand = pair.candidate;
+  log.info("validate.loaded", {{"symbol", golden.symbol},
+                               {"golden_events", golden.features.events},
+                               {"candidate_events", cand.features.events}});
   const validate::Report report =
       validate::judge(golden, cand, config, level, calibration.empty() ? nullptr : &cal);
 

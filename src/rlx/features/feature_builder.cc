@@ -187,8 +187,8 @@ void FeatureBuilder::end_of_message(const Event& event, const book::OrderBook& b
       next_t_[g] = ceil_to(time_, out_.grids[g].step_ns);
     }
     // Probes before the first book have nothing to show.
-    const std::vector<int64_t>& given = options_.probe_times;
-    while (next_probe_ < given.size() && given[next_probe_] < time_) ++next_probe_;
+    int64_t probe = 0;
+    while (given_probe_before(time_, &probe)) ++next_probe_;
   }
   top_ = std::move(next);
   have_top_ = true;
@@ -204,8 +204,11 @@ void FeatureBuilder::emit_rows_before(int64_t t) {
       next_t_[g] += out_.grids[g].step_ns;
     }
   }
-  const std::vector<int64_t>& given = options_.probe_times;
-  while (next_probe_ < given.size() && given[next_probe_] < t) emit_probe(given[next_probe_++]);
+  int64_t probe = 0;
+  while (given_probe_before(t, &probe)) {
+    emit_probe(probe);
+    ++next_probe_;
+  }
   size_t done = 0;
   while (done < snapshot_probes_.size() && snapshot_probes_[done] < t) {
     emit_probe(snapshot_probes_[done++]);
@@ -214,9 +217,14 @@ void FeatureBuilder::emit_rows_before(int64_t t) {
                          snapshot_probes_.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
+bool FeatureBuilder::given_probe_before(int64_t t, int64_t* probe) {
+  return options_.probe_at && options_.probe_at->at(next_probe_, probe) && *probe < t;
+}
+
 void FeatureBuilder::emit_probe(int64_t t) {
   // A probe before the first snapshot has no book to show.
   if (!have_top_) return;
+  if (options_.publish_probes) options_.publish_probes->push(t);
   sample(&out_.probes, t);
   for (auto* v : {&out_.probes.trades, &out_.probes.book_messages}) v->push_back(0);
   for (auto* v : {&out_.probes.buy_lots, &out_.probes.sell_lots, &out_.probes.ofi_lots}) {
@@ -274,7 +282,13 @@ Features FeatureBuilder::finish() {
   // The book after the last event holds for its own time too.
   if (have_top_ && have_time_) emit_rows_before(time_ + 1);
   out_.stream = monitor_.finish();
+  if (options_.publish_probes) options_.publish_probes->close();
   return std::move(out_);
+}
+
+// A side that fails mid-way still ends its feed, so that the other side's reader stops waiting.
+FeatureBuilder::~FeatureBuilder() {
+  if (options_.publish_probes) options_.publish_probes->close();
 }
 
 }  // namespace rlx::features

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "rlx/book/book_engine.h"
 #include "rlx/features/features.h"
+#include "rlx/features/probe_feed.h"
 #include "rlx/features/stream_monitor.h"
 
 namespace rlx::features {
@@ -27,15 +29,21 @@ struct FeatureOptions {
   std::vector<GridSpec> grids = {{100'000'000, 5}, {1'000'000'000, 20}};
   StreamOptions stream;
   // Probes: rows of the book at given times, by the grids' rule (Features::probes). The golden
-  // side probes itself at each of its snapshots; the candidate is then probed at those times.
+  // side probes itself at each of its snapshots; the candidate is then probed at those times,
+  // read from `probe_at` (a feed of known times, or the golden's as it loads alongside).
   bool probe_snapshots = false;
-  std::vector<int64_t> probe_times;  // sorted
+  std::shared_ptr<ProbeFeed> probe_at;        // be probed at these times (ascending)
+  std::shared_ptr<ProbeFeed> publish_probes;  // written: each time this side is probed; closed
+                                              // when the builder finishes or is destroyed
 };
 
 class FeatureBuilder final : public book::EventConsumer {
  public:
   // Throws Error(kUsage) on a grid step <= 0 or too many levels.
   explicit FeatureBuilder(FeatureOptions options = {});
+  ~FeatureBuilder() override;
+  FeatureBuilder(const FeatureBuilder&) = delete;
+  FeatureBuilder& operator=(const FeatureBuilder&) = delete;
 
   void on_event(const Event& event, const book::OrderBook& book) override;
   // Emits the grid rows up to the last event's time and hands the features over. Throws
@@ -59,6 +67,7 @@ class FeatureBuilder final : public book::EventConsumer {
   void emit_rows_before(int64_t t);
   void emit_row(size_t g, int64_t t);
   void emit_probe(int64_t t);
+  bool given_probe_before(int64_t t, int64_t* probe);  // the next of options_.probe_at, if < t
   void sample(Grid* grid, int64_t t);
   void end_of_message(const Event& event, const book::OrderBook& book);
   bool top_changed(const book::OrderBook& book) const;
@@ -86,7 +95,7 @@ class FeatureBuilder final : public book::EventConsumer {
   uint32_t snapshot_bids_ = 0;
   uint32_t snapshot_asks_ = 0;
   std::vector<Event> early_trades_;       // trades before the units were known
-  size_t next_probe_ = 0;                 // into options_.probe_times
+  size_t next_probe_ = 0;                 // into options_.probe_at
   std::vector<int64_t> snapshot_probes_;  // snapshot times not yet probed, in order
 };
 

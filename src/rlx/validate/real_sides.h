@@ -78,7 +78,7 @@ class ValidateReal : public ::testing::Test {
     LoadOptions o;
     o.symbol = g.symbol;
     o.features = feature_options(config);
-    o.features.probe_times = g.features.probes.time_ns;
+    o.features.probe_at = std::make_shared<features::ProbeFeed>(g.features.probes.time_ns);
     return load_side(SideInput{InputKind::kAuto, {path}}, o);
   }
 

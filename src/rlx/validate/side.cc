@@ -3,8 +3,11 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <exception>
+#include <memory>
 #include <set>
 #include <string_view>
+#include <thread>
 
 #include "rlx/core/error.h"
 #include "rlx/durability/durable_file.h"
@@ -237,6 +240,40 @@ LoadedSide load_side(const SideInput& input, const LoadOptions& options) {
   const InputKind kind = input.kind == InputKind::kAuto ? detect_kind(input.paths) : input.kind;
   if (kind == InputKind::kRlxOutput) return load_output(input, options);
   return load_raw(kind, input, options);
+}
+
+SidePair load_pair(const SideInput& golden, const SideInput& candidate,
+                   const LoadOptions& options) {
+  const auto feed = std::make_shared<features::ProbeFeed>();
+  LoadOptions g = options;
+  g.features.probe_snapshots = true;
+  g.features.publish_probes = feed;
+  LoadOptions c = options;
+  c.features.probe_at = feed;
+  SidePair out;
+  std::exception_ptr candidate_error;
+  {
+    std::jthread worker([&] {
+      try {
+        out.candidate = load_side(candidate, c);
+      } catch (...) {
+        candidate_error = std::current_exception();
+      }
+    });
+    try {
+      out.golden = load_side(golden, g);
+    } catch (...) {
+      feed->close();  // the golden may have failed before its builder existed
+      throw;          // the worker is joined on the way out
+    }
+  }
+  if (candidate_error) std::rethrow_exception(candidate_error);
+  if (out.golden.symbol != out.candidate.symbol) {  // exchanges may be named differently
+    throw Error(ExitCode::kUsage, "the golden side holds " + out.golden.symbol +
+                                      ", the candidate " + out.candidate.symbol +
+                                      ": the sides must show the same symbol");
+  }
+  return out;
 }
 
 std::string input_hash(const fs::path& path) {

@@ -57,6 +57,17 @@ struct LoadedSide {
 // input that cannot be trusted (naming file, row and field), as `rlx reconstruct` does.
 LoadedSide load_side(const SideInput& input, const LoadOptions& options);
 
+// Both sides, loaded at once on two threads. The golden side probes itself at its snapshots and
+// the candidate is probed at those times as the golden finds them (features::ProbeFeed), so the
+// result equals load_side of the golden, then of the candidate with the golden's probe times and
+// symbol. Without options.symbol each side must hold one symbol, and the same one (else
+// Error(kUsage)). The golden's error comes first when both fail.
+struct SidePair {
+  LoadedSide golden;
+  LoadedSide candidate;
+};
+SidePair load_pair(const SideInput& golden, const SideInput& candidate, const LoadOptions& options);
+
 // XXH3-64 of a file, or of a folder: every regular file under it in path order, as "relative
 // path, size, XXH3-64" lines, hashed.
 std::string input_hash(const std::filesystem::path& path);

@@ -258,5 +258,41 @@ TEST_F(ValidateReal, RlxOutputReadBackEqualsReconstructingItsInputs) {
   EXPECT_EQ(r.verdict, Status::kPass) << report_json(r, g, out);
 }
 
+// Both sides loaded at once (as `rlx validate` does) equal loading the golden first and then the
+// candidate at its probe times: a Lake golden with a snapshot every 100 ms, so the candidate
+// is probed thousands of times. A failing side fails the pair without hanging, and sides of
+// different symbols are refused.
+TEST_F(ValidateReal, SidesLoadedAtOnceEqualSidesLoadedInTurn) {
+  RLX_REQUIRE_DATA(capture, kCapture);
+  RLX_REQUIRE_DATA(eth, "binance/hftbacktest/usdm_ethusdt_20240808.gz");
+  const fs::path lake_root = lake(capture, 100);
+  const LoadedSide g = golden(lake_root);
+  const LoadedSide c = candidate(capture, g);
+  ASSERT_GT(g.features.probes.time_ns.size(), 3000u);
+  LoadOptions o;
+  o.features = feature_options(ValidateConfig{});
+  const SidePair pair = load_pair(SideInput{InputKind::kAuto, {lake_root}},
+                                  SideInput{InputKind::kAuto, {capture}}, o);
+  EXPECT_EQ(pair.candidate.features.probes.time_ns, c.features.probes.time_ns);
+  EXPECT_EQ(pair.candidate.features.probes.bid_ticks, c.features.probes.bid_ticks);
+  EXPECT_EQ(pair.candidate.features.probes.ask_lots, c.features.probes.ask_lots);
+  const ValidateConfig config;
+  const Report a = judge(g, c, config, Level::kStandard, nullptr);
+  const Report b = judge(pair.golden, pair.candidate, config, Level::kStandard, nullptr);
+  EXPECT_EQ(report_json(a, g, c), report_json(b, pair.golden, pair.candidate));
+
+  const auto code_of = [&](const fs::path& gold, const fs::path& cand) {
+    try {
+      load_pair(SideInput{InputKind::kAuto, {gold}}, SideInput{InputKind::kAuto, {cand}}, o);
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return ExitCode::kOk;
+  };
+  EXPECT_EQ(code_of(*root_ / "absent", capture), ExitCode::kUsage);  // the golden fails at once
+  EXPECT_EQ(code_of(capture, *root_ / "absent"), ExitCode::kUsage);
+  EXPECT_EQ(code_of(capture, eth), ExitCode::kUsage);  // BTCUSDT against ETHUSDT
+}
+
 }  // namespace
 }  // namespace rlx::validate
