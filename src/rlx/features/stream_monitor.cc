@@ -29,7 +29,7 @@ void write_quantiles(JsonWriter& w, const char* name, const StreamQuantiles& q) 
   w.end_array().end_object();
 }
 
-constexpr uint32_t kMonitorTag = make_tag("SMN", 1);
+constexpr uint32_t kMonitorTag = make_tag("SMN", 2);
 
 void save_window(BinaryWriter& w, const StreamWindow& x) {
   w.i64(x.start_ns);
@@ -142,18 +142,6 @@ void StreamSummary::write_json(JsonWriter& w) const {
   w.end_array().end_object();
 }
 
-StreamMonitor::Tracker::Tracker() {
-  for (auto& series : q) {
-    for (size_t i = 0; i < series.size(); ++i) {
-      series[i] = stats::PSquare(StreamQuantiles::kProbabilities[i]);
-    }
-  }
-}
-
-void StreamMonitor::Tracker::add(Series s, double v) {
-  for (stats::PSquare& p : q[s]) p.add(v);
-}
-
 void StreamMonitor::Tracker::mid(int64_t t, double m) {
   if (have_mid && m != last_mid) {
     const double r = m - last_mid;
@@ -181,17 +169,17 @@ StreamWindow StreamMonitor::Tracker::result() const {
   StreamQuantiles* dest[kSeriesCount] = {&out.spread, &out.l1_size, &out.trade_size,
                                          &out.trade_interval_us, &out.book_interval_us};
   for (int s = 0; s < kSeriesCount; ++s) {
-    dest[s]->n = q[s][0].count();
-    for (size_t i = 0; i < q[s].size(); ++i) dest[s]->value[i] = q[s][i].value();
+    dest[s]->n = q[s].count();
+    for (size_t i = 0; i < dest[s]->value.size(); ++i) {
+      dest[s]->value[i] = q[s].quantile(StreamQuantiles::kProbabilities[i]);
+    }
   }
   return out;
 }
 
 void StreamMonitor::Tracker::save(BinaryWriter& out) const {
   save_window(out, w);
-  for (const auto& series : q) {
-    for (const stats::PSquare& p : series) p.save(out);
-  }
+  for (const stats::QuantileSketch& series : q) series.save(out);
   out.f64(last_mid);
   out.boolean(have_mid);
   out.i64(sparse_second);
@@ -200,9 +188,7 @@ void StreamMonitor::Tracker::save(BinaryWriter& out) const {
 
 void StreamMonitor::Tracker::load(BinaryReader& in) {
   w = load_window(in);
-  for (auto& series : q) {
-    for (stats::PSquare& p : series) p = stats::PSquare::load(in);
-  }
+  for (stats::QuantileSketch& series : q) series = stats::QuantileSketch::load(in);
   last_mid = in.f64("last_mid");
   have_mid = in.boolean("have_mid");
   sparse_second = in.i64("sparse_second");

@@ -10,7 +10,7 @@
 
 #include "rlx/book/book_engine.h"
 #include "rlx/features/stream_summary.h"
-#include "rlx/stats/p_square.h"
+#include "rlx/stats/quantile_sketch.h"
 
 namespace rlx {
 class BinaryWriter;
@@ -42,15 +42,14 @@ class StreamMonitor final : public book::EventConsumer {
   enum Series { kSpread, kL1Size, kTradeSize, kTradeInterval, kBookInterval, kSeriesCount };
   // One window's accumulators (or the whole stream's).
   struct Tracker {
-    Tracker();
-    void add(Series s, double v);
+    void add(Series s, double v) { q[s].add(v); }
     void mid(int64_t t, double m);  // the mid after a book message at time t
     StreamWindow result() const;
     void save(BinaryWriter& out) const;
     void load(BinaryReader& in);
 
     StreamWindow w;
-    std::array<std::array<stats::PSquare, 5>, kSeriesCount> q;
+    std::array<stats::QuantileSketch, kSeriesCount> q;
     double last_mid = 0;
     bool have_mid = false;
     int64_t sparse_second = INT64_MIN;

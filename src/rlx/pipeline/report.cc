@@ -128,7 +128,7 @@ std::string human_summary(const ReconstructSummary& summary, const std::string& 
 }
 
 namespace {
-constexpr uint32_t kSummaryTag = make_tag("RSM", 2);
+constexpr uint32_t kSummaryTag = make_tag("RSM", 3);
 }  // namespace
 
 std::string serialize_summary(const ReconstructSummary& summary) {

@@ -12,7 +12,7 @@ namespace rlx::pipeline {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr uint32_t kCheckpointTag = make_tag("RCK", 3);
+constexpr uint32_t kCheckpointTag = make_tag("RCK", 4);
 constexpr uint32_t kBatchTag = make_tag("RBT", 1);
 
 fs::path checkpoint_dir(const fs::path& state) { return state / "checkpoints"; }
