@@ -10,6 +10,7 @@
 
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
+#include "rlx/core/parallel_for.h"
 #include "rlx/core/prometheus_text.h"
 #include "rlx/core/version.h"
 #include "rlx/durability/durable_file.h"
@@ -498,20 +499,24 @@ Calibration calibrate(const LoadedSide& golden, const ValidateConfig& config) {
   c.inputs = golden.inputs;
   c.windows = static_cast<uint32_t>(ws.size());
   c.pairs = static_cast<uint32_t>(pairs.size());
+  std::vector<const Metric*> floored;
   for (const Metric& m : metrics()) {
-    if (m.rule == Rule::kAbsolute) continue;
+    if (m.rule != Rule::kAbsolute) floored.push_back(&m);
+  }
+  c.floors.resize(floored.size());
+  parallel_for(floored.size(), core_count(), [&](size_t k) {
+    const Metric& m = *floored[k];
     std::vector<double> values;
     for (const auto& [i, j] : pairs) {
       const Sides sides{slices[i], slices[j], false, config.seed, golden.book_depth};
       const double s = m.measure(sides).effect;
       if (!std::isnan(s)) values.push_back(s);
     }
-    Calibration::Floor f;
+    Calibration::Floor& f = c.floors[k];
     f.id = m.id;
     f.samples = static_cast<uint32_t>(values.size());
     f.tau = values.empty() ? kNaN : quantile(values, config.floor_quantile);
-    c.floors.push_back(f);
-  }
+  });
   return c;
 }
 
@@ -562,6 +567,7 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
   for (const auto& [a, b] : pairs) sliced.emplace_back(slice(g, a), slice(c, b));
 
   const uint32_t depth = book_depth(golden, candidate);
+  std::vector<double> tolerances;  // one per r.metrics
   for (const Metric& m : metrics()) {
     if (!included(m, level)) continue;
     MetricResult res;
@@ -573,24 +579,34 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
       if (it->second.weight) res.weight = *it->second.weight;
       if (it->second.tolerance) tolerance = *it->second.tolerance;
     }
-    if (m.needs_pairing && !r.paired) {
-      res.why_skipped = "needs overlapping windows";
-    } else if (m.rule == Rule::kAbsolute) {
+    if (m.needs_pairing && !r.paired) res.why_skipped = "needs overlapping windows";
+    r.metrics.push_back(std::move(res));
+    tolerances.push_back(tolerance);
+  }
+  // Each metric is measured on its own, so they share the cores; the order of the results
+  // does not depend on which finishes first.
+  parallel_for(r.metrics.size(), core_count(), [&](size_t i) {
+    MetricResult& res = r.metrics[i];
+    const Metric& m = *res.metric;
+    if (!res.why_skipped.empty()) return;
+    if (m.rule == Rule::kAbsolute) {
       res.measurement = m.measure(Sides{g, c, r.paired, config.seed, depth});
-      res.threshold = tolerance;
-    } else {
-      const Calibration::Floor* f = calibration->floor(m.id);
-      res.threshold = f == nullptr ? kNaN : f->tau;
-      res.measurement =
-          measure_windows(m, sliced, r.paired, config.seed, depth, &res.windows, &res.why_skipped);
-      if (f == nullptr || std::isnan(f->tau)) res.why_skipped = "no noise floor in the calibration";
+      res.threshold = tolerances[i];
+      return;
     }
-    res.status = m.rule == Rule::kEquivalence ? judge_equivalence(res.measurement, res.threshold)
-                                              : judge_value(res.measurement.effect, res.threshold);
+    const Calibration::Floor* f = calibration->floor(m.id);
+    res.threshold = f == nullptr ? kNaN : f->tau;
+    res.measurement =
+        measure_windows(m, sliced, r.paired, config.seed, depth, &res.windows, &res.why_skipped);
+    if (f == nullptr || std::isnan(f->tau)) res.why_skipped = "no noise floor in the calibration";
+  });
+  for (MetricResult& res : r.metrics) {
+    res.status = res.metric->rule == Rule::kEquivalence
+                     ? judge_equivalence(res.measurement, res.threshold)
+                     : judge_value(res.measurement.effect, res.threshold);
     if (res.status == Status::kSkip && res.why_skipped.empty()) {
       res.why_skipped = res.measurement.detail.empty() ? "not measurable" : res.measurement.detail;
     }
-    r.metrics.push_back(std::move(res));
   }
   benjamini_hochberg(&r.metrics);
 
