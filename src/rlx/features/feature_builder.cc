@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "rlx/core/error.h"
 #include "rlx/features/market_time.h"
@@ -158,12 +159,12 @@ void FeatureBuilder::end_of_message(const Event& event, const book::OrderBook& b
   }
   // The grids start at the first snapshot with known units: before it the book is partial.
   if (!have_top_ && (event.type != EventType::kBookSnapshot || !out_.units.known())) return;
-  Top next;
+  Top& next = next_top_;  // reused: no allocation per message
   next.flags = message_flags_;
   const size_t nb = std::min<size_t>(book.depth(Side::kBid), max_levels_);
   const size_t na = std::min<size_t>(book.depth(Side::kAsk), max_levels_);
-  next.bids.reserve(max_levels_);
-  next.asks.reserve(max_levels_);
+  next.bids.clear();
+  next.asks.clear();
   for (size_t i = 0; i < nb; ++i) next.bids.push_back(book.level(Side::kBid, i));
   for (size_t i = 0; i < na; ++i) next.asks.push_back(book.level(Side::kAsk, i));
   if (have_top_) {
@@ -190,7 +191,7 @@ void FeatureBuilder::end_of_message(const Event& event, const book::OrderBook& b
     int64_t probe = 0;
     while (given_probe_before(time_, &probe)) ++next_probe_;
   }
-  top_ = std::move(next);
+  std::swap(top_, next_top_);
   have_top_ = true;
   if (options_.probe_snapshots && event.type == EventType::kBookSnapshot) {
     snapshot_probes_.push_back(time_);

@@ -83,6 +83,7 @@ class FeatureBuilder final : public book::EventConsumer {
   std::vector<int64_t> next_t_;      // per grid: the next grid time to emit
   uint32_t max_levels_ = 0;
   Top top_;
+  Top next_top_;  // end_of_message's scratch
   bool have_top_ = false;
   bool in_message_ = false;
   uint32_t message_flags_ = 0;
