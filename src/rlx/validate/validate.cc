@@ -489,7 +489,8 @@ Calibration calibrate(const LoadedSide& golden, const ValidateConfig& config) {
   }
   std::vector<features::Features> slices;
   slices.reserve(ws.size());
-  for (const Window& w : ws) slices.push_back(slice(golden.features, w));
+  const Slicer cut(golden.features);
+  for (const Window& w : ws) slices.push_back(cut(w));
   const auto pairs = calibration_pairs(ws.size());
   Calibration c;
   c.exchange = golden.exchange;
@@ -564,7 +565,9 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
   r.windows_compared = static_cast<uint32_t>(pairs.size());
   std::vector<std::pair<features::Features, features::Features>> sliced;
   sliced.reserve(pairs.size());
-  for (const auto& [a, b] : pairs) sliced.emplace_back(slice(g, a), slice(c, b));
+  const Slicer cut_g(g);
+  const Slicer cut_c(c);
+  for (const auto& [a, b] : pairs) sliced.emplace_back(cut_g(a), cut_c(b));
 
   const uint32_t depth = book_depth(golden, candidate);
   std::vector<double> tolerances;  // one per r.metrics

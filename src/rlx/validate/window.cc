@@ -1,6 +1,7 @@
 #include "rlx/validate/window.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "rlx/features/market_time.h"
 
@@ -41,7 +42,39 @@ std::vector<Window> windows(const features::Features& side, int64_t length_ns, b
   return out;
 }
 
+Slicer::TimeIndex::TimeIndex(const std::vector<int64_t>& t) : size_(t.size()) {
+  const size_t blocks = (t.size() + kBlock - 1) / kBlock;
+  max_through_.resize(blocks);
+  min_from_.resize(blocks);
+  int64_t running = INT64_MIN;
+  for (size_t b = 0; b < blocks; ++b) {
+    const auto first = t.begin() + static_cast<std::ptrdiff_t>(b * kBlock);
+    const auto last = t.begin() + static_cast<std::ptrdiff_t>(std::min(t.size(), (b + 1) * kBlock));
+    running = std::max(running, *std::max_element(first, last));
+    max_through_[b] = running;
+    min_from_[b] = *std::min_element(first, last);
+  }
+  for (size_t b = blocks; b-- > 1;) min_from_[b - 1] = std::min(min_from_[b - 1], min_from_[b]);
+}
+
+std::pair<size_t, size_t> Slicer::TimeIndex::bounds(int64_t from, int64_t to) const {
+  // Blocks before `lo` hold only times < from; blocks from `hi` on only times >= to.
+  const auto lo_block = std::lower_bound(max_through_.begin(), max_through_.end(), from);
+  const auto hi_block = std::lower_bound(min_from_.begin(), min_from_.end(), to);
+  const size_t lo = std::min(size_, static_cast<size_t>(lo_block - max_through_.begin()) * kBlock);
+  const size_t hi = std::min(size_, static_cast<size_t>(hi_block - min_from_.begin()) * kBlock);
+  return {lo, std::max(lo, hi)};
+}
+
+Slicer::Slicer(const features::Features& side)
+    : side_(side), trades_(side.trades.time_ns), book_messages_(side.book_message_ns) {}
+
 features::Features slice(const features::Features& side, const Window& w) {
+  return Slicer(side)(w);
+}
+
+features::Features Slicer::operator()(const Window& w) const {
+  const features::Features& side = side_;
   features::Features out;
   out.units = side.units;
   out.off_grid_values = 0;
@@ -65,9 +98,9 @@ features::Features slice(const features::Features& side, const Window& w) {
     s.ofi_lots = part(g.ofi_lots, lo, hi);
     out.grids.push_back(std::move(s));
   }
-  // Trades are in event order, and times may step back a little: scan rather than bisect.
   const features::Trades& t = side.trades;
-  for (size_t i = 0; i < t.size(); ++i) {
+  const auto [trade_lo, trade_hi] = trades_.bounds(w.from_ns, w.to_ns);
+  for (size_t i = trade_lo; i < trade_hi; ++i) {
     if (t.time_ns[i] < w.from_ns || t.time_ns[i] >= w.to_ns) continue;
     out.trades.time_ns.push_back(t.time_ns[i]);
     out.trades.price_ticks.push_back(t.price_ticks[i]);
@@ -75,7 +108,9 @@ features::Features slice(const features::Features& side, const Window& w) {
     out.trades.side.push_back(t.side[i]);
     out.trades.id.push_back(t.id[i]);
   }
-  for (const int64_t ns : side.book_message_ns) {
+  const auto [book_lo, book_hi] = book_messages_.bounds(w.from_ns, w.to_ns);
+  for (size_t i = book_lo; i < book_hi; ++i) {
+    const int64_t ns = side.book_message_ns[i];
     if (ns >= w.from_ns && ns < w.to_ns) out.book_message_ns.push_back(ns);
   }
   for (const features::Seam& s : side.seams) {

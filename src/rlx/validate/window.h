@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "rlx/features/features.h"
@@ -20,8 +21,38 @@ struct Window {
 // cut into windows.
 std::vector<Window> windows(const features::Features& side, int64_t length_ns, bool clean);
 
-// The part of `side` inside `w`: grid rows, trades, book message times and seams with times in
-// [from, to); the stream window starting at `from` becomes the stream total.
+// The part of a side inside a window: grid rows, trades, book message times and seams with times
+// in [from, to), in their order; the stream window starting at `from` becomes the stream total.
+// Trade and message times are in event order and may step back a little, so they cannot be
+// bisected; an index of their blocks finds the few blocks that can hold a window, which keeps
+// slicing a day into windows linear rather than quadratic.
+class Slicer {
+ public:
+  explicit Slicer(const features::Features& side);
+  features::Features operator()(const Window& w) const;
+
+  // Blocks of an almost-sorted column: per block, the largest time up to it and the smallest
+  // from it on (both non-decreasing, so both bisect).
+  class TimeIndex {
+   public:
+    explicit TimeIndex(const std::vector<int64_t>& t);
+    // [lo, hi): no time outside it lies in [from, to).
+    std::pair<size_t, size_t> bounds(int64_t from, int64_t to) const;
+
+   private:
+    static constexpr size_t kBlock = 1024;
+    size_t size_;
+    std::vector<int64_t> max_through_;  // per block
+    std::vector<int64_t> min_from_;     // per block
+  };
+
+ private:
+  const features::Features& side_;
+  TimeIndex trades_;
+  TimeIndex book_messages_;
+};
+
+// One window of one side (a Slicer made for one use).
 features::Features slice(const features::Features& side, const Window& w);
 
 }  // namespace rlx::validate
