@@ -91,19 +91,21 @@ LoadedSide load_raw(InputKind kind, const SideInput& input, const LoadOptions& o
   return side;
 }
 
-EventType event_type_of(std::string_view s, const Location& where) {
-  if (s == "TRADE") return EventType::kTrade;
+// The parsers below name the file, row and field only when they fail: a Location holds strings,
+// and building one for every row of a day is most of the cost of reading it.
+EventType event_type_of(std::string_view s, const std::string& file, uint64_t row) {
   if (s == "BOOK_DELTA") return EventType::kBookDelta;
+  if (s == "TRADE") return EventType::kTrade;
   if (s == "BOOK_SNAPSHOT") return EventType::kBookSnapshot;
-  throw bad_input(where, "unknown event_type '" + std::string(s) + "'");
+  throw bad_input({file, row, "event_type"}, "unknown event_type '" + std::string(s) + "'");
 }
 
-Side side_of(std::string_view s, const Location& where) {
+Side side_of(std::string_view s, const std::string& file, uint64_t row) {
   if (s == "bid") return Side::kBid;
   if (s == "ask") return Side::kAsk;
   if (s == "buy") return Side::kBuy;
   if (s == "sell") return Side::kSell;
-  throw bad_input(where, "unknown side '" + std::string(s) + "'");
+  throw bad_input({file, row, "side"}, "unknown side '" + std::string(s) + "'");
 }
 
 // rlx output read back: each part in event_seq order, every row an Event; at the end of each
@@ -163,26 +165,29 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
   int64_t next_seq = parts[0].first_event_seq;
   std::string hashes;
   for (const sink::FileInfo& part : parts) {
-    const fs::path file = root / part.path;
+    const std::string file = (root / part.path).string();
     hashes += part.path + " " + std::to_string(part.bytes) + " " + hex(part.xxh3) + "\n";
     io::RowCursor row(
-        io::query_streaming(db, select + " FROM read_parquet(" + io::sql_quote(file.string()) + ")",
+        io::query_streaming(db, select + " FROM read_parquet(" + io::sql_quote(file) + ")",
                             ExitCode::kBadInput),
-        file.string());
+        file);
     while (row.next()) {
-      const Location where{file.string(), row.row(), "event_seq"};
       e.event_seq = row.get_int64(0);
       if (e.event_seq != next_seq) {
-        throw bad_input(where, "event_seq " + std::to_string(e.event_seq) + " where " +
-                                   std::to_string(next_seq) + " was due: rows are missing");
+        throw bad_input({file, row.row(), "event_seq"}, "event_seq " + std::to_string(e.event_seq) +
+                                                            " where " + std::to_string(next_seq) +
+                                                            " was due: rows are missing");
       }
       ++next_seq;
-      e.type = event_type_of(row.get_string(1), {file.string(), row.row(), "event_type"});
+      e.type = event_type_of(row.get_string(1), file, row.row());
       e.origin_time = row.is_null(2) ? kNull : row.get_int64(2);
       e.received_time = row.is_null(3) ? kNull : row.get_int64(3);
-      e.trade_id = row.is_null(4) ? std::string() : std::string(row.get_string(4));
-      e.side = row.is_null(5) ? Side::kNone
-                              : side_of(row.get_string(5), {file.string(), row.row(), "side"});
+      if (row.is_null(4)) {
+        e.trade_id.clear();
+      } else {
+        e.trade_id.assign(row.get_string(4));
+      }
+      e.side = row.is_null(5) ? Side::kNone : side_of(row.get_string(5), file, row.row());
       e.price = Decimal::from_raw(row.get_hugeint(6));
       e.size = Decimal::from_raw(row.get_hugeint(7));
       e.last_in_message = row.get_bool(8);
