@@ -1,7 +1,7 @@
 // Runs independent pieces of work on a few threads: f(i) for every i in [0, n), each once, on up
 // to `threads` threads (the caller's among them). Results are deterministic when f(i) writes only
-// its own slot. After an exception no new piece starts, and one exception (the first caught) is
-// rethrown once every thread has stopped.
+// its own slot. After an exception no new piece starts; once every thread has stopped, the
+// exception of the lowest index that failed is rethrown.
 #pragma once
 
 #include <algorithm>
@@ -22,6 +22,7 @@ void parallel_for(size_t n, unsigned threads, F f) {
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::exception_ptr error;
+  size_t error_index = n;
   std::mutex error_mu;
   const auto work = [&] {
     for (size_t i = next++; i < n && !failed; i = next++) {
@@ -29,7 +30,10 @@ void parallel_for(size_t n, unsigned threads, F f) {
         f(i);
       } catch (...) {
         const std::lock_guard<std::mutex> lock(error_mu);
-        if (!error) error = std::current_exception();
+        if (i < error_index) {  // of the pieces that failed, the first in index order
+          error = std::current_exception();
+          error_index = i;
+        }
         failed = true;
       }
     }

@@ -4,6 +4,7 @@
 // has caught up with the writer, so the result equals loading the golden first.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -22,13 +23,16 @@ class ProbeFeed {
   ProbeFeed& operator=(const ProbeFeed&) = delete;
 
   // Writer. Times pass to the reader in batches (one lock per batch, not per time). close()
-  // passes the rest and ends the feed; call it on failure too, so that the reader never waits
-  // for times that will not come. Idempotent.
+  // passes the rest and ends the feed, so that the reader never waits for times that will not
+  // come; idempotent. abort() says the writer failed: the reader's next at() throws, so that it
+  // stops instead of finishing work that would be thrown away. Neither throws (if close() cannot
+  // pass the rest, it aborts: a short feed would give a wrong result, not a failed one).
   void push(int64_t t);
-  void close();
+  void close() noexcept;
+  void abort() noexcept;
 
   // Reader: the i-th time written, waiting until it is; false once the feed has closed with
-  // i times or fewer.
+  // i times or fewer. Throws Error(kFailure) once the feed is aborted.
   bool at(size_t i, int64_t* t);
 
  private:
@@ -36,10 +40,12 @@ class ProbeFeed {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<int64_t> shared_;   // guarded by mu_
-  bool closed_ = false;           // guarded by mu_
+  std::vector<int64_t> shared_;  // guarded by mu_
+  bool closed_ = false;          // guarded by mu_
+  std::atomic<bool> aborted_{false};
   std::vector<int64_t> pending_;  // writer only: not yet passed
   std::vector<int64_t> seen_;     // reader only: what it has taken from shared_
+  bool all_seen_ = false;         // reader only: closed, and every time taken
 };
 
 }  // namespace rlx::features

@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "rlx/core/error.h"
+
 namespace rlx::features {
 namespace {
 
@@ -56,6 +58,29 @@ TEST(ProbeFeed, ClosingEarlyReleasesAWaitingReader) {
   int64_t t = 0;
   ASSERT_TRUE(feed.at(0, &t));
   EXPECT_EQ(t, 1);
+}
+
+// A writer that fails aborts the feed: a waiting reader is released with an error, and so is
+// a reader that had everything already.
+TEST(ProbeFeed, AbortingMakesTheReaderFail) {
+  ProbeFeed feed;
+  bool threw = false;
+  std::thread reader([&] {
+    int64_t t = 0;
+    try {
+      feed.at(0, &t);
+    } catch (const Error&) {
+      threw = true;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  feed.abort();
+  reader.join();
+  EXPECT_TRUE(threw);
+  ProbeFeed done(std::vector<int64_t>{1});
+  done.abort();
+  int64_t t = 0;
+  EXPECT_THROW(done.at(5, &t), Error);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ class JsonWriter;
 namespace rlx::features {
 
 // Five quantiles of one series, from a log-bucketed sketch (stats/quantile_sketch.h): each within
-// 0.2 % of the sample quantile's value.
+// 0.4 % of the sample quantile's value.
 struct StreamQuantiles {
   static constexpr std::array<double, 5> kProbabilities = {0.05, 0.25, 0.5, 0.75, 0.95};
   std::array<double, 5> value{};  // NaN when n == 0

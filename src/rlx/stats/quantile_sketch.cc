@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "rlx/core/binary_io.h"
+#include "rlx/core/error.h"
 
 namespace rlx::stats {
 namespace {
@@ -87,7 +88,12 @@ QuantileSketch QuantileSketch::load(BinaryReader& r) {
   q.rejected_ = r.u64("sketch rejected");
   q.first_ = r.u64("sketch first bucket");
   q.counts_.resize(r.count("sketch buckets", 8));
-  for (uint64_t& c : q.counts_) c = r.u64("sketch bucket");
+  uint64_t sum = q.zeros_;
+  for (uint64_t& c : q.counts_) sum += (c = r.u64("sketch bucket"));
+  if (sum != q.count_ ||
+      (!q.counts_.empty() && q.first_ + q.counts_.size() - 1 > bucket_of(kLargest))) {
+    throw Error(ExitCode::kFailure, "quantile sketch: counts that do not add up");
+  }
   return q;
 }
 

@@ -15,18 +15,20 @@ namespace rlx::stats {
 // A histogram whose buckets split every power of two into 2^kMantissaBits equal parts: the
 // bucket of x > 0 is the top bits of its IEEE-754 pattern (which orders non-negative doubles), so
 // adding a value is a shift and an increment. Zero has its own bucket. A quantile is reported as
-// its bucket's midpoint, within 2^-(kMantissaBits+1) (0.2 %) of the exact sample quantile's value;
-// two sides bucket equal values alike, so comparing them loses nothing at that scale.
+// its bucket's midpoint: half a bucket, at most 2^-(kMantissaBits+1) = 0.4 % of the value, from
+// the exact sample quantile. Two sides bucket equal values alike, so comparing them loses nothing
+// at that scale.
 //
 // Counts are integers: the same values give the same sketch in any order, and merging two
 // sketches gives the sketch of both streams (windows into a whole, shards into a run).
 class QuantileSketch {
  public:
   static constexpr int kMantissaBits = 7;
+  static constexpr double kLargest = 1.7976931348623157e308;  // the largest finite double
 
-  // Negative values and NaN are not placed: they are counted in rejected().
+  // Negative values, infinity and NaN are not placed: they are counted in rejected().
   void add(double x) {
-    if (x > 0) {
+    if (x > 0 && x <= kLargest) {
       place(bucket_of(x));
     } else if (x == 0) {
       ++zeros_;
@@ -44,7 +46,8 @@ class QuantileSketch {
   void merge(const QuantileSketch& other);
   void clear();
 
-  // Every count, exactly.
+  // Every count, exactly. load throws Error(kFailure) on a short read, a wrong tag, or counts
+  // that do not add up.
   void save(BinaryWriter& w) const;
   static QuantileSketch load(BinaryReader& r);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,8 +30,9 @@ TEST(QuantileSketch, EmptyZeroAndRejected) {
   q.add(0);
   q.add(-1);
   q.add(std::nan(""));
+  q.add(std::numeric_limits<double>::infinity());
   EXPECT_EQ(q.count(), 1u);
-  EXPECT_EQ(q.rejected(), 2u);
+  EXPECT_EQ(q.rejected(), 3u);
   EXPECT_EQ(q.quantile(0.5), 0);
   q.add(3);
   EXPECT_EQ(q.quantile(0.5), 0);  // rank 1 of 2
@@ -83,9 +85,13 @@ TEST(QuantileSketch, MergeAndSaveLoadAreExact) {
   for (const double p : {0.05, 0.5, 0.95}) EXPECT_EQ(back.quantile(p), whole.quantile(p));
   EXPECT_EQ(back.count(), whole.count());
   std::string wrong = bytes_whole;
-  wrong[0] ^= 1;
+  wrong[0] ^= 1;  // the tag
   BinaryReader bad(wrong);
   EXPECT_THROW(QuantileSketch::load(bad), Error);
+  std::string miscounted = bytes_whole;
+  miscounted[4 + 8] ^= 1;  // the count, after the tag and the zeros
+  BinaryReader bad_count(miscounted);
+  EXPECT_THROW(QuantileSketch::load(bad_count), Error);
   whole.clear();
   EXPECT_EQ(whole.count(), 0u);
   EXPECT_TRUE(std::isnan(whole.quantile(0.5)));

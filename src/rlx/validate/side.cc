@@ -268,7 +268,7 @@ SidePair load_pair(const SideInput& golden, const SideInput& candidate,
     try {
       out.golden = load_side(golden, g);
     } catch (...) {
-      feed->close();  // the golden may have failed before its builder existed
+      feed->abort();  // the candidate stops at its next message; its error is not the one shown
       throw;          // the worker is joined on the way out
     }
   }

@@ -59,9 +59,11 @@ LoadedSide load_side(const SideInput& input, const LoadOptions& options);
 
 // Both sides, loaded at once on two threads. The golden side probes itself at its snapshots and
 // the candidate is probed at those times as the golden finds them (features::ProbeFeed), so the
-// result equals load_side of the golden, then of the candidate with the golden's probe times and
-// symbol. Without options.symbol each side must hold one symbol, and the same one (else
-// Error(kUsage)). The golden's error comes first when both fail.
+// result equals load_side of the golden, then of the candidate with the golden's probe times.
+// Without options.symbol each side must hold one symbol, and the same one (else Error(kUsage));
+// loading in turn used to filter the candidate to the golden's symbol. When the golden fails,
+// the candidate stops early and the golden's error is thrown; when only the candidate fails, its
+// error is thrown once the golden has loaded.
 struct SidePair {
   LoadedSide golden;
   LoadedSide candidate;

@@ -64,7 +64,7 @@ Metric quantile_metric(const std::string& id, Category category, const std::stri
                        const StreamQuantiles StreamWindow::*member, double eps) {
   Metric m = stream_metric("quantiles." + id, category, series,
                            "largest |log ratio| of the 5 %, 25 %, 50 %, 75 % and 95 % quantiles "
-                           "(log-bucketed sketch, within 0.2 %)");
+                           "(log-bucketed sketch, within 0.4 %)");
   m.measure = [member, eps](const Sides& s) {
     Measurement out;
     const StreamQuantiles& g = s.golden.stream.total.*member;

@@ -28,7 +28,8 @@ std::vector<Window> windows(const features::Features& side, int64_t length_ns, b
 // slicing a day into windows linear rather than quadratic.
 class Slicer {
  public:
-  explicit Slicer(const features::Features& side);
+  explicit Slicer(const features::Features& side);  // kept by reference: it must outlive this
+  explicit Slicer(const features::Features&& side) = delete;
   features::Features operator()(const Window& w) const;
 
   // Blocks of an almost-sorted column: per block, the largest time up to it and the smallest
