@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace rlx {
@@ -19,15 +20,28 @@ TEST(ParallelFor, EveryIndexRunsOnceWhateverTheThreads) {
   }
 }
 
-TEST(ParallelFor, AnExceptionStopsNewWorkAndIsRethrown) {
-  std::atomic<size_t> ran{0};
-  EXPECT_THROW(parallel_for(100000, 2,
+// On one thread, nothing after the failing piece runs. On two, two pieces fail (10 and 50,000):
+// piece 10 is claimed before 50,000, so it always runs, and its error is the one rethrown
+// whichever thread fails first.
+TEST(ParallelFor, AnExceptionStopsNewWorkAndTheLowestIndexIsRethrown) {
+  size_t ran = 0;
+  EXPECT_THROW(parallel_for(1000, 1,
                             [&](size_t i) {
                               ++ran;
                               if (i == 10) throw std::runtime_error("piece 10");
                             }),
                std::runtime_error);
-  EXPECT_LT(ran.load(), 100000u);  // no new piece started after the failure
+  EXPECT_EQ(ran, 11u);
+  for (int round = 0; round < 20; ++round) {
+    try {
+      parallel_for(100000, 2, [&](size_t i) {
+        if (i == 10 || i == 50000) throw std::runtime_error("piece " + std::to_string(i));
+      });
+      FAIL() << "nothing was rethrown";
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "piece 10");
+    }
+  }
 }
 
 }  // namespace
