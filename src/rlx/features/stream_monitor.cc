@@ -8,20 +8,12 @@
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
 #include "rlx/features/market_time.h"
+#include "rlx/stats/order_statistics.h"
 
 namespace rlx::features {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
-
-// Median of a small vector (reordered); the mean of the two middle values for even sizes.
-double median(std::vector<double>& v) {
-  const size_t h = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
-  const double hi = v[h];
-  if (v.size() % 2 == 1) return hi;
-  return (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h)) + hi) / 2;
-}
 
 void write_quantiles(JsonWriter& w, const char* name, const StreamQuantiles& q) {
   w.key(name).begin_object().key("n").uint64(q.n).key("q").begin_array();
@@ -282,9 +274,9 @@ void StreamMonitor::close_bins_before(int64_t second) {
     const uint64_t count = i == 0 ? bin_count_ : 0;
     if (history_.size() >= 20) {
       std::vector<double> h(history_.begin(), history_.end());
-      const double med = median(h);
+      const double med = stats::median(h);
       for (double& x : h) x = std::abs(x - med);
-      const double mad = median(h);
+      const double mad = stats::median(h);
       const double scale = std::max(1.4826 * mad, 1.0);
       const bool anomaly = std::abs(static_cast<double>(count) - med) / scale > options_.anomaly_z;
       both([&](Tracker& t) {

@@ -34,13 +34,4 @@ std::pair<const features::Grid*, const features::Grid*> both_grids(const feature
   return {ga, gb};
 }
 
-double quantile(std::vector<double>& values, double q) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  // Nearest rank: the smallest value with at least q of the values at or below it.
-  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(values.size())));
-  const size_t k = rank == 0 ? 0 : rank - 1;
-  std::nth_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(k), values.end());
-  return values[k];
-}
-
 }  // namespace rlx::validate

@@ -20,7 +20,4 @@ std::pair<const features::Grid*, const features::Grid*> both_grids(const feature
                                                                    const features::Features& b,
                                                                    int64_t step_ns);
 
-// The q-quantile (0..1) of `values` by the nearest-rank rule; NaN when empty. Reorders values.
-double quantile(std::vector<double>& values, double q);
-
 }  // namespace rlx::validate

@@ -152,15 +152,6 @@ TEST(Metrics, AStaleAskShowsInMidSpreadAndCrossedRate) {
   EXPECT_GT(measure("paired.spread_difference", g, cf).effect, 0.0);
 }
 
-TEST(Metrics, QuantileIsNearestRank) {
-  std::vector<double> v = {5, 1, 4, 2, 3};
-  EXPECT_EQ(quantile(v, 0.99), 5);
-  EXPECT_EQ(quantile(v, 0.5), 3);
-  EXPECT_EQ(quantile(v, 0.0), 1);
-  std::vector<double> none;
-  EXPECT_TRUE(std::isnan(quantile(none, 0.5)));
-}
-
 // The equivalence rule's interval: the mean of the windows' differences, and a 90 % interval
 // that is a point for equal differences, holds the mean, and widens with their spread.
 TEST(Bootstrap, WindowBlockIntervalOfTheMeanDifference) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "rlx/stats/order_statistics.h"
 #include "rlx/validate/align.h"
 #include "rlx/validate/metric.h"
 
@@ -27,7 +28,7 @@ Measurement quote_q99(const Sides& s, Value value, const char* what) {
   for (const auto& [i, j] : rows) diff.push_back(std::abs(value(*g, i) - value(*c, j)));
   out.n = diff.size();
   if (diff.empty()) return out;
-  out.effect = quantile(diff, 0.99);
+  out.effect = stats::quantile(diff, 0.99);
   char text[96];
   std::snprintf(text, sizeof(text), "99%% of %s differences within %.1f ticks", what, out.effect);
   out.detail = text;

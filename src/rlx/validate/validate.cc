@@ -14,6 +14,7 @@
 #include "rlx/core/prometheus_text.h"
 #include "rlx/core/version.h"
 #include "rlx/durability/durable_file.h"
+#include "rlx/stats/order_statistics.h"
 #include "rlx/validate/align.h"
 #include "rlx/validate/bootstrap.h"
 #include "rlx/validate/registry.h"
@@ -58,12 +59,6 @@ bool included(const Metric& m, Level level) {
   if (m.tier == Tier::kComprehensive) return level == Level::kComprehensive;
   if (m.tier == Tier::kBatch && m.rule != Rule::kAbsolute) return level != Level::kLight;
   return true;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 Status judge_value(double s, double threshold) {
@@ -230,7 +225,7 @@ Measurement measure_windows(const Metric& m, const SlicedPairs& sliced, bool pai
     for (const auto& x : per_window) s.push_back(x.effect);
     const PerWindow& mid = per_window[(per_window.size() - 1) / 2];
     out = mid.m;
-    out.effect = median(s);
+    out.effect = stats::median(s);
     out.n = n;
     if (m.rule == Rule::kEquivalence) {
       // The mean signed difference over the windows and its window-block bootstrap interval.
@@ -516,7 +511,7 @@ Calibration calibrate(const LoadedSide& golden, const ValidateConfig& config) {
     Calibration::Floor& f = c.floors[k];
     f.id = m.id;
     f.samples = static_cast<uint32_t>(values.size());
-    f.tau = values.empty() ? kNaN : quantile(values, config.floor_quantile);
+    f.tau = values.empty() ? kNaN : stats::quantile(values, config.floor_quantile);
   });
   return c;
 }
