@@ -11,6 +11,7 @@
 
 #include "rlx/core/error.h"
 #include "rlx/core/message.h"
+#include "rlx/core/parallel_for.h"
 #include "rlx/pipeline/supervisor.h"
 
 namespace rlx::pipeline {
@@ -237,7 +238,7 @@ void check_supervisor_options(const SupervisorOptions& s) {
   check(kMaxFailures, uint64_t{s.max_failures});
   check(kWorkerTimeout, s.watchdog_seconds);
   check(kCoresPerWorker, uint64_t{s.cores_per_worker});
-  const uint32_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const uint32_t cores = core_count();
   if (s.cores_per_worker > cores) {
     usage(fmt::format("--cores-per-worker {} is more than this machine's {} cores",
                       s.cores_per_worker, cores));

@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "rlx/core/error.h"
+#include "rlx/core/parallel_for.h"
 #include "rlx/core/progress.h"
 #include "rlx/durability/durable_file.h"
 #include "rlx/pipeline/channel.h"
@@ -110,7 +111,7 @@ std::string describe_exit(int status) {
 class Supervisor {
  public:
   explicit Supervisor(SupervisorOptions options) : o_(std::move(options)) {
-    if (o_.workers == 0) o_.workers = std::max(1u, std::thread::hardware_concurrency());
+    if (o_.workers == 0) o_.workers = core_count();
     slots_.assign(o_.workers, false);
   }
 
@@ -201,7 +202,7 @@ void Supervisor::start(SymbolRun& r) {
   CPU_ZERO(&cores);
   const uint32_t n = o_.cores_per_worker;
   if (n > 0) {
-    const uint32_t machine = std::max(1u, std::thread::hardware_concurrency());
+    const uint32_t machine = core_count();
     for (uint32_t i = 0; i < n; ++i)
       CPU_SET((static_cast<uint32_t>(r.slot) * n + i) % machine, &cores);
     args.insert(args.end(), {"--writer-threads", std::to_string(n)});

@@ -250,6 +250,60 @@ Measurement measure_windows(const Metric& m, const SlicedPairs& sliced, bool pai
   return out;
 }
 
+// The registry's metrics of this level that the configuration keeps, with its weights and
+// tolerances; those needing pairing are marked skipped when the sides do not overlap.
+std::vector<MetricResult> select_metrics(const ValidateConfig& config, Level level, bool paired) {
+  std::vector<MetricResult> out;
+  for (const Metric& m : metrics()) {
+    if (!included(m, level)) continue;
+    MetricResult res;
+    res.metric = &m;
+    res.weight = m.weight;
+    double tolerance = m.tolerance;
+    if (const auto it = config.metrics.find(m.id); it != config.metrics.end()) {
+      if (it->second.enabled && !*it->second.enabled) continue;
+      if (it->second.weight) res.weight = *it->second.weight;
+      if (it->second.tolerance) tolerance = *it->second.tolerance;
+    }
+    if (m.needs_pairing && !paired) {
+      res.why_skipped = "needs overlapping windows";
+    } else if (m.rule == Rule::kAbsolute) {
+      res.threshold = tolerance;
+    }
+    out.push_back(std::move(res));
+  }
+  return out;
+}
+
+// Measures every selected metric and gives it its status. Each metric is measured on its own,
+// so they share the cores; the results do not depend on which finishes first.
+void measure_metrics(std::vector<MetricResult>* results, const features::Features& g,
+                     const features::Features& c, const SlicedPairs& sliced, bool paired,
+                     uint64_t seed, uint32_t depth, const Calibration& calibration) {
+  parallel_for(results->size(), core_count(), [&](size_t i) {
+    MetricResult& res = (*results)[i];
+    const Metric& m = *res.metric;
+    if (!res.why_skipped.empty()) return;
+    if (m.rule == Rule::kAbsolute) {
+      res.measurement = m.measure(Sides{g, c, paired, seed, depth});
+      return;
+    }
+    const Calibration::Floor* f = calibration.floor(m.id);
+    res.threshold = f == nullptr ? kNaN : f->tau;
+    res.measurement =
+        measure_windows(m, sliced, paired, seed, depth, &res.windows, &res.why_skipped);
+    if (f == nullptr || std::isnan(f->tau)) res.why_skipped = "no noise floor in the calibration";
+  });
+  for (MetricResult& res : *results) {
+    res.status = res.metric->rule == Rule::kEquivalence
+                     ? judge_equivalence(res.measurement, res.threshold)
+                     : judge_value(res.measurement.effect, res.threshold);
+    if (res.status == Status::kSkip && res.why_skipped.empty()) {
+      res.why_skipped = res.measurement.detail.empty() ? "not measurable" : res.measurement.detail;
+    }
+  }
+}
+
 // Scores by category and overall: the weighted share of PASS (1) and WARN (1/2) among measured
 // metrics.
 void score(Report* report) {
@@ -558,54 +612,15 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
   const std::vector<std::pair<Window, Window>> pairs =
       window_pairs(g, c, config.window_ns, r.paired, &r.golden_clean_windows);
   r.windows_compared = static_cast<uint32_t>(pairs.size());
-  std::vector<std::pair<features::Features, features::Features>> sliced;
+  SlicedPairs sliced;
   sliced.reserve(pairs.size());
   const Slicer cut_g(g);
   const Slicer cut_c(c);
   for (const auto& [a, b] : pairs) sliced.emplace_back(cut_g(a), cut_c(b));
 
-  const uint32_t depth = book_depth(golden, candidate);
-  std::vector<double> tolerances;  // one per r.metrics
-  for (const Metric& m : metrics()) {
-    if (!included(m, level)) continue;
-    MetricResult res;
-    res.metric = &m;
-    res.weight = m.weight;
-    double tolerance = m.tolerance;
-    if (const auto it = config.metrics.find(m.id); it != config.metrics.end()) {
-      if (it->second.enabled && !*it->second.enabled) continue;
-      if (it->second.weight) res.weight = *it->second.weight;
-      if (it->second.tolerance) tolerance = *it->second.tolerance;
-    }
-    if (m.needs_pairing && !r.paired) res.why_skipped = "needs overlapping windows";
-    r.metrics.push_back(std::move(res));
-    tolerances.push_back(tolerance);
-  }
-  // Each metric is measured on its own, so they share the cores; the order of the results
-  // does not depend on which finishes first.
-  parallel_for(r.metrics.size(), core_count(), [&](size_t i) {
-    MetricResult& res = r.metrics[i];
-    const Metric& m = *res.metric;
-    if (!res.why_skipped.empty()) return;
-    if (m.rule == Rule::kAbsolute) {
-      res.measurement = m.measure(Sides{g, c, r.paired, config.seed, depth});
-      res.threshold = tolerances[i];
-      return;
-    }
-    const Calibration::Floor* f = calibration->floor(m.id);
-    res.threshold = f == nullptr ? kNaN : f->tau;
-    res.measurement =
-        measure_windows(m, sliced, r.paired, config.seed, depth, &res.windows, &res.why_skipped);
-    if (f == nullptr || std::isnan(f->tau)) res.why_skipped = "no noise floor in the calibration";
-  });
-  for (MetricResult& res : r.metrics) {
-    res.status = res.metric->rule == Rule::kEquivalence
-                     ? judge_equivalence(res.measurement, res.threshold)
-                     : judge_value(res.measurement.effect, res.threshold);
-    if (res.status == Status::kSkip && res.why_skipped.empty()) {
-      res.why_skipped = res.measurement.detail.empty() ? "not measurable" : res.measurement.detail;
-    }
-  }
+  r.metrics = select_metrics(config, level, r.paired);
+  measure_metrics(&r.metrics, g, c, sliced, r.paired, config.seed, book_depth(golden, candidate),
+                  *calibration);
   benjamini_hochberg(&r.metrics);
 
   score(&r);
