@@ -40,6 +40,14 @@ void add_side_options(CLI::App* app, SideOptions* s) {
                   "Validation settings, JSON (docs/VALIDATE.md: window_seconds, floor_quantile, "
                   "min_score, seed, tick, lot, metrics)");
   add_enum(app, "--on-bad-row", &s->on_bad_row, pipeline::kBadRowNames, "fail or quarantine");
+  app->add_flag("--read-parts", s->read_parts,
+                "rlx output: read the Parquet parts even where `rlx reconstruct --validate` wrote "
+                "thin copies (the same features, several times slower)");
+}
+
+const char* read_from(const validate::LoadedSide& side) {
+  if (side.kind != validate::InputKind::kRlxOutput) return "reconstructed";
+  return side.from_thin_copies ? "thin copies" : "parts";
 }
 
 validate::ValidateConfig load_config(const SideOptions& s) {
@@ -51,6 +59,7 @@ validate::LoadOptions load_options(const SideOptions& s, const validate::Validat
   o.symbol = s.symbol;
   o.features = validate::feature_options(config);
   o.on_bad_row = s.on_bad_row;
+  o.read_parts = s.read_parts;
   return o;
 }
 
@@ -61,9 +70,10 @@ validate::LoadedSide load_golden(const SideOptions& s, const validate::ValidateC
   o.features.probe_snapshots = true;
   log.info("validate.load", {{"side", std::string("golden")}});
   validate::LoadedSide side = validate::load_side(in, o);
-  log.info(
-      "validate.loaded",
-      {{"side", std::string("golden")}, {"symbol", side.symbol}, {"events", side.features.events}});
+  log.info("validate.loaded", {{"side", std::string("golden")},
+                               {"symbol", side.symbol},
+                               {"events", side.features.events},
+                               {"read_from", std::string(read_from(side))}});
   return side;
 }
 
@@ -102,7 +112,9 @@ int ValidateCommand::run(const Log& log) {
   const validate::LoadedSide& cand = pair.candidate;
   log.info("validate.loaded", {{"symbol", golden.symbol},
                                {"golden_events", golden.features.events},
-                               {"candidate_events", cand.features.events}});
+                               {"golden_read_from", std::string(read_from(golden))},
+                               {"candidate_events", cand.features.events},
+                               {"candidate_read_from", std::string(read_from(cand))}});
   const validate::Report report =
       validate::judge(golden, cand, config, level, calibration.empty() ? nullptr : &cal);
 

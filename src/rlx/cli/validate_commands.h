@@ -20,6 +20,7 @@ struct SideOptions {
   std::string symbol;
   std::string config;
   io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
+  bool read_parts = false;  // --read-parts
 };
 
 struct ValidateCommand {

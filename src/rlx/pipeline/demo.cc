@@ -78,6 +78,7 @@ DemoSummary run_demo(const DemoOptions& options) {
   ro.inputs = {summary.lake_dir};
   ro.out_dir = summary.events_dir;
   ro.top_n = options.top_n;
+  ro.validate = true;  // the demo shows tier 1 in report.json, and `rlx validate` reads it fast
   ro.progress = options.progress;
   ro.log = options.log;
   summary.reconstruct = reconstruct(ro);

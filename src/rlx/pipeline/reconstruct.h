@@ -59,7 +59,8 @@ struct ReconstructOptions {
   int64_t checkpoint_seconds = 0;
   book::BookOptions book;
   // Tier-1 fidelity statistics per symbol, kept inline while the run writes (docs/VALIDATE.md):
-  // report.json gets each symbol's `stream` object. Recorded in run.json; checkpointed.
+  // report.json gets each symbol's `stream` object. Recorded in run.json; checkpointed. Each
+  // part also gets its thin copy (sink/thin_part.h), which `rlx validate` reads instead.
   bool validate = false;
   // DuckDB threads encoding each symbol's Parquet (0: the sink's default). The bytes are the
   // same for any value, so it is a runtime setting, not recorded in run.json.

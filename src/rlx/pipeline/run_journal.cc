@@ -7,6 +7,7 @@
 #include "rlx/durability/durable_file.h"
 #include "rlx/pipeline/run_state.h"
 #include "rlx/sink/manifest.h"
+#include "rlx/sink/thin_part.h"
 
 namespace rlx::pipeline {
 namespace fs = std::filesystem;
@@ -39,14 +40,17 @@ uint64_t batch_of(std::string_view record) {
   return r.u64("journal batch");
 }
 
-// Parquet parts and temp files under the output (of `owner` only, when given) that
+// Parquet parts, thin copies and temp files under the output (of `owner` only, when given) that
 // manifest.json does not list: what a crash left between writing a part and committing it.
 // They are regenerated identically.
 void remove_uncommitted(const fs::path& out, const std::optional<SymbolKey>& owner,
                         const std::vector<sink::FileInfo>& committed, const Log& log) {
   std::vector<std::string> listed;
   listed.reserve(committed.size());
-  for (const sink::FileInfo& f : committed) listed.push_back((out / f.path).lexically_normal());
+  for (const sink::FileInfo& f : committed) {
+    listed.push_back((out / f.path).lexically_normal());
+    if (f.thin_bytes > 0) listed.push_back((out / sink::thin_path(f.path)).lexically_normal());
+  }
   std::sort(listed.begin(), listed.end());
   std::vector<fs::path> scopes;  // the owner's partition folder, or every exchange's
   if (owner) {

@@ -1,6 +1,7 @@
 // `rlx reconstruct --validate`: the tier-1 statistics kept inline equal those `rlx validate`
 // computes from the same inputs, the Parquet output is unchanged by them, and a supervised run
 // and a run killed and resumed report the same statistics as an uninterrupted in-process run.
+// Each part gets a thin copy (sink/thin_part.h), the same bytes however the run went.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -14,6 +15,7 @@
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/replay/replayer.h"
 #include "rlx/sink/manifest.h"
+#include "rlx/sink/thin_part.h"
 #include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
 
@@ -60,7 +62,12 @@ TEST(ReconstructValidate, InlineStatisticsEqualValidatesAndLeaveTheOutputAlone) 
   const auto a = sink::read_manifest(tmp.path() / "plain");
   const auto b = sink::read_manifest(tmp.path() / "validated");
   ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].xxh3, b[i].xxh3) << a[i].path;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].xxh3, b[i].xxh3) << a[i].path;
+    EXPECT_EQ(a[i].thin_bytes, 0u) << a[i].path;  // thin copies only with --validate
+    EXPECT_GT(b[i].thin_bytes, 0u) << b[i].path;
+    EXPECT_TRUE(fs::exists(tmp.path() / "validated" / sink::thin_path(b[i].path))) << b[i].path;
+  }
   EXPECT_TRUE(streams(tmp.path() / "plain" / "report.json").empty());
   const std::vector<std::string> inline_streams = streams(tmp.path() / "validated" / "report.json");
   ASSERT_EQ(inline_streams.size(), 1u);
@@ -104,6 +111,18 @@ TEST(ReconstructValidate, SupervisedAndResumedRunsReportTheSameStatistics) {
             0)
       << durability::read_file(tmp.path() / "e2");
   EXPECT_EQ(streams(supervised / "report.json"), expected);
+  const auto w = sink::read_manifest(whole);
+  const auto same_files = [&](const fs::path& run) {
+    const auto r = sink::read_manifest(run);
+    ASSERT_EQ(w.size(), r.size());
+    for (size_t i = 0; i < w.size(); ++i) {
+      EXPECT_EQ(w[i].xxh3, r[i].xxh3) << r[i].path;
+      EXPECT_GT(r[i].thin_bytes, 0u) << r[i].path;
+      EXPECT_EQ(w[i].thin_xxh3, r[i].thin_xxh3) << r[i].path;
+    }
+    EXPECT_TRUE(sink::verify_manifest(run, r).empty());
+  };
+  same_files(supervised);
 
   // Killed once a third of its parts are committed; --resume finishes it.
   const size_t parts = sink::read_manifest(whole).size();
@@ -128,10 +147,7 @@ TEST(ReconstructValidate, SupervisedAndResumedRunsReportTheSameStatistics) {
             0)
       << durability::read_file(tmp.path() / "e4");
   EXPECT_EQ(streams(killed / "report.json"), expected);
-  const auto w = sink::read_manifest(whole);
-  const auto k = sink::read_manifest(killed);
-  ASSERT_EQ(w.size(), k.size());
-  for (size_t i = 0; i < w.size(); ++i) EXPECT_EQ(w[i].xxh3, k[i].xxh3);
+  same_files(killed);  // parts and thin copies, byte for byte
 }
 
 }  // namespace

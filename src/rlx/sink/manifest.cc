@@ -12,6 +12,7 @@
 #include "rlx/core/json_writer.h"
 #include "rlx/core/version.h"
 #include "rlx/durability/durable_file.h"
+#include "rlx/sink/thin_part.h"
 
 namespace rlx::sink {
 
@@ -81,6 +82,13 @@ std::string manifest_json(std::vector<FileInfo> files) {
     time_or_null(w, "max_origin_time", f.max_origin_time);
     w.key("bytes").uint64(f.bytes);
     w.key("xxh3").string(hex64(f.xxh3));
+    if (f.thin_bytes > 0) {
+      w.key("thin").begin_object();
+      w.key("path").string(thin_path(f.path));
+      w.key("bytes").uint64(f.thin_bytes);
+      w.key("xxh3").string(hex64(f.thin_xxh3));
+      w.end_object();
+    }
     w.end_object();
   }
   w.end_array();
@@ -152,6 +160,11 @@ std::vector<FileInfo> read_manifest(const std::filesystem::path& root) {
       info.max_origin_time = time(f["max_origin_time"]);
       info.bytes = f["bytes"].get_uint64();
       info.xxh3 = std::stoull(str(f["xxh3"]), nullptr, 16);
+      simdjson::ondemand::object thin;
+      if (f["thin"].get_object().get(thin) == simdjson::SUCCESS) {
+        info.thin_bytes = thin["bytes"].get_uint64();
+        info.thin_xxh3 = std::stoull(str(thin["xxh3"]), nullptr, 16);
+      }
       files.push_back(std::move(info));
     }
   } catch (const std::exception& e) {
@@ -161,17 +174,23 @@ std::vector<FileInfo> read_manifest(const std::filesystem::path& root) {
 }
 
 std::vector<std::string> verify_manifest(const std::filesystem::path& root,
-                                         const std::vector<FileInfo>& files) {
+                                         const std::vector<FileInfo>& files, Verify what) {
   std::vector<std::string> problems;
-  for (const FileInfo& f : files) {
-    const std::filesystem::path path = root / f.path;
+  const auto check = [&](const std::string& rel, uint64_t bytes, uint64_t xxh3) {
+    const std::filesystem::path path = root / rel;
     if (!std::filesystem::exists(path)) {
       problems.push_back(path.string() + ": listed in manifest.json but missing");
-      continue;
+      return;
     }
     const durability::FileDigest d = digest_file(path);
-    if (d.bytes != f.bytes || d.xxh3 != f.xxh3) {
+    if (d.bytes != bytes || d.xxh3 != xxh3) {
       problems.push_back(path.string() + ": size or checksum differs from manifest.json");
+    }
+  };
+  for (const FileInfo& f : files) {
+    if (what != Verify::kThinCopies) check(f.path, f.bytes, f.xxh3);
+    if (what != Verify::kParts && f.thin_bytes > 0) {
+      check(thin_path(f.path), f.thin_bytes, f.thin_xxh3);
     }
   }
   return problems;

@@ -1,7 +1,8 @@
 // The run manifest (<root>/manifest.json) and the completion report (<root>/report.json), both
 // replaced atomically (temp + fsync + rename + directory fsync). The manifest lists every
 // committed Parquet part with its row count, event_seq and origin_time ranges, byte size and
-// XXH3-64 checksum, sorted by path, plus totals per (exchange, symbol). Format: docs/SCHEMA.md.
+// XXH3-64 checksum (and its thin copy's, where one was written), sorted by path, plus totals per
+// (exchange, symbol). Format: docs/SCHEMA.md.
 #pragma once
 
 #include <filesystem>
@@ -33,9 +34,12 @@ inline constexpr const char* kManifestLockName = ".manifest.lock";
 // The committed parts listed in <root>/manifest.json, in its (path) order; empty when there is
 // no manifest. An unreadable manifest is Error(kBadInput) naming it.
 std::vector<FileInfo> read_manifest(const std::filesystem::path& root);
-// Each listed part that is missing or whose size or XXH3-64 differs, described.
+// Each listed file that is missing or whose size or XXH3-64 differs, described: the parts, their
+// thin copies (thin_part.h), or both.
+enum class Verify { kAll, kParts, kThinCopies };
 std::vector<std::string> verify_manifest(const std::filesystem::path& root,
-                                         const std::vector<FileInfo>& files);
+                                         const std::vector<FileInfo>& files,
+                                         Verify what = Verify::kAll);
 // Writes `json` (built by the caller, e.g. with JsonWriter) to <root>/report.json atomically.
 void write_report(const std::filesystem::path& root, std::string_view json);
 

@@ -16,6 +16,7 @@
 #include "rlx/core/version.h"
 #include "rlx/durability/durable_file.h"
 #include "rlx/sink/parquet_sink.h"
+#include "rlx/sink/thin_part.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::sink {
@@ -31,8 +32,10 @@ std::string slurp(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-std::vector<FileInfo> write_symbol(const fs::path& root, const std::string& symbol, int64_t rows) {
+std::vector<FileInfo> write_symbol(const fs::path& root, const std::string& symbol, int64_t rows,
+                                   bool thin = false) {
   ParquetSinkOptions o;
+  o.write_thin = thin;
   o.root = root;
   o.exchange = "binance";
   o.symbol = symbol;
@@ -204,6 +207,37 @@ TEST(Manifest, ReadsBackWhatItWroteAndVerifiesTheFiles) {
   EXPECT_NE(problems[1].find("checksum"), std::string::npos);
   std::ofstream(dir.path() / kManifestName) << "{ not json";
   EXPECT_THROW(read_manifest(dir.path()), Error);
+}
+
+// Thin copies are listed with their size and hash beside their parts, read back, and verified
+// on their own or with the parts.
+TEST(Manifest, ListsAndVerifiesThinCopies) {
+  testing::TempDir dir;
+  const std::vector<FileInfo> files = write_symbol(dir.path(), "BTCUSDT", 6000, /*thin=*/true);
+  ASSERT_GE(files.size(), 3u);
+  write_manifest(dir.path(), files);
+  const std::vector<FileInfo> back = read_manifest(dir.path());
+  ASSERT_EQ(back.size(), files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    EXPECT_GT(back[i].thin_bytes, 0u);
+    EXPECT_EQ(back[i].thin_bytes, fs::file_size(dir.path() / thin_path(back[i].path)));
+    EXPECT_EQ(back[i].thin_xxh3, files[i].thin_xxh3);
+  }
+  EXPECT_NE(slurp(dir.path() / kManifestName).find("\"thin\""), std::string::npos);
+  EXPECT_TRUE(verify_manifest(dir.path(), back).empty());
+  fs::remove(dir.path() / thin_path(back[0].path));
+  EXPECT_EQ(verify_manifest(dir.path(), back).size(), 1u);
+  EXPECT_EQ(verify_manifest(dir.path(), back, Verify::kThinCopies).size(), 1u);
+  EXPECT_TRUE(verify_manifest(dir.path(), back, Verify::kParts).empty());
+  fs::remove(dir.path() / back[1].path);
+  EXPECT_EQ(verify_manifest(dir.path(), back, Verify::kParts).size(), 1u);
+  EXPECT_EQ(verify_manifest(dir.path(), back, Verify::kThinCopies).size(), 1u);
+  EXPECT_EQ(verify_manifest(dir.path(), back).size(), 2u);
+  // Without thin copies, none is listed.
+  testing::TempDir plain;
+  write_manifest(plain.path(), write_symbol(plain.path(), "BTCUSDT", 3000));
+  EXPECT_EQ(slurp(plain.path() / kManifestName).find("\"thin\""), std::string::npos);
+  for (const FileInfo& f : read_manifest(plain.path())) EXPECT_EQ(f.thin_bytes, 0u);
 }
 
 // Workers commit concurrently: each replaces only its own symbol's entries, under the lock, so

@@ -34,6 +34,7 @@
 #include "rlx/core/error.h"
 #include "rlx/durability/durable_file.h"
 #include "rlx/io/duckdb.h"
+#include "rlx/sink/thin_part.h"
 
 // The Arrow C data and stream interfaces
 // (https://arrow.apache.org/docs/format/CDataInterface.html), a stable ABI; duckdb.h only declares
@@ -564,6 +565,7 @@ class ParquetSink::Impl {
   ArrowBatch* fill_ = nullptr;
   std::string copy_options_;
   Part part_;
+  std::unique_ptr<ThinPartWriter> thin_;  // write_thin
   std::thread writer_;
   std::exception_ptr writer_error_;
   std::map<int64_t, int64_t> next_part_;  // by day
@@ -653,6 +655,7 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
     total_rows_ += f.rows;
   }
   files_ = options_.committed;
+  if (options_.write_thin) thin_ = std::make_unique<ThinPartWriter>(options_.top_n);
   column_count_ = names_.size();
   // DuckDB holds a whole row group uncompressed (plus encoding buffers) before writing it, so
   // wide schemas (top_n = 50: ~3.4 KB per row) get shorter row groups to bound memory.
@@ -816,6 +819,11 @@ void ParquetSink::Impl::close_part() {
     if (!queue_.push(nullptr)) rethrow_writer_error();
     writer_.join();
     if (writer_error_) rethrow_writer_error();
+    if (thin_) {
+      const durability::FileDigest thin = thin_->write(options_.root / thin_path(part_.info.path));
+      part_.info.thin_bytes = thin.bytes;
+      part_.info.thin_xxh3 = thin.xxh3;
+    }
     digest = durability::digest_file(part_.tmp, /*sync=*/true);
     durability::rename_durable(part_.tmp, part_.final_path);
   } catch (...) {
@@ -835,6 +843,7 @@ void ParquetSink::Impl::abandon_part() noexcept {
   if (writer_.joinable()) writer_.join();
   std::error_code ec;
   std::filesystem::remove(part_.tmp, ec);
+  if (thin_) thin_->clear();
   part_ = Part{};
 }
 
@@ -942,6 +951,7 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
   }
   ++info.rows;
   ++total_rows_;
+  if (thin_) thin_->add(event, {bids, n_bids}, {asks, n_asks});
   if (++b.rows == batch_rows_) push_batch();
 }
 

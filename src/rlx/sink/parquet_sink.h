@@ -36,6 +36,9 @@ struct FileInfo {
   int64_t max_origin_time = kNull;
   uint64_t bytes = 0;
   uint64_t xxh3 = 0;  // XXH3-64 of the file's bytes
+  // The part's thin copy (thin_part.h), at thin_path(path); thin_bytes 0: none was written.
+  uint64_t thin_bytes = 0;
+  uint64_t thin_xxh3 = 0;
 };
 
 // One symbol's Hive partition folder, relative to the output root: "exchange=E/symbol=S".
@@ -62,6 +65,8 @@ struct ParquetSinkOptions {
   // DuckDB's memory limit for the writer: bounds how far its batch COPY runs ahead and what it
   // keeps between parts, so memory stays flat whatever the input size.
   std::string memory_limit = "512MB";
+  // Also write each part's thin copy (thin_part.h) beside it, for `rlx validate`.
+  bool write_thin = false;
 
   // Resuming a run after a crash. `committed`: the parts an earlier attempt of this run already
   // committed for this exchange/symbol (in commit order); files() starts with them, rows()

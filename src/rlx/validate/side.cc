@@ -16,6 +16,7 @@
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/replay/replayer.h"
 #include "rlx/sink/manifest.h"
+#include "rlx/sink/thin_part.h"
 
 namespace rlx::validate {
 namespace fs = std::filesystem;
@@ -111,35 +112,11 @@ Side side_of(std::string_view s, const std::string& file, uint64_t row) {
 // rlx output read back: each part in event_seq order, every row an Event; at the end of each
 // message the book is the one its enrichment columns show (top_n levels a side). Rows are not
 // replayed into a book because the engine's own removals (trades consuming liquidity, the
-// crossed-book policy) are not rows.
-LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
-  if (input.paths.size() != 1) {
-    throw Error(ExitCode::kUsage, "rlx output is read from one folder at a time");
-  }
-  const fs::path root = input.paths[0];
-  const std::vector<sink::FileInfo> all = sink::read_manifest(root);
-  std::vector<sink::FileInfo> parts;
-  for (const sink::FileInfo& f : all) {
-    if (!options.symbol.empty() && f.symbol != options.symbol) continue;
-    if (!parts.empty() && (f.symbol != parts[0].symbol || f.exchange != parts[0].exchange)) {
-      ambiguous(parts[0].exchange + " " + parts[0].symbol, f.exchange + " " + f.symbol);
-    }
-    parts.push_back(f);
-  }
-  if (parts.empty()) {
-    throw Error(ExitCode::kBadInput, (root / sink::kManifestName).string() + " lists no part" +
-                                         (options.symbol.empty() ? "" : " of " + options.symbol));
-  }
-  const std::vector<std::string> problems = sink::verify_manifest(root, parts);
-  if (!problems.empty()) throw Error(ExitCode::kBadInput, problems.front());
-  std::sort(parts.begin(), parts.end(), [](const sink::FileInfo& a, const sink::FileInfo& b) {
-    return a.first_event_seq < b.first_event_seq;
-  });
-
-  LoadedSide side;
-  side.kind = InputKind::kRlxOutput;
-  side.exchange = parts[0].exchange;
-  side.symbol = parts[0].symbol;
+// crossed-book policy) are not rows. Two readers give the builder the same rows and books: the
+// parts themselves, or their thin copies (sink/thin_part.h), which skip what the features do
+// not read.
+void read_parts(const fs::path& root, const std::vector<sink::FileInfo>& parts, LoadedSide* side,
+                features::FeatureBuilder* builder) {
   io::DuckDb db;
   // The enrichment depth: the bid_i_price columns of the first part.
   const fs::path first = root / parts[0].path;
@@ -149,7 +126,7 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
           ")) WHERE column_name LIKE 'bid\\_%\\_price' ESCAPE '\\'",
       UINT64_MAX, ExitCode::kBadInput);
   const uint32_t top_n = static_cast<uint32_t>(std::stoul(cols.rows.at(0).at(0)));
-  side.book_depth = top_n;
+  side->book_depth = top_n;
   std::string select =
       "SELECT event_seq, event_type, origin_time, received_time, trade_id, side, price, size, "
       "last_in_message, CAST(flags AS BIGINT)";
@@ -159,14 +136,11 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
                 std::to_string(i) + "_size";
     }
   }
-  features::FeatureBuilder builder(options.features);
   book::OrderBook book;
   Event e;
   int64_t next_seq = parts[0].first_event_seq;
-  std::string hashes;
   for (const sink::FileInfo& part : parts) {
     const std::string file = (root / part.path).string();
-    hashes += part.path + " " + std::to_string(part.bytes) + " " + hex(part.xxh3) + "\n";
     io::RowCursor row(
         io::query_streaming(db, select + " FROM read_parquet(" + io::sql_quote(file) + ")",
                             ExitCode::kBadInput),
@@ -203,8 +177,82 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
           }
         }
       }
-      builder.on_event(e, book);
+      builder->on_event(e, book);
     }
+  }
+}
+
+void read_thin_copies(const fs::path& root, const std::vector<sink::FileInfo>& parts,
+                      LoadedSide* side, features::FeatureBuilder* builder) {
+  book::OrderBook book;
+  Event e;
+  int64_t next_seq = parts[0].first_event_seq;
+  for (const sink::FileInfo& part : parts) {
+    const fs::path file = root / sink::thin_path(part.path);
+    sink::ThinPartReader thin(file);
+    if (thin.first_event_seq() != next_seq || thin.rows() != static_cast<uint64_t>(part.rows)) {
+      throw Error(ExitCode::kBadInput, file.string() + ": holds rows from event_seq " +
+                                           std::to_string(thin.first_event_seq()) + " where " +
+                                           std::to_string(next_seq) + " was due: rows are missing");
+    }
+    if (&part == &parts[0]) side->book_depth = static_cast<uint32_t>(thin.top_n());
+    if (static_cast<uint32_t>(thin.top_n()) != side->book_depth) {
+      throw Error(ExitCode::kBadInput, file.string() + ": top_n differs from the other parts'");
+    }
+    next_seq += part.rows;
+    while (thin.next(&e)) {
+      if (e.last_in_message) {
+        book.clear();
+        for (const Level& l : thin.bids()) book.set(Side::kBid, l.price, l.size);
+        for (const Level& l : thin.asks()) book.set(Side::kAsk, l.price, l.size);
+      }
+      builder->on_event(e, book);
+    }
+  }
+}
+
+LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
+  if (input.paths.size() != 1) {
+    throw Error(ExitCode::kUsage, "rlx output is read from one folder at a time");
+  }
+  const fs::path root = input.paths[0];
+  const std::vector<sink::FileInfo> all = sink::read_manifest(root);
+  std::vector<sink::FileInfo> parts;
+  for (const sink::FileInfo& f : all) {
+    if (!options.symbol.empty() && f.symbol != options.symbol) continue;
+    if (!parts.empty() && (f.symbol != parts[0].symbol || f.exchange != parts[0].exchange)) {
+      ambiguous(parts[0].exchange + " " + parts[0].symbol, f.exchange + " " + f.symbol);
+    }
+    parts.push_back(f);
+  }
+  if (parts.empty()) {
+    throw Error(ExitCode::kBadInput, (root / sink::kManifestName).string() + " lists no part" +
+                                         (options.symbol.empty() ? "" : " of " + options.symbol));
+  }
+  const bool thin =
+      !options.read_parts && std::all_of(parts.begin(), parts.end(),
+                                         [](const sink::FileInfo& f) { return f.thin_bytes > 0; });
+  const std::vector<std::string> problems =
+      sink::verify_manifest(root, parts, thin ? sink::Verify::kThinCopies : sink::Verify::kParts);
+  if (!problems.empty()) throw Error(ExitCode::kBadInput, problems.front());
+  std::sort(parts.begin(), parts.end(), [](const sink::FileInfo& a, const sink::FileInfo& b) {
+    return a.first_event_seq < b.first_event_seq;
+  });
+
+  LoadedSide side;
+  side.kind = InputKind::kRlxOutput;
+  side.exchange = parts[0].exchange;
+  side.symbol = parts[0].symbol;
+  side.from_thin_copies = thin;
+  std::string hashes;
+  for (const sink::FileInfo& part : parts) {
+    hashes += part.path + " " + std::to_string(part.bytes) + " " + hex(part.xxh3) + "\n";
+  }
+  features::FeatureBuilder builder(options.features);
+  if (thin) {
+    read_thin_copies(root, parts, &side, &builder);
+  } else {
+    read_parts(root, parts, &side, &builder);
   }
   side.features = builder.finish();
   side.inputs.push_back({root.string(), hex(XXH3_64bits(hashes.data(), hashes.size()))});

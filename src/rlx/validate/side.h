@@ -33,6 +33,9 @@ struct LoadOptions {
   features::FeatureOptions features;
   book::BookOptions book;  // raw inputs: the reconstruction's book options
   io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
+  // rlx output: read the Parquet parts even where every part has a thin copy
+  // (sink/thin_part.h), which is otherwise read instead, for the same features.
+  bool read_parts = false;
 };
 
 struct InputHash {
@@ -50,6 +53,7 @@ struct LoadedSide {
   uint64_t quarantined = 0;
   // Levels per side the side can show: rlx output holds its top_n, raw inputs every level.
   uint32_t book_depth = UINT32_MAX;
+  bool from_thin_copies = false;  // rlx output read from its parts' thin copies
   std::vector<InputHash> inputs;
 };
 
