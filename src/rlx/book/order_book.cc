@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <string>
+
+#include "rlx/core/error.h"
 
 namespace rlx::book {
 namespace {
@@ -164,6 +167,24 @@ bool OrderBook::set(Side side, Decimal price, Decimal size) {
 void OrderBook::clear() {
   clear_side(Side::kBid);
   clear_side(Side::kAsk);
+}
+
+void OrderBook::assign(Side side, std::span<const Level> best_first) {
+  assert(side == Side::kBid || side == Side::kAsk);
+  for (size_t i = 0; i < best_first.size(); ++i) {
+    const Level& l = best_first[i];
+    const bool worse = i == 0 || (side == Side::kBid ? l.price < best_first[i - 1].price
+                                                     : l.price > best_first[i - 1].price);
+    if (!worse || l.size.is_zero() || l.size.is_negative()) {
+      throw Error(ExitCode::kBadInput, std::string("book: level ") + std::to_string(i) +
+                                           " of the " + side_name(side) +
+                                           "s is not worse than the one before it or has no size");
+    }
+  }
+  Levels& levels = side == Side::kBid ? bids_ : asks_;
+  levels.slots.assign(best_first.rbegin(), best_first.rend());  // the best last
+  levels.live = best_first.size();
+  levels.dead = 0;
 }
 
 size_t OrderBook::depth(Side side) const { return side == Side::kBid ? bids_.live : asks_.live; }

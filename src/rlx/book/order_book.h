@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "rlx/core/binary_io.h"
@@ -33,6 +34,10 @@ class OrderBook {
   // `inclusive`): bids above (or at) it, asks below (or at) it. Returns how many were removed.
   size_t erase_better(Side side, Decimal price, bool inclusive);
   void clear_side(Side side);
+  // Replaces a side by `best_first`: strictly worse prices after the best, sizes positive (a
+  // book read back, e.g. a thin copy's top levels). O(n), no search. Throws Error(kBadInput)
+  // when the levels are not so ordered, leaving the side as it was.
+  void assign(Side side, std::span<const Level> best_first);
   void reserve(size_t levels_per_side);
 
   // Checkpoints: the live levels of each side, worst to best (the tombstone layout is not part

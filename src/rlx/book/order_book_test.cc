@@ -4,6 +4,9 @@
 
 #include <map>
 #include <random>
+#include <vector>
+
+#include "rlx/core/error.h"
 
 namespace rlx::book {
 namespace {
@@ -44,6 +47,44 @@ TEST(OrderBook, SetUpdateDeleteKeepsBestFirst) {
   EXPECT_EQ(book.depth(Side::kBid), 0u);
   EXPECT_EQ(book.best(Side::kAsk), nullptr);
   EXPECT_FALSE(book.crossed());
+}
+
+// assign() gives the book set() would build from the same levels, and refuses levels out of order
+// or without size, leaving the side as it was.
+TEST(OrderBook, AssignEqualsSettingEachLevel) {
+  const std::vector<Level> bids = {{d("101.5"), d("2")}, {d("100"), d("1")}, {d("99"), d("3")}};
+  const std::vector<Level> asks = {{d("102"), d("5")}, {d("103"), d("4")}};
+  OrderBook set;
+  for (const Level& l : bids) set.set(Side::kBid, l.price, l.size);
+  for (const Level& l : asks) set.set(Side::kAsk, l.price, l.size);
+  OrderBook assigned;
+  assigned.set(Side::kBid, d("50"), d("1"));  // replaced
+  assigned.assign(Side::kBid, bids);
+  assigned.assign(Side::kAsk, asks);
+  for (const Side side : {Side::kBid, Side::kAsk}) {
+    ASSERT_EQ(assigned.depth(side), set.depth(side));
+    for (size_t i = 0; i < set.depth(side); ++i) {
+      EXPECT_EQ(assigned.level(side, i).price, set.level(side, i).price);
+      EXPECT_EQ(assigned.level(side, i).size, set.level(side, i).size);
+    }
+  }
+  // It evolves as the other under later updates.
+  for (OrderBook* b : {&set, &assigned}) {
+    b->set(Side::kBid, d("100.5"), d("9"));
+    b->set(Side::kBid, d("101.5"), d("0"));
+  }
+  EXPECT_EQ(assigned.level(Side::kBid, 0).price, set.level(Side::kBid, 0).price);
+  EXPECT_EQ(assigned.depth(Side::kBid), set.depth(Side::kBid));
+
+  const std::vector<Level> unordered = {{d("100"), d("1")}, {d("100.5"), d("1")}};
+  EXPECT_THROW(assigned.assign(Side::kBid, unordered), Error);
+  EXPECT_THROW(
+      assigned.assign(Side::kAsk, std::vector<Level>{{d("102"), d("1")}, {d("102"), d("2")}}),
+      Error);
+  EXPECT_THROW(assigned.assign(Side::kAsk, std::vector<Level>{{d("102"), d("0")}}), Error);
+  EXPECT_EQ(assigned.depth(Side::kAsk), 2u);  // unchanged
+  assigned.assign(Side::kAsk, {});
+  EXPECT_EQ(assigned.depth(Side::kAsk), 0u);
 }
 
 TEST(OrderBook, FindAndEraseBetter) {

@@ -345,10 +345,12 @@ void StreamMonitor::end_of_book_message(EventType type, const book::OrderBook& b
     best_ask_ = *ask;
   }
   have_best_ = two_sided;
+  // Converted once for both trackers (each conversion is two 128-bit divisions).
+  const double mid = quoted ? Decimal::midpoint(bid->price, ask->price).to_double() : 0;
   if (type == EventType::kBookSnapshot) {
     both([&](Tracker& t) {
       if ((f & event_flags::kResync) != 0 && moved) ++t.w.resyncs;
-      if (quoted) t.mid(time_, Decimal::midpoint(bid->price, ask->price).to_double());
+      if (quoted) t.mid(time_, mid);
     });
     return;
   }
@@ -357,16 +359,19 @@ void StreamMonitor::end_of_book_message(EventType type, const book::OrderBook& b
   const double gap_us =
       have_last ? static_cast<double>(std::max<int64_t>(0, time_ - last_book_ns_)) / 1e3 : 0;
   last_book_ns_ = time_;
+  const double spread = quoted ? (ask->price - bid->price).to_double() : 0;
+  const double bid_size = quoted ? bid->size.to_double() : 0;
+  const double ask_size = quoted ? ask->size.to_double() : 0;
   both([&](Tracker& t) {
     ++t.w.book_messages;
     if (have_last) t.add(kBookInterval, gap_us);
     if ((f & event_flags::kGap) != 0) ++t.w.gaps;
     if ((f & event_flags::kUnsynced) != 0) ++t.w.unsynced_messages;
     if (quoted) {
-      t.add(kSpread, (ask->price - bid->price).to_double());
-      t.add(kL1Size, bid->size.to_double());
-      t.add(kL1Size, ask->size.to_double());
-      t.mid(time_, Decimal::midpoint(bid->price, ask->price).to_double());
+      t.add(kSpread, spread);
+      t.add(kL1Size, bid_size);
+      t.add(kL1Size, ask_size);
+      t.mid(time_, mid);
     }
   });
 }

@@ -233,7 +233,7 @@ void ThinPartReader::ends_early(const char* what) const {
   fail(std::string("corrupt body (") + what + " ends early)");
 }
 
-unsigned __int128 ThinPartReader::varint(Stream& s, const char* what) {
+unsigned __int128 ThinPartReader::long_varint(Stream& s, const char* what) {
   // Most values fit in a byte or two: 64-bit arithmetic until they do not.
   uint64_t low = 0;
   for (int shift = 0; shift < 63; shift += 7) {
@@ -309,10 +309,13 @@ bool ThinPartReader::next(Event* event) {
   }
   if (!event->last_in_message) return true;
   const size_t n = static_cast<size_t>(top_n_);
+  book_changed_ = first_book_;
+  first_book_ = false;
   for (size_t s = 0; s < 2; ++s) {
     const unsigned __int128 depth = varint(books_, "books");
     const unsigned __int128 changed = varint(books_, "books");
     if (depth > n || (changed >> depth) != 0) fail("corrupt body (book depth)");
+    book_changed_ = book_changed_ || changed != 0 || depth != depth_[s];
     depth_[s] = static_cast<size_t>(depth);
     Level* level = book_.data() + s * n;
     for (size_t i = 0; i < depth_[s]; ++i) {

@@ -66,6 +66,9 @@ class ThinPartReader {
   // snapshot rows (cleared for diff rows). False after the last row. At a row with
   // last_in_message, bids() and asks() hold the book after its message.
   bool next(Event* event);
+  // At a row with last_in_message: whether the book differs from the previous message's (the
+  // first message of the file always does, so a reader that keeps a book across files sets it).
+  bool book_changed() const { return book_changed_; }
   std::span<const Level> bids() const { return {book_.data(), depth_[0]}; }
   std::span<const Level> asks() const { return {book_.data() + top_n_, depth_[1]}; }
 
@@ -81,7 +84,11 @@ class ThinPartReader {
       ends_early(what);
     return static_cast<uint8_t>(*s.at++);
   }
-  unsigned __int128 varint(Stream& s, const char* what);
+  unsigned __int128 varint(Stream& s, const char* what) {
+    if (s.at != s.end && static_cast<uint8_t>(*s.at) < 0x80) return static_cast<uint8_t>(*s.at++);
+    return long_varint(s, what);
+  }
+  unsigned __int128 long_varint(Stream& s, const char* what);
 
   std::string path_;
   std::string body_;
@@ -94,6 +101,8 @@ class ThinPartReader {
   __int128 size_ = 0;
   std::vector<Level> book_;
   size_t depth_[2] = {0, 0};
+  bool book_changed_ = false;
+  bool first_book_ = true;
   Stream kinds_, times_, flags_, details_, books_;
 };
 

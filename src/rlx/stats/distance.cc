@@ -16,7 +16,8 @@ class EmpiricalCdf {
   EmpiricalCdf(std::span<const double> values, std::span<const double> weights) {
     if (weights.empty()) {
       sorted_.assign(values.begin(), values.end());
-      std::sort(sorted_.begin(), sorted_.end());
+      if (!std::is_sorted(sorted_.begin(), sorted_.end()))
+        std::sort(sorted_.begin(), sorted_.end());
       return;
     }
     std::vector<size_t> order(values.size());

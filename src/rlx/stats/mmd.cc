@@ -58,7 +58,7 @@ double next_pairwise_distance_above(const std::vector<double>& z, double t) {
 
 double median_pairwise_distance(std::span<const double> values) {
   std::vector<double> z(values.begin(), values.end());
-  std::sort(z.begin(), z.end());
+  if (!std::is_sorted(z.begin(), z.end())) std::sort(z.begin(), z.end());
   const uint64_t n = z.size();
   const uint64_t pairs = n * (n - 1) / 2;
   if (pairs % 2 == 1) return pairwise_distance_at_rank(z, (pairs - 1) / 2);

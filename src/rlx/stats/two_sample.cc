@@ -12,9 +12,10 @@
 namespace rlx::stats {
 namespace {
 
+// Sorted input (a caller that sorted once for several statistics) is not sorted again.
 std::vector<double> sorted_copy(std::span<const double> values) {
   std::vector<double> out(values.begin(), values.end());
-  std::sort(out.begin(), out.end());
+  if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -4,8 +4,9 @@
 // src/rlx/stats/testdata/expected.json holds scipy's values and the tests compare them).
 //
 // Contract for every function here:
-//  - Inputs are unsorted and unweighted; they are copied and sorted: O(N log N) time, O(N) extra
-//    memory, N the total number of values (exact p-values cost more, see each function).
+//  - Inputs are unweighted, in any order; they are copied and sorted (unless already sorted):
+//    O(N log N) time, O(N) extra memory, N the total number of values (exact p-values cost
+//    more, see each function).
 //  - Every value must be finite: a NaN or an infinity throws InvalidSample naming the argument
 //    and index (scipy would sort NaNs last and return a meaningless number instead).
 //  - Ties are allowed and handled as scipy handles them (midranks).

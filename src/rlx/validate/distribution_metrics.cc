@@ -80,12 +80,9 @@ void shuffle(std::vector<double>* v, uint64_t seed) {
   for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[rng() % i]);
 }
 
-// Whether more than half of all pairwise distances are 0 (the median heuristic's bandwidth
-// would be 0): true when one value holds more than ~71 % of the pooled sample.
-bool median_distance_is_zero(const std::vector<double>& g, const std::vector<double>& c) {
-  std::vector<double> z(g);
-  z.insert(z.end(), c.begin(), c.end());
-  std::sort(z.begin(), z.end());
+// Whether more than half of all pairwise distances of the sorted pooled sample `z` are 0 (the
+// median heuristic's bandwidth would be 0): true when one value holds more than ~71 % of it.
+bool median_distance_is_zero(const std::vector<double>& z) {
   const double n = static_cast<double>(z.size());
   const double pairs = n * (n - 1) / 2;
   double zero = 0;
@@ -112,8 +109,13 @@ double pooled_sd(const std::vector<double>& g, const std::vector<double>& c) {
   return std::sqrt(sq / n);
 }
 
-Measurement compare(Statistic st, std::vector<double> g, std::vector<double> c, uint64_t seed) {
+// The statistics read the sorted copies (they would sort again otherwise), MMD the series in
+// time order.
+Measurement compare(Statistic st, const SeriesMemo::Series& golden,
+                    const SeriesMemo::Series& candidate, uint64_t seed) {
   Measurement out;
+  const std::vector<double>& g = golden.sorted;
+  const std::vector<double>& c = candidate.sorted;
   out.n = g.size() + c.size();
   if (g.size() >= kMinValues && c.size() < kMinValues) {
     // The golden side has the series and the candidate has (almost) none: as far apart as
@@ -129,9 +131,7 @@ Measurement compare(Statistic st, std::vector<double> g, std::vector<double> c, 
                  " needed a side)";
     return out;
   }
-  const auto [gmin, gmax] = std::minmax_element(g.begin(), g.end());
-  const auto [cmin, cmax] = std::minmax_element(c.begin(), c.end());
-  if (*gmin == *gmax && *cmin == *cmax && *gmin == *cmin) {
+  if (g.front() == g.back() && c.front() == c.back() && g.front() == c.front()) {
     out.effect = 0;  // one value on both sides: the distributions are equal
     out.p_value = 1;
     out.detail = "both sides constant and equal";
@@ -169,11 +169,21 @@ Measurement compare(Statistic st, std::vector<double> g, std::vector<double> c, 
         // way: identical sides give exactly 0). The unbiased MMD^2 swings around 0 under the
         // null, so S is its magnitude. When most values are equal the median heuristic gives 0;
         // the pooled standard deviation is the bandwidth then.
-        shuffle(&g, seed);
-        shuffle(&c, seed);
-        stats::MmdOptions o;
-        if (median_distance_is_zero(g, c)) o.bandwidth = pooled_sd(g, c);
-        const stats::MmdLinearResult r = stats::mmd_linear(g, c, o);
+        std::vector<double> x = golden.values;
+        std::vector<double> y = candidate.values;
+        shuffle(&x, seed);
+        shuffle(&y, seed);
+        // The bandwidth from the pooled sample, sorted by merging the sorted sides (what
+        // mmd_linear would compute from x ++ y, without sorting it again).
+        std::vector<double> pooled(g.size() + c.size());
+        std::merge(g.begin(), g.end(), c.begin(), c.end(), pooled.begin());
+        stats::MmdOptions o;  // bandwidth 0: mmd_linear refuses non-finite values itself
+        if (std::isfinite(pooled.front()) && std::isfinite(pooled.back())) {
+          o.bandwidth = median_distance_is_zero(pooled)
+                            ? pooled_sd(x, y)
+                            : stats::detail::median_pairwise_distance(pooled);
+        }
+        const stats::MmdLinearResult r = stats::mmd_linear(x, y, o);
         out.effect = std::abs(r.mmd2);
         out.p_value = r.pvalue;
         break;
@@ -215,9 +225,15 @@ std::vector<Metric> distribution_metrics() {
       const auto extract = s.extract;
       const Statistic statistic = st.statistic;
       const uint64_t salt = si * 16 + static_cast<uint64_t>(statistic);
-      m.measure = [extract, statistic, salt](const Sides& sides) {
-        return compare(statistic, extract(sides.golden, sides), extract(sides.candidate, sides),
-                       sides.seed * 1'000'003 + salt);
+      const std::string name = s.id;
+      m.measure = [extract, statistic, salt, name](const Sides& sides) {
+        SeriesMemo own;
+        SeriesMemo& memo = sides.memo != nullptr ? *sides.memo : own;
+        const SeriesMemo::Series& g =
+            memo.get(name, sides.golden, [&] { return extract(sides.golden, sides); });
+        const SeriesMemo::Series& c =
+            memo.get(name, sides.candidate, [&] { return extract(sides.candidate, sides); });
+        return compare(statistic, g, c, sides.seed * 1'000'003 + salt);
       };
       out.push_back(std::move(m));
     }

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rlx/features/features.h"
@@ -35,6 +37,23 @@ enum class Category : uint8_t {
 };
 const char* category_name(Category c);
 
+// A series of one side (features::Features), in time order and sorted, kept for every metric
+// that reads it in one pair of windows: the six statistics of a distribution share one
+// extraction and one sort. Not thread-safe: one per pair of windows being measured.
+class SeriesMemo {
+ public:
+  struct Series {
+    std::vector<double> values;  // in time order
+    std::vector<double> sorted;
+  };
+  // The series `name` of `side`, made by `make` on first use.
+  const Series& get(const std::string& name, const features::Features& side,
+                    const std::function<std::vector<double>()>& make);
+
+ private:
+  std::map<std::pair<std::string, const features::Features*>, Series> series_;
+};
+
 // The two sides, and whether their windows overlap (paired) or not.
 struct Sides {
   const features::Features& golden;
@@ -42,6 +61,7 @@ struct Sides {
   bool paired = false;
   uint64_t seed = 0;                 // for statistics that draw (MMD's pairing order)
   uint32_t book_depth = UINT32_MAX;  // levels a side both sides can show (rlx output: top_n)
+  SeriesMemo* memo = nullptr;        // shared by the metrics measuring these sides; may be null
 };
 
 struct Measurement {

@@ -1,5 +1,8 @@
 #include "rlx/validate/registry.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace rlx::validate {
 
 #define RLX_METRIC(factory) Metric factory();
@@ -38,6 +41,19 @@ const std::vector<Metric>& metrics() {
     return v;
   }();
   return all;
+}
+
+const SeriesMemo::Series& SeriesMemo::get(const std::string& name, const features::Features& side,
+                                          const std::function<std::vector<double>()>& make) {
+  const auto key = std::make_pair(name, &side);
+  if (const auto it = series_.find(key); it != series_.end()) return it->second;
+  Series s;
+  s.values = make();
+  s.sorted = s.values;
+  // NaN last (a strict weak order even then): the statistics refuse it, naming it.
+  std::sort(s.sorted.begin(), s.sorted.end(),
+            [](double a, double b) { return a < b || (std::isnan(b) && !std::isnan(a)); });
+  return series_.emplace(key, std::move(s)).first->second;
 }
 
 const Metric* find_metric(std::string_view id) {

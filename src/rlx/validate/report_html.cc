@@ -11,10 +11,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 #include <vector>
 
 #include "rlx/core/json_writer.h"
+#include "rlx/core/parallel_for.h"
 #include "rlx/validate/series.h"
 
 // echarts_js.cc: the file's bytes, built in.
@@ -73,13 +75,14 @@ std::string fmt_number(double v) {
 }
 
 // Equal-width bins over the pooled 0.5..99.5 % range; outliers fall in the end bins. Each side
-// as shares of its own count.
-void histogram(JsonWriter& w, const char* name, const char* unit, std::vector<double> g,
-               std::vector<double> c) {
-  if (g.empty() || c.empty()) return;
-  std::vector<double> pooled(g);
-  pooled.insert(pooled.end(), c.begin(), c.end());
-  std::sort(pooled.begin(), pooled.end());
+// as shares of its own count. A JSON object, or empty when a side has no value.
+std::string histogram(const char* name, const char* unit, std::vector<double> g,
+                      std::vector<double> c) {
+  if (g.empty() || c.empty()) return {};
+  std::sort(g.begin(), g.end());
+  std::sort(c.begin(), c.end());
+  std::vector<double> pooled(g.size() + c.size());
+  std::merge(g.begin(), g.end(), c.begin(), c.end(), pooled.begin());
   const auto at = [&](double q) {
     return pooled[std::min(pooled.size() - 1, static_cast<size_t>(q * pooled.size()))];
   };
@@ -98,6 +101,7 @@ void histogram(JsonWriter& w, const char* name, const char* unit, std::vector<do
     for (double& x : h) x /= static_cast<double>(v.size());
     return h;
   };
+  JsonWriter w;
   w.begin_object().key("name").string(name).key("unit").string(unit).key("edges").begin_array();
   for (int i = 0; i <= kBins; ++i) w.number(lo + i * width);
   w.end_array().key("golden").begin_array();
@@ -106,8 +110,6 @@ void histogram(JsonWriter& w, const char* name, const char* unit, std::vector<do
   for (const double x : shares(c)) w.number(x);
   w.end_array();
   // Q-Q: percentiles 1..99 of each side.
-  std::sort(g.begin(), g.end());
-  std::sort(c.begin(), c.end());
   w.key("qq").begin_array();
   for (int p = 1; p < 100; ++p) {
     const auto q = [p](const std::vector<double>& v) {
@@ -116,6 +118,7 @@ void histogram(JsonWriter& w, const char* name, const char* unit, std::vector<do
     w.begin_array().number(q(g)).number(q(c)).end_array();
   }
   w.end_array().end_object();
+  return w.take();
 }
 
 // Mean lots by distance from the mid (ticks, 0..19) per time bucket, from the 1 s grid.
@@ -279,14 +282,30 @@ std::string chart_data(const Report& r, const LoadedSide& golden, const LoadedSi
     w.end_array();
   }
   w.end_array().key("series").begin_array();
-  histogram(w, "trade size", "lots", series::trade_size(g), series::trade_size(c));
-  histogram(w, "time between trades", "ms", series::trade_interval_ms(g),
-            series::trade_interval_ms(c));
-  histogram(w, "time between diffs", "ms", series::book_interval_ms(g),
-            series::book_interval_ms(c));
-  histogram(w, "spread", "ticks", series::spread_ticks(g), series::spread_ticks(c));
-  histogram(w, "L1 size", "lots", series::l1_size(g), series::l1_size(c));
-  histogram(w, "1 s return", "ticks", series::mid_return(g, 1), series::mid_return(c, 1));
+  // A day holds tens of millions of values a series: the histograms are made on all cores.
+  const std::function<std::string()> charts[] = {
+      [&] { return histogram("trade size", "lots", series::trade_size(g), series::trade_size(c)); },
+      [&] {
+        return histogram("time between trades", "ms", series::trade_interval_ms(g),
+                         series::trade_interval_ms(c));
+      },
+      [&] {
+        return histogram("time between diffs", "ms", series::book_interval_ms(g),
+                         series::book_interval_ms(c));
+      },
+      [&] {
+        return histogram("spread", "ticks", series::spread_ticks(g), series::spread_ticks(c));
+      },
+      [&] { return histogram("L1 size", "lots", series::l1_size(g), series::l1_size(c)); },
+      [&] {
+        return histogram("1 s return", "ticks", series::mid_return(g, 1), series::mid_return(c, 1));
+      },
+  };
+  std::vector<std::string> made(std::size(charts));
+  parallel_for(made.size(), core_count(), [&](size_t i) { made[i] = charts[i](); });
+  for (const std::string& h : made) {
+    if (!h.empty()) w.raw(h);
+  }
   w.end_array().key("depth").begin_object().key("golden");
   depth_heatmap(w, g);
   w.key("candidate");

@@ -168,9 +168,10 @@ void read_parts(const fs::path& root, const std::vector<sink::FileInfo>& parts, 
       e.flags = static_cast<uint32_t>(row.get_int64(9));
       if (e.last_in_message) {
         book.clear();
-        idx_t col = 10;
         for (const Side s : {Side::kBid, Side::kAsk}) {
-          for (uint32_t i = 0; i < top_n; ++i, col += 2) {
+          const idx_t first = s == Side::kBid ? 10 : 10 + 2 * top_n;
+          for (idx_t col = first + 2 * top_n; col > first;) {  // worst level first, as above
+            col -= 2;
             if (row.is_null(col)) continue;
             book.set(s, Decimal::from_raw(row.get_hugeint(col)),
                      Decimal::from_raw(row.get_hugeint(col + 1)));
@@ -201,10 +202,14 @@ void read_thin_copies(const fs::path& root, const std::vector<sink::FileInfo>& p
     }
     next_seq += part.rows;
     while (thin.next(&e)) {
-      if (e.last_in_message) {
-        book.clear();
-        for (const Level& l : thin.bids()) book.set(Side::kBid, l.price, l.size);
-        for (const Level& l : thin.asks()) book.set(Side::kAsk, l.price, l.size);
+      if (e.last_in_message && thin.book_changed()) {
+        try {
+          book.assign(Side::kBid, thin.bids());
+          book.assign(Side::kAsk, thin.asks());
+        } catch (const Error& err) {
+          throw Error(ExitCode::kBadInput, file.string() + ": event_seq " +
+                                               std::to_string(e.event_seq) + ": " + err.what());
+        }
       }
       builder->on_event(e, book);
     }

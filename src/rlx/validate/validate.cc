@@ -198,8 +198,8 @@ std::vector<std::pair<Window, Window>> window_pairs(const features::Features& g,
 // S of a windowed metric: the median over the windows it could measure (the median window's
 // p-value and detail come with it); for the equivalence rule, the mean signed difference and its
 // window-block bootstrap interval.
-Measurement measure_windows(const Metric& m, const SlicedPairs& sliced, bool paired, uint64_t seed,
-                            uint32_t depth, uint32_t* windows, std::string* why_skipped) {
+Measurement reduce_windows(const Metric& m, std::vector<Measurement> measured, uint64_t seed,
+                           uint32_t* windows, std::string* why_skipped) {
   Measurement out;
   struct PerWindow {
     double effect;
@@ -208,14 +208,14 @@ Measurement measure_windows(const Metric& m, const SlicedPairs& sliced, bool pai
   };
   std::vector<PerWindow> per_window;
   uint64_t n = 0;
-  for (size_t i = 0; i < sliced.size(); ++i) {
-    Measurement x = m.measure(Sides{sliced[i].first, sliced[i].second, paired, seed, depth});
+  for (size_t i = 0; i < measured.size(); ++i) {
+    Measurement& x = measured[i];
     n += x.n;
     if (!std::isnan(x.effect)) per_window.push_back({x.effect, i, std::move(x)});
   }
   *windows = static_cast<uint32_t>(per_window.size());
   if (per_window.empty()) {
-    *why_skipped = sliced.empty() ? "no window to compare" : "not measurable in any window";
+    *why_skipped = measured.empty() ? "no window to compare" : "not measurable in any window";
   } else {
     // S is the median window's; its p-value and detail come with it.
     std::stable_sort(per_window.begin(), per_window.end(),
@@ -275,25 +275,39 @@ std::vector<MetricResult> select_metrics(const ValidateConfig& config, Level lev
   return out;
 }
 
-// Measures every selected metric and gives it its status. Each metric is measured on its own,
-// so they share the cores; the results do not depend on which finishes first.
+// Measures every selected metric and gives it its status. Metrics of the whole sides are
+// measured each on its own; windowed metrics window by window, all of a window's at once so that
+// they share the series they read (SeriesMemo). The tasks share the cores; the results do not
+// depend on which finishes first.
 void measure_metrics(std::vector<MetricResult>* results, const features::Features& g,
                      const features::Features& c, const SlicedPairs& sliced, bool paired,
                      uint64_t seed, uint32_t depth, const Calibration& calibration) {
-  parallel_for(results->size(), core_count(), [&](size_t i) {
-    MetricResult& res = (*results)[i];
-    const Metric& m = *res.metric;
-    if (!res.why_skipped.empty()) return;
-    if (m.rule == Rule::kAbsolute) {
-      res.measurement = m.measure(Sides{g, c, paired, seed, depth});
+  std::vector<MetricResult*> whole, windowed;
+  for (MetricResult& res : *results) {
+    if (!res.why_skipped.empty()) continue;
+    (res.metric->rule == Rule::kAbsolute ? whole : windowed).push_back(&res);
+  }
+  std::vector<std::vector<Measurement>> measured(windowed.size(),
+                                                 std::vector<Measurement>(sliced.size()));
+  parallel_for(whole.size() + sliced.size(), core_count(), [&](size_t task) {
+    if (task < whole.size()) {
+      whole[task]->measurement = whole[task]->metric->measure(Sides{g, c, paired, seed, depth});
       return;
     }
-    const Calibration::Floor* f = calibration.floor(m.id);
+    const size_t w = task - whole.size();
+    SeriesMemo memo;
+    const Sides sides{sliced[w].first, sliced[w].second, paired, seed, depth, &memo};
+    for (size_t k = 0; k < windowed.size(); ++k)
+      measured[k][w] = windowed[k]->metric->measure(sides);
+  });
+  for (size_t k = 0; k < windowed.size(); ++k) {
+    MetricResult& res = *windowed[k];
+    const Calibration::Floor* f = calibration.floor(res.metric->id);
     res.threshold = f == nullptr ? kNaN : f->tau;
     res.measurement =
-        measure_windows(m, sliced, paired, seed, depth, &res.windows, &res.why_skipped);
+        reduce_windows(*res.metric, std::move(measured[k]), seed, &res.windows, &res.why_skipped);
     if (f == nullptr || std::isnan(f->tau)) res.why_skipped = "no noise floor in the calibration";
-  });
+  }
   for (MetricResult& res : *results) {
     res.status = res.metric->rule == Rule::kEquivalence
                      ? judge_equivalence(res.measurement, res.threshold)
@@ -554,19 +568,29 @@ Calibration calibrate(const LoadedSide& golden, const ValidateConfig& config) {
     if (m.rule != Rule::kAbsolute) floored.push_back(&m);
   }
   c.floors.resize(floored.size());
-  parallel_for(floored.size(), core_count(), [&](size_t k) {
+  // Pair by pair, every metric at once (sharing the series they read), then metric by metric.
+  std::vector<std::vector<double>> effects(floored.size(), std::vector<double>(pairs.size()));
+  parallel_for(pairs.size(), core_count(), [&](size_t p) {
+    SeriesMemo memo;
+    const Sides sides{slices[pairs[p].first],
+                      slices[pairs[p].second],
+                      false,
+                      config.seed,
+                      golden.book_depth,
+                      &memo};
+    for (size_t k = 0; k < floored.size(); ++k) effects[k][p] = floored[k]->measure(sides).effect;
+  });
+  for (size_t k = 0; k < floored.size(); ++k) {
     const Metric& m = *floored[k];
     std::vector<double> values;
-    for (const auto& [i, j] : pairs) {
-      const Sides sides{slices[i], slices[j], false, config.seed, golden.book_depth};
-      const double s = m.measure(sides).effect;
+    for (const double s : effects[k]) {
       if (!std::isnan(s)) values.push_back(s);
     }
     Calibration::Floor& f = c.floors[k];
     f.id = m.id;
     f.samples = static_cast<uint32_t>(values.size());
     f.tau = values.empty() ? kNaN : stats::quantile(values, config.floor_quantile);
-  });
+  }
   return c;
 }
 
