@@ -843,7 +843,11 @@ void ParquetSink::Impl::abandon_part() noexcept {
   if (writer_.joinable()) writer_.join();
   std::error_code ec;
   std::filesystem::remove(part_.tmp, ec);
-  if (thin_) thin_->clear();
+  if (thin_) {
+    thin_->clear();
+    // Written before the part, so a failure after it leaves no thin copy of a missing part.
+    std::filesystem::remove(options_.root / thin_path(part_.info.path), ec);
+  }
   part_ = Part{};
 }
 

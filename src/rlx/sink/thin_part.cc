@@ -6,8 +6,10 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <new>
 
 #include "rlx/core/error.h"
+#include "rlx/sink/parquet_sink.h"
 
 namespace rlx::sink {
 namespace {
@@ -15,6 +17,8 @@ namespace {
 // File: the magic, then u32 version, u32 top_n, i64 first event_seq, u64 rows, u64 body bytes
 // (all little-endian), then the body as one zstd frame. Body: five u64 stream lengths, then the
 // streams (docs/SCHEMA.md, "Thin copies").
+static_assert(kMaxTopN <= 64, "a side's changed levels are a 64-bit mask");
+
 constexpr char kMagic[8] = {'R', 'L', 'X', 'T', 'H', 'I', 'N', '\n'};
 constexpr uint32_t kVersion = 1;
 constexpr size_t kHeaderBytes = 8 + 4 + 4 + 8 + 8 + 8;
@@ -134,6 +138,12 @@ void ThinPartWriter::clear() {
 void ThinPartWriter::add(const Event& event, std::span<const Level> bids,
                          std::span<const Level> asks) {
   if (rows_ == 0) first_seq_ = event.event_seq;
+  // The reader numbers rows from the first: a part's rows are consecutive (the engine's are).
+  if (event.event_seq != first_seq_ + static_cast<int64_t>(rows_)) {
+    throw Error(ExitCode::kFailure,
+                "thin copy: event_seq " + std::to_string(event.event_seq) + " where " +
+                    std::to_string(first_seq_ + static_cast<int64_t>(rows_)) + " was due");
+  }
   ++rows_;
   uint8_t kind = static_cast<uint8_t>(event.type) & kTypeMask;
   if (event.last_in_message) kind |= kLast;
@@ -244,16 +254,26 @@ ThinPartReader::ThinPartReader(const std::filesystem::path& path) : path_(path.s
   const uint64_t body_bytes = get_u64(file.data() + 32);
   const char* frame = file.data() + kHeaderBytes;
   const size_t frame_bytes = file.size() - kHeaderBytes;
+  // The header is not under the checksum: its sizes are checked before anything is allocated.
   const unsigned long long content = ZSTD_getFrameContentSize(frame, frame_bytes);
-  if (content != body_bytes || body_bytes < kStreams * 8) fail("corrupt body (its size)");
-  body_.resize(body_bytes);
-  const size_t n = ZSTD_decompress(body_.data(), body_.size(), frame, frame_bytes);
+  if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN ||
+      content != body_bytes || body_bytes < kStreams * 8 + rows_) {
+    fail("corrupt body (its size)");
+  }
+  if (first_seq_ < 0 || static_cast<uint64_t>(first_seq_) > INT64_MAX - rows_) {
+    fail("event_seq out of range");
+  }
+  // Not zero-filled: a size claimed by a damaged frame costs address space, not memory, until
+  // zstd finds the frame short.
+  body_.reset(new (std::nothrow) char[body_bytes]);
+  if (!body_) fail("corrupt body (" + std::to_string(body_bytes) + " bytes claimed)");
+  const size_t n = ZSTD_decompress(body_.get(), body_bytes, frame, frame_bytes);
   if (ZSTD_isError(n) || n != body_bytes) fail("corrupt body (zstd)");
-  const char* at = body_.data() + kStreams * 8;
-  const char* end = body_.data() + body_.size();
+  const char* at = body_.get() + kStreams * 8;
+  const char* end = body_.get() + body_bytes;
   Stream* streams[kStreams] = {&kinds_, &times_, &flags_, &details_, &books_};
   for (size_t i = 0; i < kStreams; ++i) {
-    const uint64_t len = get_u64(body_.data() + 8 * i);
+    const uint64_t len = get_u64(body_.get() + 8 * i);
     if (len > static_cast<uint64_t>(end - at)) fail("corrupt body (stream lengths)");
     *streams[i] = Stream{at, at + len};
     at += len;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -92,7 +93,7 @@ class ThinPartReader {
   __int128 decimal(Stream& s, const char* what);  // a difference put by put_decimal
 
   std::string path_;
-  std::string body_;
+  std::unique_ptr<char[]> body_;  // the decompressed body
   int32_t top_n_ = 0;
   uint64_t rows_ = 0;
   int64_t first_seq_ = 0;

@@ -39,7 +39,8 @@ const char* category_name(Category c);
 
 // A series of one side (features::Features), in time order and sorted, kept for every metric
 // that reads it in one pair of windows: the six statistics of a distribution share one
-// extraction and one sort. Not thread-safe: one per pair of windows being measured.
+// extraction and one sort. Not thread-safe: one per pair of windows being measured (a series may
+// depend on the Sides as well as the features, e.g. their book_depth: one memo, one Sides).
 class SeriesMemo {
  public:
   struct Series {

@@ -191,10 +191,19 @@ void read_thin_copies(const fs::path& root, const std::vector<sink::FileInfo>& p
   for (const sink::FileInfo& part : parts) {
     const fs::path file = root / sink::thin_path(part.path);
     sink::ThinPartReader thin(file);
-    if (thin.first_event_seq() != next_seq || thin.rows() != static_cast<uint64_t>(part.rows)) {
-      throw Error(ExitCode::kBadInput, file.string() + ": holds rows from event_seq " +
-                                           std::to_string(thin.first_event_seq()) + " where " +
-                                           std::to_string(next_seq) + " was due: rows are missing");
+    if (part.first_event_seq != next_seq ||
+        part.last_event_seq - part.first_event_seq + 1 != part.rows) {
+      throw Error(ExitCode::kBadInput, (root / sink::kManifestName).string() + ": " + part.path +
+                                           " does not hold event_seq " + std::to_string(next_seq) +
+                                           " onwards without a gap: rows are missing");
+    }
+    if (thin.first_event_seq() != part.first_event_seq ||
+        thin.rows() != static_cast<uint64_t>(part.rows)) {
+      throw Error(ExitCode::kBadInput, file.string() + ": holds " + std::to_string(thin.rows()) +
+                                           " rows from event_seq " +
+                                           std::to_string(thin.first_event_seq()) + ", its part " +
+                                           std::to_string(part.rows) + " from " +
+                                           std::to_string(part.first_event_seq));
     }
     if (&part == &parts[0]) side->book_depth = static_cast<uint32_t>(thin.top_n());
     if (static_cast<uint32_t>(thin.top_n()) != side->book_depth) {
@@ -240,6 +249,17 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
   const std::vector<std::string> problems =
       sink::verify_manifest(root, parts, thin ? sink::Verify::kThinCopies : sink::Verify::kParts);
   if (!problems.empty()) throw Error(ExitCode::kBadInput, problems.front());
+  // Read from the thin copies, the parts are still what the report's input hash names: each
+  // must be there at its listed size (hashing them all would cost what the thin copies save).
+  for (const sink::FileInfo& f : thin ? parts : std::vector<sink::FileInfo>{}) {
+    std::error_code ec;
+    const uintmax_t bytes = fs::file_size(root / f.path, ec);
+    if (ec || bytes != f.bytes) {
+      throw Error(ExitCode::kBadInput,
+                  (root / f.path).string() + (ec ? ": listed in manifest.json but missing"
+                                                 : ": size differs from manifest.json"));
+    }
+  }
   std::sort(parts.begin(), parts.end(), [](const sink::FileInfo& a, const sink::FileInfo& b) {
     return a.first_event_seq < b.first_event_seq;
   });
