@@ -129,7 +129,10 @@ int run(int argc, char** argv) {
   rec->add_flag("--overwrite", ro.overwrite, "Replace an earlier output in --out");
   rec->add_flag("--validate", ro.validate,
                 "Keep tier-1 fidelity statistics per symbol while writing (report.json `stream`; "
-                "docs/VALIDATE.md)");
+                "docs/VALIDATE.md), and a thin copy beside each part for `rlx validate`");
+  rec->add_flag("!--no-thin-copies", ro.thin_copies,
+                "With --validate: tier-1 statistics only, no thin copies (rlx validate then "
+                "decodes the parts)");
   std::string resume_dir;
   auto* resume_opt = rec->add_option(
       "--resume", resume_dir,

@@ -425,7 +425,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     so.top_n = options.top_n;
     so.writer_threads = options.writer_threads;
     so.rows_per_file = static_cast<int64_t>(options.rows_per_file);
-    so.write_thin = options.validate;  // what `rlx validate` reads instead of the parts
+    so.write_thin = options.validate && options.thin_copies;  // what `rlx validate` reads
     if (journal) {
       for (const sink::FileInfo& f : journal->committed()) {
         if (f.exchange == key.first && f.symbol == key.second) so.committed.push_back(f);

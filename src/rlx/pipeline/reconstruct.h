@@ -59,9 +59,11 @@ struct ReconstructOptions {
   int64_t checkpoint_seconds = 0;
   book::BookOptions book;
   // Tier-1 fidelity statistics per symbol, kept inline while the run writes (docs/VALIDATE.md):
-  // report.json gets each symbol's `stream` object. Recorded in run.json; checkpointed. Each
-  // part also gets its thin copy (sink/thin_part.h), which `rlx validate` reads instead.
+  // report.json gets each symbol's `stream` object. Recorded in run.json; checkpointed.
   bool validate = false;
+  // With `validate`: each part also gets its thin copy (sink/thin_part.h), which `rlx validate`
+  // reads instead of the part (--no-thin-copies: tier 1 only). Recorded in run.json.
+  bool thin_copies = true;
   // DuckDB threads encoding each symbol's Parquet (0: the sink's default). The bytes are the
   // same for any value, so it is a runtime setting, not recorded in run.json.
   int32_t writer_threads = 0;

@@ -120,6 +120,7 @@ void write_run_file(const ReconstructOptions& o) {
   w.key("ticker_history").uint64(o.book.ticker_history);
   w.key("ticker_pending").uint64(o.book.ticker_pending);
   w.key("validate").boolean(o.validate);
+  w.key("thin_copies").boolean(o.thin_copies);
   w.end_object();
   const fs::path state = state_dir_of(o);
   durability::create_directories_durable(state);
@@ -186,6 +187,9 @@ ReconstructOptions read_run_file(const fs::path& state_dir, const fs::path& out_
     // Absent in runs written before --validate existed.
     bool validate = false;
     if (root["validate"].get_bool().get(validate) == simdjson::SUCCESS) o.validate = validate;
+    // Absent in runs written before thin copies existed: they wrote none.
+    bool thin = false;
+    o.thin_copies = root["thin_copies"].get_bool().get(thin) == simdjson::SUCCESS && thin;
   } catch (const simdjson::simdjson_error& e) {
     throw bad(std::string("unreadable: ") + e.what());
   }

@@ -54,8 +54,12 @@ TEST(ReconstructValidate, InlineStatisticsEqualValidatesAndLeaveTheOutputAlone) 
   o.progress = ProgressMode::kNever;
   o.out_dir = tmp.path() / "plain";
   reconstruct(o);
-  o.out_dir = tmp.path() / "validated";
+  o.out_dir = tmp.path() / "tier1";
   o.validate = true;
+  o.thin_copies = false;  // --no-thin-copies
+  reconstruct(o);
+  o.out_dir = tmp.path() / "validated";
+  o.thin_copies = true;
   reconstruct(o);
 
   // The same Parquet bytes, with or without the monitor.
@@ -71,6 +75,11 @@ TEST(ReconstructValidate, InlineStatisticsEqualValidatesAndLeaveTheOutputAlone) 
   EXPECT_TRUE(streams(tmp.path() / "plain" / "report.json").empty());
   const std::vector<std::string> inline_streams = streams(tmp.path() / "validated" / "report.json");
   ASSERT_EQ(inline_streams.size(), 1u);
+  EXPECT_EQ(streams(tmp.path() / "tier1" / "report.json"), inline_streams);
+  for (const sink::FileInfo& f : sink::read_manifest(tmp.path() / "tier1")) {
+    EXPECT_EQ(f.thin_bytes, 0u) << f.path;
+    EXPECT_FALSE(fs::exists(tmp.path() / "tier1" / sink::thin_path(f.path))) << f.path;
+  }
 
   // What `rlx validate` computes on the same input, through the FeatureBuilder.
   std::vector<std::string> names;
