@@ -339,36 +339,31 @@ TEST_F(ValidateReal, ThinCopiesGiveTheSameFeaturesAsTheParts) {
   ASSERT_GT(thin.features.trades.size(), 1000u);
   expect_same_features(thin.features, whole.features);
 
+  // Read from the thin copies, a side that `name`s a damaged file is refused (exit 3).
+  const auto expect_refused_naming = [&](const std::string& name) {
+    o.read_parts = false;
+    try {
+      load_side(in, o);
+      ADD_FAILURE() << "read despite a damaged " << name;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::kBadInput);
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  };
   // One byte of one thin copy changed: refused, naming it; the parts still read.
   const fs::path victim = ro.out_dir / sink::thin_path(parts[1].path);
   const std::string original = durability::read_file(victim);
   std::string bytes = original;
   bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
   durability::write_file_atomic(victim, bytes);
-  o.read_parts = false;
-  try {
-    load_side(in, o);
-    ADD_FAILURE() << "a damaged thin copy was read";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
-    EXPECT_NE(std::string(e.what()).find(victim.filename().string()), std::string::npos)
-        << e.what();
-  }
+  expect_refused_naming(victim.filename().string());
   o.read_parts = true;
   EXPECT_EQ(load_side(in, o).features.events, whole.features.events);
 
-  // Read from the thin copies, the parts are still what the report names: a missing part is an
-  // error naming it.
+  // The parts are still what the report names: a missing part is an error naming it.
   durability::write_file_atomic(victim, original);
   fs::remove(ro.out_dir / parts[2].path);
-  o.read_parts = false;
-  try {
-    load_side(in, o);
-    ADD_FAILURE() << "a side with a part missing was read";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
-    EXPECT_NE(std::string(e.what()).find(parts[2].path), std::string::npos) << e.what();
-  }
+  expect_refused_naming(parts[2].path);
 }
 
 // Both sides loaded at once (as `rlx validate` does) equal loading the golden first and then the
