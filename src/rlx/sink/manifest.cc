@@ -176,10 +176,17 @@ std::vector<FileInfo> read_manifest(const std::filesystem::path& root) {
 std::vector<std::string> verify_manifest(const std::filesystem::path& root,
                                          const std::vector<FileInfo>& files, Verify what) {
   std::vector<std::string> problems;
-  const auto check = [&](const std::string& rel, uint64_t bytes, uint64_t xxh3) {
+  // hash false: present at its size only.
+  const auto check = [&](const std::string& rel, uint64_t bytes, uint64_t xxh3, bool hash) {
     const std::filesystem::path path = root / rel;
-    if (!std::filesystem::exists(path)) {
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec) {
       problems.push_back(path.string() + ": listed in manifest.json but missing");
+      return;
+    }
+    if (!hash) {
+      if (size != bytes) problems.push_back(path.string() + ": size differs from manifest.json");
       return;
     }
     const durability::FileDigest d = digest_file(path);
@@ -188,9 +195,9 @@ std::vector<std::string> verify_manifest(const std::filesystem::path& root,
     }
   };
   for (const FileInfo& f : files) {
-    if (what != Verify::kThinCopies) check(f.path, f.bytes, f.xxh3);
+    check(f.path, f.bytes, f.xxh3, what != Verify::kThinCopies);
     if (what != Verify::kParts && f.thin_bytes > 0) {
-      check(thin_path(f.path), f.thin_bytes, f.thin_xxh3);
+      check(thin_path(f.path), f.thin_bytes, f.thin_xxh3, true);
     }
   }
   return problems;

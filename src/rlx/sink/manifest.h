@@ -35,7 +35,9 @@ inline constexpr const char* kManifestLockName = ".manifest.lock";
 // no manifest. An unreadable manifest is Error(kBadInput) naming it.
 std::vector<FileInfo> read_manifest(const std::filesystem::path& root);
 // Each listed file that is missing or whose size or XXH3-64 differs, described: the parts, their
-// thin copies (thin_part.h), or both.
+// thin copies (thin_part.h), or both. kThinCopies is what reading the thin copies instead of the
+// parts needs: the thin copies checked whole, the parts (which the copies stand for) present at
+// their listed size, not hashed.
 enum class Verify { kAll, kParts, kThinCopies };
 std::vector<std::string> verify_manifest(const std::filesystem::path& root,
                                          const std::vector<FileInfo>& files,

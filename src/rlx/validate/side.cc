@@ -249,17 +249,6 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
   const std::vector<std::string> problems =
       sink::verify_manifest(root, parts, thin ? sink::Verify::kThinCopies : sink::Verify::kParts);
   if (!problems.empty()) throw Error(ExitCode::kBadInput, problems.front());
-  // Read from the thin copies, the parts are still what the report's input hash names: each
-  // must be there at its listed size (hashing them all would cost what the thin copies save).
-  for (const sink::FileInfo& f : thin ? parts : std::vector<sink::FileInfo>{}) {
-    std::error_code ec;
-    const uintmax_t bytes = fs::file_size(root / f.path, ec);
-    if (ec || bytes != f.bytes) {
-      throw Error(ExitCode::kBadInput,
-                  (root / f.path).string() + (ec ? ": listed in manifest.json but missing"
-                                                 : ": size differs from manifest.json"));
-    }
-  }
   std::sort(parts.begin(), parts.end(), [](const sink::FileInfo& a, const sink::FileInfo& b) {
     return a.first_event_seq < b.first_event_seq;
   });
