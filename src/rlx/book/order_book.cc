@@ -176,9 +176,9 @@ void OrderBook::assign(Side side, std::span<const Level> best_first) {
     const bool worse = i == 0 || (side == Side::kBid ? l.price < best_first[i - 1].price
                                                      : l.price > best_first[i - 1].price);
     if (!worse || l.size.is_zero() || l.size.is_negative()) {
-      throw Error(ExitCode::kBadInput, std::string("book: level ") + std::to_string(i) +
-                                           " of the " + side_name(side) +
-                                           "s is not worse than the one before it or has no size");
+      throw Error(StatusCode::kBadInput,
+                  std::string("book: level ") + std::to_string(i) + " of the " + side_name(side) +
+                      "s is not worse than the one before it or has no size");
     }
   }
   Levels& levels = side == Side::kBid ? bids_ : asks_;

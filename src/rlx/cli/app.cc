@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rlx/cli/cli_options.h"
+#include "rlx/cli/exit_code.h"
 #include "rlx/cli/live_commands.h"
 #include "rlx/cli/validate_commands.h"
 #include "rlx/core/error.h"
@@ -66,7 +67,7 @@ void print_table(const io::TextTable& t, int64_t max_rows) {
 void print_query(const std::string& sql, int64_t max_rows) {
   io::DuckDb db;
   const std::vector<io::TextTable> tables =
-      io::query_texts(db, sql, static_cast<uint64_t>(max_rows), ExitCode::kUsage);
+      io::query_texts(db, sql, static_cast<uint64_t>(max_rows), StatusCode::kInvalidArgument);
   for (size_t i = 0; i < tables.size(); ++i) {
     if (i > 0) std::puts("");
     print_table(tables[i], max_rows);
@@ -274,7 +275,8 @@ int run(int argc, char** argv) {
               pipeline::read_run_file(state, resume_dir).mode != pipeline::RunMode::kSupervised;
         }
       } else if (inputs.empty() || out_dir.empty()) {
-        throw Error(ExitCode::kUsage, "reconstruct needs --input and --out (or --resume DIR)");
+        throw Error(StatusCode::kInvalidArgument,
+                    "reconstruct needs --input and --out (or --resume DIR)");
       }
       for (const auto& in : inputs) ro.inputs.emplace_back(in);
       ro.out_dir = out_dir;
@@ -322,7 +324,7 @@ int run(int argc, char** argv) {
         pipeline::write_status_error(wo.status_fd, static_cast<int32_t>(e.code()), e.what());
         throw;
       } catch (const std::exception& e) {
-        pipeline::write_status_error(wo.status_fd, static_cast<int32_t>(ExitCode::kFailure),
+        pipeline::write_status_error(wo.status_fd, static_cast<int32_t>(StatusCode::kInternal),
                                      e.what());
         throw;
       }
@@ -388,15 +390,10 @@ int run(int argc, char** argv) {
       return calibrate_cmd.run(log);
     }
     return 0;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "rlx: error: %s\n", e.what());
-    return static_cast<int>(e.code());
-  } catch (const std::filesystem::filesystem_error& e) {
-    std::fprintf(stderr, "rlx: error: %s\n", e.what());
-    return static_cast<int>(ExitCode::kIo);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "rlx: internal error: %s\n", e.what());
-    return static_cast<int>(ExitCode::kFailure);
+  } catch (...) {
+    const Status status = status_from_exception();
+    std::fprintf(stderr, "rlx: error: %s\n", status.message().c_str());
+    return static_cast<int>(exit_code(status.code()));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "rlx/cli/exit_code.h"
 #include "rlx/core/error.h"
 #include "rlx/io/duckdb.h"
 #include "rlx/testing/compress.h"
@@ -97,7 +98,7 @@ TEST_F(BinanceBadInput, MalformedJsonLineIsAnErrorNamingFileAndLine) {
   const size_t i = depth_after_snapshot(10);
   lines[i] = lines[i].substr(0, lines[i].size() / 2);
   const RunResult r = reconstruct(lines);
-  EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput));
+  EXPECT_EQ(r.code, static_cast<int>(cli::ExitCode::kBadInput));
   EXPECT_NE(r.err.find("capture.txt:" + std::to_string(i + 1)), std::string::npos) << r.err;
 }
 
@@ -120,7 +121,7 @@ TEST_F(BinanceBadInput, NegativeEmptyAndNanSizesAndPricesNameTheField) {
     const size_t end = lines[i].find('"', quote);
     lines[i] = lines[i].substr(0, quote) + bad + lines[i].substr(end);
     const RunResult r = reconstruct(lines);
-    EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput)) << bad;
+    EXPECT_EQ(r.code, static_cast<int>(cli::ExitCode::kBadInput)) << bad;
     EXPECT_NE(r.err.find("capture.txt:" + std::to_string(i + 1)), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("field '"), std::string::npos) << r.err;
   }
@@ -178,7 +179,7 @@ TEST_F(BinanceBadInput, TruncatedGzipIsAnErrorNamingTheFile) {
   const RunResult r =
       run_rlx({"reconstruct", "--input", cut.string(), "--out", (tmp_.path() / "o").string(),
                "--progress", "never", "--in-process"});
-  EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput));
+  EXPECT_EQ(r.code, static_cast<int>(cli::ExitCode::kBadInput));
   EXPECT_NE(r.err.find("cut.gz"), std::string::npos) << r.err;
 }
 
@@ -219,7 +220,7 @@ TEST_F(LakeBadInput, GoodTableReconstructs) {
 TEST_F(LakeBadInput, CorruptParquetNamesTheFile) {
   std::ofstream(table_dir("book_delta_v2") / "part-0.parquet") << "PAR1 this is not parquet";
   const RunResult r = reconstruct();
-  EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput));
+  EXPECT_EQ(r.code, static_cast<int>(cli::ExitCode::kBadInput));
   EXPECT_NE(r.err.find("part-0.parquet"), std::string::npos) << r.err;
 }
 
@@ -229,7 +230,7 @@ TEST_F(LakeBadInput, MissingColumnNamesFileAndColumn) {
       "5::BIGINT AS sequence_number, true AS side_is_bid, 1.0::DOUBLE AS size) TO '" +
       (table_dir("book_delta_v2") / "part-0.parquet").string() + "' (FORMAT parquet)");
   const RunResult r = reconstruct();
-  EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput));
+  EXPECT_EQ(r.code, static_cast<int>(cli::ExitCode::kBadInput));
   EXPECT_NE(r.err.find("part-0.parquet"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("price"), std::string::npos) << r.err;
 }
@@ -247,7 +248,7 @@ TEST_F(LakeBadInput, SupervisedRunWithABadSymbolExitsFiveAndNamesIt) {
       " --workers 2 --max-failures 2 --progress never >/dev/null 2>" + err.string();
   const int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), static_cast<int>(ExitCode::kSymbolsFailed));
+  EXPECT_EQ(WEXITSTATUS(status), static_cast<int>(cli::ExitCode::kSymbolsFailed));
   const std::string text = slurp(err);
   EXPECT_NE(text.find("binance ETHUSDT failed"), std::string::npos) << text;
   EXPECT_NE(text.find("part-0.parquet:1"), std::string::npos) << text;
@@ -277,7 +278,7 @@ TEST_F(LakeBadInput, NanNegativeAndUnsortedRowsNameRowAndField) {
   for (const Case& c : cases) {
     write_deltas(c.rows);
     const RunResult r = reconstruct();
-    EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput)) << c.rows;
+    EXPECT_EQ(r.code, static_cast<int>(cli::ExitCode::kBadInput)) << c.rows;
     EXPECT_NE(r.err.find(std::string("part-0.parquet") + c.row), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(c.field), std::string::npos) << r.err;
     fs::remove_all(tmp_.path() / "out");
@@ -287,12 +288,12 @@ TEST_F(LakeBadInput, NanNegativeAndUnsortedRowsNameRowAndField) {
 TEST(Cli, UsageErrorsAndMissingInputsHaveTheirExitCodes) {
   ::rlx::testing::TempDir tmp;
   EXPECT_EQ(run_rlx({"reconstruct", "--out", (tmp.path() / "o").string()}).code,
-            static_cast<int>(ExitCode::kUsage));
+            static_cast<int>(cli::ExitCode::kUsage));
   EXPECT_EQ(run_rlx({"reconstruct", "--source", "csv", "--input", "x", "--out", "y"}).code,
-            static_cast<int>(ExitCode::kUsage));
+            static_cast<int>(cli::ExitCode::kUsage));
   const RunResult r = run_rlx({"reconstruct", "--input", (tmp.path() / "nope.gz").string(), "--out",
                                (tmp.path() / "o").string(), "--progress", "never"});
-  EXPECT_EQ(r.code, static_cast<int>(ExitCode::kBadInput));
+  EXPECT_EQ(r.code, static_cast<int>(cli::ExitCode::kBadInput));
   EXPECT_NE(r.err.find("nope.gz"), std::string::npos);
   EXPECT_EQ(run_rlx({"--version"}).code, 0);
 }
@@ -334,7 +335,7 @@ TEST(ValidateCommand, WritesTheReportsAndExitsByVerdict) {
   const fs::path fail = tmp.path() / "fail";
   const RunResult bad = run_rlx({"validate", "--golden", capture.string(), "--candidate",
                                  lake.string(), "--out", fail.string(), "--no-pdf"});
-  EXPECT_EQ(bad.code, static_cast<int>(ExitCode::kVerdictFail)) << bad.err;
+  EXPECT_EQ(bad.code, static_cast<int>(cli::ExitCode::kVerdictFail)) << bad.err;
   EXPECT_NE(slurp(fail / "report.json").find("\"verdict\": \"FAIL\""), std::string::npos);
 
   // A calibration made under another configuration is refused.

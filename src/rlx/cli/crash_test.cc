@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "rlx/cli/exit_code.h"
 #include "rlx/core/error.h"
 #include "rlx/durability/checkpoint_store.h"
 #include "rlx/durability/durable_file.h"
@@ -391,13 +392,13 @@ TEST_F(DamagedState, ACommittedPartThatChangedStopsTheResumeWithAClearError) {
   const auto committed = sink::read_manifest(out);
   ASSERT_FALSE(committed.empty());
   std::ofstream(out / committed.front().path, std::ios::app) << "x";
-  EXPECT_EQ(wait_exit(spawn(resume_args(out))), static_cast<int>(ExitCode::kBadInput));
+  EXPECT_EQ(wait_exit(spawn(resume_args(out))), static_cast<int>(cli::ExitCode::kBadInput));
 }
 
 TEST_F(DamagedState, OutPointingAtAnUnfinishedRunIsRefusedWithAHint) {
   const fs::path out = killed_run();
   EXPECT_EQ(wait_exit(spawn(reconstruct_args(*lake_, out, kInProcess))),
-            static_cast<int>(ExitCode::kUsage));
+            static_cast<int>(cli::ExitCode::kUsage));
   resume_and_check(out);
 }
 
@@ -433,7 +434,7 @@ TEST_F(CrashRecovery, DiskFullInTheJournalStopsCleanlyAndResumes) {
     pipeline::reconstruct(o);
     FAIL() << "expected the injected ENOSPC";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kIo);
+    EXPECT_EQ(e.code(), StatusCode::kIo);
     EXPECT_NE(std::string(e.what()).find("No space left"), std::string::npos) << e.what();
   }
   ASSERT_EQ(wait_exit(spawn(resume_args(out))), 0) << last_stderr();

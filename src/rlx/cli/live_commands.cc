@@ -150,7 +150,8 @@ std::string status_text(const live::CaptureStats& s) {
 
 int CaptureCommand::run(const Log& log, ProgressMode progress) {
   if (!binance::parse_market(market, &options.market)) {
-    throw Error(ExitCode::kUsage, "--market must be spot, usdm or coinm, not '" + market + "'");
+    throw Error(StatusCode::kInvalidArgument,
+                "--market must be spot, usdm or coinm, not '" + market + "'");
   }
   for (const std::string& s : symbols) binance::to_upper(s, &options.symbols.emplace_back());
   options.streams = split_list(streams);
@@ -234,7 +235,7 @@ int ExchangeCommand::run(const Log& log) {
   boost::system::error_code ec;
   (void)boost::asio::ip::make_address(options.host, ec);
   if (ec) {
-    throw Error(ExitCode::kUsage,
+    throw Error(StatusCode::kInvalidArgument,
                 "--host must be an IP address to listen on, not '" + options.host + "'");
   }
   options.pki = exchange::generate_test_pki(cert_dir, {"localhost", options.host});

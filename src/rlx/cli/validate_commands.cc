@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "rlx/cli/cli_options.h"
+#include "rlx/cli/exit_code.h"
 #include "rlx/core/error.h"
 #include "rlx/durability/durable_file.h"
 #include "rlx/validate/report_html.h"

@@ -68,7 +68,7 @@ void BinaryReader::expect_end(const char* what) const {
 }
 
 void BinaryReader::fail(const char* what, const std::string& detail) const {
-  throw Error(ExitCode::kFailure,
+  throw Error(StatusCode::kInternal,
               fmt::format("checkpoint: reading {} at byte {}: {}", what, pos_, detail));
 }
 

@@ -55,7 +55,7 @@ class BinaryWriter {
 };
 
 // Every read names what it reads (`what`); a short read, a bad value or a wrong tag throws
-// rlx::Error(ExitCode::kFailure) "checkpoint: reading WHAT at byte N: ...". A checkpoint is
+// rlx::Error(StatusCode::kInternal) "checkpoint: reading WHAT at byte N: ...". A checkpoint is
 // checksummed before it is parsed, so this only fires on a bug or a format version skew.
 class BinaryReader {
  public:

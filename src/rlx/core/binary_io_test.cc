@@ -16,7 +16,7 @@ std::string error_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kFailure);
+    EXPECT_EQ(e.code(), StatusCode::kInternal);
     return e.what();
   }
   return "";

@@ -160,7 +160,8 @@ std::vector<CheckpointEntry> CheckpointStore::read_index(const std::filesystem::
       index.push_back(std::move(entry));
     }
   } catch (const std::exception& ex) {
-    throw Error(ExitCode::kBadInput, path.string() + ": unreadable checkpoint index: " + ex.what());
+    throw Error(StatusCode::kBadInput,
+                path.string() + ": unreadable checkpoint index: " + ex.what());
   }
   return index;
 }

@@ -104,12 +104,12 @@ TEST(CheckpointStore, SerialisesOnTheWriterThreadAndReportsItsErrors) {
   });
   store.wait();
   EXPECT_NE(writer, caller);
-  store.submit(2, []() -> std::string { throw Error(ExitCode::kIo, "disk full (injected)"); });
+  store.submit(2, []() -> std::string { throw Error(StatusCode::kIo, "disk full (injected)"); });
   try {
     store.wait();
     FAIL() << "expected the writer's error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kIo);
+    EXPECT_EQ(e.code(), StatusCode::kIo);
   }
   EXPECT_THROW(store.submit(3, [] { return payload(3); }), Error);
   EXPECT_EQ(CheckpointStore::load_valid(tmp.path(), nullptr).size(), 1u);

@@ -16,7 +16,7 @@ namespace rlx::durability {
 namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path) {
-  throw Error(ExitCode::kIo, what + " " + path.string() + ": " + std::strerror(errno));
+  throw Error(StatusCode::kIo, what + " " + path.string() + ": " + std::strerror(errno));
 }
 
 class Fd {
@@ -98,7 +98,7 @@ void create_directories_durable(const std::filesystem::path& dir) {
   create_directories_durable(dir.parent_path());
   std::error_code ec;
   if (!std::filesystem::create_directory(dir, ec) && ec) {
-    throw Error(ExitCode::kIo, "cannot create directory " + dir.string() + ": " + ec.message());
+    throw Error(StatusCode::kIo, "cannot create directory " + dir.string() + ": " + ec.message());
   }
   fsync_dir(parent_or_dot(dir));
 }
@@ -152,15 +152,16 @@ FileLock::FileLock(const std::filesystem::path& path, Mode mode, const std::stri
               ? ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
               : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
   if (fd_ < 0) {
-    throw Error(ExitCode::kIo, path.string() + ": cannot open lock file: " + std::strerror(errno));
+    throw Error(StatusCode::kIo,
+                path.string() + ": cannot open lock file: " + std::strerror(errno));
   }
   const int op = mode == Mode::kTry ? LOCK_EX | LOCK_NB : LOCK_EX;
   while (::flock(fd_, op) != 0) {
     const int err = errno;
     if (err == EINTR) continue;
     ::close(fd_);
-    if (err == EWOULDBLOCK) throw Error(ExitCode::kUsage, busy_message);
-    throw Error(ExitCode::kIo, path.string() + ": cannot lock: " + std::strerror(err));
+    if (err == EWOULDBLOCK) throw Error(StatusCode::kInvalidArgument, busy_message);
+    throw Error(StatusCode::kIo, path.string() + ": cannot lock: " + std::strerror(err));
   }
 }
 

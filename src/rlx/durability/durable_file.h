@@ -1,6 +1,6 @@
 // Durable file operations for committed output: fsync a file and its directory, create
 // directories durably, replace a file atomically (temp + fsync + rename + directory fsync),
-// and checksum a file with XXH3-64. Failures throw Error(ExitCode::kIo) naming the path.
+// and checksum a file with XXH3-64. Failures throw Error(StatusCode::kIo) naming the path.
 #pragma once
 
 #include <cstdint>

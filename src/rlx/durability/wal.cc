@@ -47,11 +47,11 @@ uint64_t get_u64(const char* p) {
 std::string errno_text(int err) { return std::strerror(err); }
 
 [[noreturn]] void io_fail(const std::string& what, const fs::path& path) {
-  throw Error(ExitCode::kIo, what + " " + path.string() + ": " + errno_text(errno));
+  throw Error(StatusCode::kIo, what + " " + path.string() + ": " + errno_text(errno));
 }
 
 [[noreturn]] void corrupt(const fs::path& path, uint64_t offset, const std::string& what) {
-  throw Error(ExitCode::kBadInput, Location{path.string(), 0, ""},
+  throw Error(StatusCode::kBadInput, Location{path.string(), 0, ""},
               "WAL corrupt at byte offset " + std::to_string(offset) + ": " + what);
 }
 
@@ -166,7 +166,7 @@ void list_dir(const fs::path& dir, std::vector<SegmentFile>* segments,
       temps->push_back(it->path());
     }
   }
-  if (ec) throw Error(ExitCode::kIo, "cannot list " + dir.string() + ": " + ec.message());
+  if (ec) throw Error(StatusCode::kIo, "cannot list " + dir.string() + ": " + ec.message());
   std::sort(segments->begin(), segments->end(),
             [](const SegmentFile& a, const SegmentFile& b) { return a.first_lsn < b.first_lsn; });
 }
@@ -178,7 +178,8 @@ int lock_dir(const fs::path& dir) {
     const int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) {
-      throw Error(ExitCode::kIo, "WAL directory " + dir.string() + " is locked by another writer");
+      throw Error(StatusCode::kIo,
+                  "WAL directory " + dir.string() + " is locked by another writer");
     }
     errno = err;
     io_fail("cannot lock WAL directory", dir);
@@ -360,7 +361,7 @@ std::string wal_segment_name(uint64_t first_lsn) { return "wal-" + hex64(first_l
 WalScan scan_wal(const fs::path& dir, bool repair, const WalVisitor& visit) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) {
-    if (ec) throw Error(ExitCode::kIo, "cannot stat " + dir.string() + ": " + ec.message());
+    if (ec) throw Error(StatusCode::kIo, "cannot stat " + dir.string() + ": " + ec.message());
     return WalScan{};
   }
   if (!repair) return scan_locked(dir, false, visit).scan;
@@ -379,7 +380,7 @@ WalWriter::WalWriter(WalOptions options)
     : options_(std::move(options)),
       io_(options_.io),
       last_fsync_(std::chrono::steady_clock::now()) {
-  if (options_.dir.empty()) throw Error(ExitCode::kUsage, "WAL directory is empty");
+  if (options_.dir.empty()) throw Error(StatusCode::kInvalidArgument, "WAL directory is empty");
   if (io_ == nullptr) io_ = &default_io_;
   buffer_.reserve(kFlushBytes + 64);
   create_directories_durable(options_.dir);
@@ -425,17 +426,17 @@ std::vector<fs::path> WalWriter::segments() const {
 
 void WalWriter::check_usable() const {
   if (closed_)
-    throw Error(ExitCode::kFailure, "WAL writer for " + options_.dir.string() + " is closed");
+    throw Error(StatusCode::kInternal, "WAL writer for " + options_.dir.string() + " is closed");
   if (!failure_.empty()) {
-    throw Error(ExitCode::kIo, "WAL writer for " + options_.dir.string() +
-                                   " is unusable after an earlier failure: " + failure_);
+    throw Error(StatusCode::kIo, "WAL writer for " + options_.dir.string() +
+                                     " is unusable after an earlier failure: " + failure_);
   }
 }
 
 void WalWriter::fail(const std::string& what, const fs::path& path) {
   const std::string text = what + " " + path.string() + ": " + errno_text(errno);
   failure_ = text;
-  throw Error(ExitCode::kIo, text);
+  throw Error(StatusCode::kIo, text);
 }
 
 void WalWriter::write_all(int fd, const char* data, size_t size, const fs::path& path) {
@@ -500,9 +501,9 @@ void WalWriter::rotate() {
 uint64_t WalWriter::append(std::string_view payload) {
   check_usable();
   if (payload.size() > kWalMaxPayload) {
-    throw Error(ExitCode::kFailure, "WAL record of " + std::to_string(payload.size()) +
-                                        " bytes exceeds the maximum of " +
-                                        std::to_string(kWalMaxPayload));
+    throw Error(StatusCode::kInternal, "WAL record of " + std::to_string(payload.size()) +
+                                           " bytes exceeds the maximum of " +
+                                           std::to_string(kWalMaxPayload));
   }
   try {
     const uint64_t bytes = kWalRecordOverhead + payload.size();
@@ -585,7 +586,7 @@ void WalWriter::close() {
   fd_ = -1;
   if (dir_fd_ >= 0) ::close(dir_fd_);
   dir_fd_ = -1;
-  if (!error.empty()) throw Error(ExitCode::kIo, error);
+  if (!error.empty()) throw Error(StatusCode::kIo, error);
 }
 
 }  // namespace rlx::durability

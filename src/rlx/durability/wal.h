@@ -24,8 +24,8 @@
 //     after which no valid record follows (e.g. a crash mid-write). Reported; cut with repair.
 //   - corruption: anything else (a bad record followed by a valid one, a bad record in an earlier
 //     segment, a bad header, a name/header mismatch, an LSN gap or a missing middle segment):
-//     Error(ExitCode::kBadInput) naming the file and byte offset. Never skipped.
-// I/O failures throw Error(ExitCode::kIo) naming the path and the errno text.
+//     Error(StatusCode::kBadInput) naming the file and byte offset. Never skipped.
+// I/O failures throw Error(StatusCode::kIo) naming the path and the errno text.
 //
 // Thread-safety: a WalWriter is used by one thread at a time (no internal locking). One writer per
 // directory: the writer holds an exclusive flock on the directory, and a second writer (in any

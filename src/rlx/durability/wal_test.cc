@@ -113,7 +113,7 @@ void expect_exact(const Records& got, const std::vector<std::string>& want, uint
 
 // Expects `fn` to throw rlx::Error with `code` whose message contains every string in `parts`.
 template <typename Fn>
-void expect_error(Fn fn, ExitCode code, const std::vector<std::string>& parts) {
+void expect_error(Fn fn, StatusCode code, const std::vector<std::string>& parts) {
   try {
     fn();
     ADD_FAILURE() << "no error thrown";
@@ -342,9 +342,9 @@ TEST(Wal, FlippedByteInTheMiddleRecordIsCorruption) {
     write_file(seg, bad);
     const std::vector<std::string> parts = {seg.string(),
                                             "byte offset " + std::to_string(offsets[1])};
-    expect_error([&] { read_all(tmp.path()); }, ExitCode::kBadInput, parts);
-    expect_error([&] { read_all(tmp.path(), nullptr, true); }, ExitCode::kBadInput, parts);
-    expect_error([&] { WalWriter w(options(tmp.path())); }, ExitCode::kBadInput, parts);
+    expect_error([&] { read_all(tmp.path()); }, StatusCode::kBadInput, parts);
+    expect_error([&] { read_all(tmp.path(), nullptr, true); }, StatusCode::kBadInput, parts);
+    expect_error([&] { WalWriter w(options(tmp.path())); }, StatusCode::kBadInput, parts);
     EXPECT_EQ(read_file(seg), bad);  // repair never cuts good records away
   }
   write_file(seg, full);
@@ -362,19 +362,19 @@ TEST(Wal, DamageInAnEarlierSegmentIsCorruption) {
   // The tail of segment 2 is torn: only the last segment may be.
   const std::string seg2 = read_file(segs[1]);
   write_file(segs[1], seg2.substr(0, seg2.size() - 3));
-  expect_error([&] { scan_wal(tmp.path(), true); }, ExitCode::kBadInput,
+  expect_error([&] { scan_wal(tmp.path(), true); }, StatusCode::kBadInput,
                {segs[1].string(), "byte offset 32"});
   write_file(segs[1], seg2);
   // A bad header.
   std::string bad = seg2;
   bad[17] ^= 0x10;
   write_file(segs[1], bad);
-  expect_error([&] { scan_wal(tmp.path(), false); }, ExitCode::kBadInput,
+  expect_error([&] { scan_wal(tmp.path(), false); }, StatusCode::kBadInput,
                {segs[1].string(), "byte offset 24", "header checksum"});
   bad = seg2;
   bad[0] = 'X';
   write_file(segs[1], bad);
-  expect_error([&] { scan_wal(tmp.path(), false); }, ExitCode::kBadInput,
+  expect_error([&] { scan_wal(tmp.path(), false); }, StatusCode::kBadInput,
                {segs[1].string(), "byte offset 0", "magic"});
   write_file(segs[1], seg2);
   EXPECT_EQ(scan_wal(tmp.path(), false).records, 6u);
@@ -390,16 +390,16 @@ TEST(Wal, MissingOrMisnamedMiddleSegmentIsCorruption) {
   ASSERT_EQ(segs.size(), 5u);
   const fs::path aside = tmp.path() / "aside";
   fs::rename(segs[2], aside);
-  expect_error([&] { scan_wal(tmp.path(), false); }, ExitCode::kBadInput,
+  expect_error([&] { scan_wal(tmp.path(), false); }, StatusCode::kBadInput,
                {segs[3].string(), "byte offset 16", "missing"});
-  expect_error([&] { WalWriter w(options(tmp.path(), 100)); }, ExitCode::kBadInput,
+  expect_error([&] { WalWriter w(options(tmp.path(), 100)); }, StatusCode::kBadInput,
                {segs[3].string()});
   fs::rename(aside, segs[2]);
   EXPECT_EQ(scan_wal(tmp.path(), false).records, 5u);
   // A segment whose name disagrees with its header.
   const fs::path misnamed = tmp.path() / wal_segment_name(0);
   fs::rename(segs[0], misnamed);
-  expect_error([&] { scan_wal(tmp.path(), false); }, ExitCode::kBadInput,
+  expect_error([&] { scan_wal(tmp.path(), false); }, StatusCode::kBadInput,
                {misnamed.string(), "byte offset 16", "file name"});
   fs::rename(misnamed, segs[0]);
   EXPECT_EQ(scan_wal(tmp.path(), false).records, 5u);
@@ -430,11 +430,11 @@ TEST(Wal, EnospcMidAppendLeavesARecoverableWal) {
       want.push_back(payload_for(want.size() + 1, 100));
       w.append(want.back());
     }
-    expect_error([&] { w.sync(); }, ExitCode::kIo,
+    expect_error([&] { w.sync(); }, StatusCode::kIo,
                  {"No space left on device", wal_segment_name(1)});
     EXPECT_EQ(w.durable_lsn(), 20u);
-    expect_error([&] { w.append("more"); }, ExitCode::kIo, {"unusable", "No space left"});
-    expect_error([&] { w.sync(); }, ExitCode::kIo, {"unusable"});
+    expect_error([&] { w.append("more"); }, StatusCode::kIo, {"unusable", "No space left"});
+    expect_error([&] { w.sync(); }, StatusCode::kIo, {"unusable"});
     EXPECT_NO_THROW(w.close());  // only releases: the failure was already reported
   }
   // Everything synced survives; of the rest, some complete records made it, then a torn tail.
@@ -465,9 +465,9 @@ TEST(Wal, EnospcWhileAppendBuffersALargeRecord) {
   w.sync();
   io.fail_on_write = io.writes + 1;
   // Passing the 1 MiB buffer makes append() itself write, and fail.
-  expect_error([&] { w.append(std::string(2 << 20, 'x')); }, ExitCode::kIo,
+  expect_error([&] { w.append(std::string(2 << 20, 'x')); }, StatusCode::kIo,
                {"No space left on device"});
-  expect_error([&] { w.append("b"); }, ExitCode::kIo, {"unusable"});
+  expect_error([&] { w.append("b"); }, StatusCode::kIo, {"unusable"});
   w.close();
   WalScan scan;
   const Records got = read_all(tmp.path(), &scan, true);
@@ -491,11 +491,11 @@ TEST(Wal, EnospcMidRotationLeavesARecoverableWal) {
     want.push_back(payload_for(want.size() + 1, 100));
     w.append(want.back());           // fills the second segment to 392 bytes
     EXPECT_EQ(w.durable_lsn(), 3u);  // the first segment, fsynced when it rotated
-    expect_error([&] { w.append("x"); }, ExitCode::kIo,
+    expect_error([&] { w.append("x"); }, StatusCode::kIo,
                  {"No space left on device", wal_segment_name(7) + ".tmp"});
     // Rotation wrote and fsynced the full segment before it failed to start the next.
     EXPECT_EQ(w.durable_lsn(), 6u);
-    expect_error([&] { w.append("y"); }, ExitCode::kIo, {"unusable"});
+    expect_error([&] { w.append("y"); }, StatusCode::kIo, {"unusable"});
   }
   EXPECT_TRUE(fs::exists(tmp.path() / (wal_segment_name(7) + ".tmp")));
   WalScan scan;
@@ -518,10 +518,10 @@ TEST(Wal, FailedFsyncMakesTheWriterUnusable) {
   WalWriter w(options(tmp.path(), 100 << 20, FsyncPolicy::kPerBatch, &io));
   w.append("a");
   io.fail_fsync = true;
-  expect_error([&] { w.sync(); }, ExitCode::kIo, {"fsync", "Input/output error"});
+  expect_error([&] { w.sync(); }, StatusCode::kIo, {"fsync", "Input/output error"});
   EXPECT_EQ(w.durable_lsn(), 0u);
   io.fail_fsync = false;
-  expect_error([&] { w.append("b"); }, ExitCode::kIo, {"unusable"});
+  expect_error([&] { w.append("b"); }, StatusCode::kIo, {"unusable"});
 }
 
 TEST(Wal, FsyncPolicies) {
@@ -610,11 +610,11 @@ TEST(Wal, OneWriterPerDirectory) {
   WalWriter w(options(tmp.path()));
   w.append("a");
   w.sync();
-  expect_error([&] { WalWriter other(options(tmp.path())); }, ExitCode::kIo, {"locked"});
-  expect_error([&] { scan_wal(tmp.path(), true); }, ExitCode::kIo, {"locked"});
+  expect_error([&] { WalWriter other(options(tmp.path())); }, StatusCode::kIo, {"locked"});
+  expect_error([&] { scan_wal(tmp.path(), true); }, StatusCode::kIo, {"locked"});
   EXPECT_EQ(scan_wal(tmp.path(), false).records, 1u);
   w.close();
-  expect_error([&] { w.append("b"); }, ExitCode::kFailure, {"closed"});
+  expect_error([&] { w.append("b"); }, StatusCode::kInternal, {"closed"});
   WalWriter after(options(tmp.path()));
   EXPECT_EQ(after.next_lsn(), 2u);
 }
@@ -623,7 +623,7 @@ TEST(Wal, IoErrorsNameThePath) {
   testing::TempDir tmp;
   const fs::path file = tmp.path() / "not_a_dir";
   write_file(file, "x");
-  expect_error([&] { WalWriter w(options(file / "wal")); }, ExitCode::kIo, {file.string()});
+  expect_error([&] { WalWriter w(options(file / "wal")); }, StatusCode::kIo, {file.string()});
   // Random payload bytes round-trip exactly, including ones that look like record headers.
   std::mt19937_64 rng(7);
   std::vector<std::string> want;

@@ -26,7 +26,7 @@ using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 using Cert = std::unique_ptr<X509, CertFree>;
 
 [[noreturn]] void fail(const char* what) {
-  throw Error(ExitCode::kFailure, std::string("test certificate: ") + what + " failed");
+  throw Error(StatusCode::kInternal, std::string("test certificate: ") + what + " failed");
 }
 
 Key new_key() {
@@ -60,7 +60,7 @@ Cert new_cert(EVP_PKEY* key, const std::string& cn, long serial) {
 
 void write_pem(const fs::path& path, X509* cert, EVP_PKEY* key) {
   FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) throw Error(ExitCode::kIo, Location{path.string(), 0, ""}, "cannot write");
+  if (f == nullptr) throw Error(StatusCode::kIo, Location{path.string(), 0, ""}, "cannot write");
   const bool ok = cert != nullptr
                       ? PEM_write_X509(f, cert) == 1
                       : PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;

@@ -259,7 +259,8 @@ class LocalExchange::Impl {
 };
 
 LocalExchange::Impl::Impl(ExchangeOptions options) : options_(std::move(options)) {
-  if (options_.captures.empty()) throw Error(ExitCode::kUsage, "the exchange needs a capture");
+  if (options_.captures.empty())
+    throw Error(StatusCode::kInvalidArgument, "the exchange needs a capture");
   std::set<std::string> streams;
   for (const auto& path : options_.captures) {
     captures_.push_back(std::make_unique<CaptureFrames>(path));
@@ -292,12 +293,12 @@ LocalExchange::Impl::Impl(ExchangeOptions options) : options_(std::move(options)
   tls_.use_certificate_chain_file(options_.pki.server_cert.string(), ec);
   if (!ec) tls_.use_private_key_file(options_.pki.server_key.string(), ssl::context::pem, ec);
   if (ec) {
-    throw Error(ExitCode::kUsage, Location{options_.pki.server_cert.string(), 0, ""},
+    throw Error(StatusCode::kInvalidArgument, Location{options_.pki.server_cert.string(), 0, ""},
                 "cannot load the server certificate: " + ec.message());
   }
   const auto address = asio::ip::make_address(options_.host, ec);
   if (ec) {
-    throw Error(ExitCode::kUsage,
+    throw Error(StatusCode::kInvalidArgument,
                 "--host must be an IP address to listen on, not '" + options_.host + "'");
   }
   const tcp::endpoint ep(address, options_.port);
@@ -306,8 +307,9 @@ LocalExchange::Impl::Impl(ExchangeOptions options) : options_(std::move(options)
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    throw Error(ExitCode::kUsage, "cannot listen on " + options_.host + ":" +
-                                      std::to_string(options_.port) + ": " + ec.message());
+    throw Error(StatusCode::kInvalidArgument, "cannot listen on " + options_.host + ":" +
+                                                  std::to_string(options_.port) + ": " +
+                                                  ec.message());
   }
   port_ = acceptor_.local_endpoint().port();
   asio::co_spawn(io_, accept_loop(), asio::detached);

@@ -30,10 +30,11 @@ unsigned __int128 magnitude(Decimal d) {
 FeatureBuilder::FeatureBuilder(FeatureOptions options)
     : options_(std::move(options)), monitor_(options_.stream) {
   for (const GridSpec& g : options_.grids) {
-    if (g.step_ns <= 0) throw Error(ExitCode::kUsage, "features: a grid step must be positive");
+    if (g.step_ns <= 0)
+      throw Error(StatusCode::kInvalidArgument, "features: a grid step must be positive");
     if (g.levels == 0 || g.levels > book::OrderBook::kDenseTop) {
-      throw Error(ExitCode::kUsage, "features: grid levels must be within 1.." +
-                                        std::to_string(book::OrderBook::kDenseTop));
+      throw Error(StatusCode::kInvalidArgument, "features: grid levels must be within 1.." +
+                                                    std::to_string(book::OrderBook::kDenseTop));
     }
     Grid grid;
     grid.step_ns = g.step_ns;
@@ -276,7 +277,7 @@ void FeatureBuilder::emit_row(size_t g, int64_t t) {
 
 Features FeatureBuilder::finish() {
   if (!out_.units.known()) {
-    throw Error(ExitCode::kBadInput,
+    throw Error(StatusCode::kBadInput,
                 "features: no book snapshot with two levels a side to infer the tick and lot from; "
                 "give them in the configuration");
   }

@@ -178,7 +178,7 @@ TEST(FeatureBuilder, NoSnapshotMeansNoUnits) {
     f.builder.finish();
     FAIL() << "finish() without units";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
   }
   EXPECT_THROW(FeatureBuilder(FeatureOptions{Units{}, {{0, 5}}}), Error);
   EXPECT_THROW(FeatureBuilder(FeatureOptions{Units{}, {{kMs, 65}}}), Error);

@@ -47,7 +47,7 @@ void ProbeFeed::abort() noexcept {
 
 bool ProbeFeed::at(size_t i, int64_t* t) {
   const auto check = [&] {
-    if (aborted_) throw Error(ExitCode::kFailure, "probe feed: the side writing it failed");
+    if (aborted_) throw Error(StatusCode::kInternal, "probe feed: the side writing it failed");
   };
   check();
   if (i >= seen_.size()) {

@@ -246,7 +246,7 @@ StreamMonitor StreamMonitor::load(BinaryReader& r) {
 
 StreamMonitor::StreamMonitor(StreamOptions options) : options_(options) {
   if (options_.window_ns <= 0) {
-    throw Error(ExitCode::kUsage, "stream monitor: the window must be positive");
+    throw Error(StatusCode::kInvalidArgument, "stream monitor: the window must be positive");
   }
   out_.window_ns = options_.window_ns;
 }

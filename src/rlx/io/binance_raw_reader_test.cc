@@ -342,7 +342,7 @@ TEST(BinanceRawReader, SnapshotBeforeAnySymbolReadsAhead) {
     }
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
     EXPECT_EQ(e.where().row, 13u);
     EXPECT_NE(std::string(e.what()).find("ETHUSDT"), std::string::npos) << e.what();
   }
@@ -594,7 +594,7 @@ TEST(BinanceRawReader, TruncatedGzipCaptureNamesFileAndLine) {
       while (reader.next(&m)) ++n;
       FAIL() << "expected an error";
     } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ExitCode::kBadInput);
+      EXPECT_EQ(e.code(), StatusCode::kBadInput);
       EXPECT_EQ(e.where().file, half.string());
       EXPECT_EQ(e.where().row, m.source_row + 1);  // the line after the last one read
       EXPECT_NE(std::string(e.what()).find("truncated gzip"), std::string::npos) << e.what();
@@ -668,7 +668,7 @@ TEST_P(BadInput, FailsNamingFileLineAndFieldOrIsQuarantined) {
       reader.next(&m);
       FAIL() << "expected an error";
     } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ExitCode::kBadInput);
+      EXPECT_EQ(e.code(), StatusCode::kBadInput);
       EXPECT_EQ(e.where().file, path.string());
       EXPECT_EQ(e.where().row, 3u);
       EXPECT_EQ(e.where().field, c.field);

@@ -29,7 +29,7 @@ duckdb_data_chunk DuckResult::fetch_chunk() { return duckdb_fetch_chunk(result_)
 DuckDb::DuckDb(const DuckDbOptions& options, const std::string& path) {
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) != DuckDBSuccess) {
-    throw Error(ExitCode::kFailure, "duckdb: cannot create a configuration");
+    throw Error(StatusCode::kInternal, "duckdb: cannot create a configuration");
   }
   const std::string threads = std::to_string(options.threads);
   duckdb_set_config(config, "threads", threads.c_str());
@@ -46,11 +46,11 @@ DuckDb::DuckDb(const DuckDbOptions& options, const std::string& path) {
   if (state != DuckDBSuccess) {
     std::string msg = err ? err : "unknown error";
     duckdb_free(err);
-    throw Error(ExitCode::kFailure, "duckdb: cannot open database: " + msg);
+    throw Error(StatusCode::kInternal, "duckdb: cannot open database: " + msg);
   }
   if (duckdb_connect(db_, &conn_) != DuckDBSuccess) {
     duckdb_close(&db_);
-    throw Error(ExitCode::kFailure, "duckdb: cannot connect");
+    throw Error(StatusCode::kInternal, "duckdb: cannot connect");
   }
 }
 
@@ -59,7 +59,7 @@ DuckDb::~DuckDb() {
   if (db_) duckdb_close(&db_);
 }
 
-DuckResult DuckDb::query(const std::string& sql, ExitCode code) {
+DuckResult DuckDb::query(const std::string& sql, StatusCode code) {
   duckdb_result result;
   if (duckdb_query(conn_, sql.c_str(), &result) != DuckDBSuccess) {
     std::string msg = duckdb_result_error(&result);
@@ -69,7 +69,7 @@ DuckResult DuckDb::query(const std::string& sql, ExitCode code) {
   return DuckResult(result);
 }
 
-void DuckDb::execute(const std::string& sql, ExitCode code) { query(sql, code); }
+void DuckDb::execute(const std::string& sql, StatusCode code) { query(sql, code); }
 
 namespace {
 
@@ -95,13 +95,13 @@ TextTable text_of(DuckResult& r, uint64_t max_rows) {
 
 }  // namespace
 
-TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows, ExitCode code) {
+TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows, StatusCode code) {
   DuckResult r = db.query(sql, code);
   return text_of(r, max_rows);
 }
 
 std::vector<TextTable> query_texts(DuckDb& db, const std::string& sql, uint64_t max_rows,
-                                   ExitCode code) {
+                                   StatusCode code) {
   duckdb_extracted_statements statements = nullptr;
   const idx_t n = duckdb_extract_statements(db.connection(), sql.c_str(), &statements);
   // Owns the extracted statements until the end of the function.

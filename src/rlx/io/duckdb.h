@@ -51,8 +51,8 @@ class DuckDb {
 
   duckdb_connection connection() { return conn_; }
   // Runs `sql`, discarding any result. Throws Error(code) naming the SQL on failure.
-  void execute(const std::string& sql, ExitCode code = ExitCode::kFailure);
-  DuckResult query(const std::string& sql, ExitCode code = ExitCode::kFailure);
+  void execute(const std::string& sql, StatusCode code = StatusCode::kInternal);
+  DuckResult query(const std::string& sql, StatusCode code = StatusCode::kInternal);
 
  private:
   duckdb_database db_ = nullptr;
@@ -67,11 +67,11 @@ struct TextTable {
   uint64_t total_rows = 0;  // rows in the result, also those beyond max_rows
 };
 TextTable query_text(DuckDb& db, const std::string& sql, uint64_t max_rows = UINT64_MAX,
-                     ExitCode code = ExitCode::kFailure);
+                     StatusCode code = StatusCode::kInternal);
 // Every statement of `sql` in turn (`a; b; c`), one table each; Error(code) when `sql` holds no
 // statement or one fails (naming it; the statements before it have run).
 std::vector<TextTable> query_texts(DuckDb& db, const std::string& sql, uint64_t max_rows,
-                                   ExitCode code);
+                                   StatusCode code);
 
 // Quotes a string as an SQL literal: 'it''s'.
 std::string sql_quote(const std::string& s);

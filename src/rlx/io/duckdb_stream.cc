@@ -4,7 +4,7 @@
 
 namespace rlx::io {
 
-DuckResult query_streaming(DuckDb& db, const std::string& sql, ExitCode code) {
+DuckResult query_streaming(DuckDb& db, const std::string& sql, StatusCode code) {
   duckdb_prepared_statement stmt = nullptr;
   if (duckdb_prepare(db.connection(), sql.c_str(), &stmt) != DuckDBSuccess) {
     std::string msg = duckdb_prepare_error(stmt);
@@ -57,7 +57,7 @@ bool RowCursor::next() {
       done_ = true;
       const char* err = duckdb_result_error(result_.get());
       if (err != nullptr && *err != '\0') {
-        throw Error(ExitCode::kBadInput, Location{what_, row_ + 1, ""},
+        throw Error(StatusCode::kBadInput, Location{what_, row_ + 1, ""},
                     std::string("cannot read: ") + err);
       }
       return false;

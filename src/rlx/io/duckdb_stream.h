@@ -15,7 +15,7 @@ namespace rlx::io {
 
 // Runs `sql` as a streaming query: chunks are produced as they are fetched, never all at once.
 // Throws Error(code) with DuckDB's message and the SQL on failure.
-DuckResult query_streaming(DuckDb& db, const std::string& sql, ExitCode code);
+DuckResult query_streaming(DuckDb& db, const std::string& sql, StatusCode code);
 
 // Walks a (streaming) result row by row. Accessors read the current row; the caller checks
 // is_null first and reads a column with the accessor matching its DuckDB type.

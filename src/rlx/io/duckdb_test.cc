@@ -11,10 +11,10 @@ TEST(DuckDb, RunsQueriesAndReportsErrorsWithTheSql) {
   EXPECT_EQ(r.column_name(0), "x");
   EXPECT_EQ(r.column_type(0), DUCKDB_TYPE_DECIMAL);
   try {
-    db.execute("SELECT * FROM no_such_table", ExitCode::kBadInput);
+    db.execute("SELECT * FROM no_such_table", StatusCode::kBadInput);
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
     EXPECT_NE(std::string(e.what()).find("no_such_table"), std::string::npos);
   }
 }

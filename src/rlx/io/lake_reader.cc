@@ -360,10 +360,10 @@ struct LakeReader::Impl {
       return;
     }
     if (opt.root.empty()) {
-      throw Error(ExitCode::kUsage, "lake reader: give either files or a root folder");
+      throw Error(StatusCode::kInvalidArgument, "lake reader: give either files or a root folder");
     }
     if (opt.exchange.empty() || opt.symbol.empty()) {
-      throw Error(ExitCode::kUsage,
+      throw Error(StatusCode::kInvalidArgument,
                   "lake reader: reading " + opt.root.string() + " needs an exchange and a symbol");
     }
     for (const LakePartition& p : list_lake_partitions(opt.root)) {
@@ -398,14 +398,14 @@ struct LakeReader::Impl {
     scan.symbol = opt.symbol.empty() ? path_key(p, "symbol=") : opt.symbol;
     const Location where{p.string(), 0, ""};
     if (scan.exchange.empty() || scan.symbol.empty()) {
-      throw Error(ExitCode::kUsage, where,
+      throw Error(StatusCode::kInvalidArgument, where,
                   "no exchange=/symbol= folder in the path: pass the exchange and symbol");
     }
     if (!fs::is_regular_file(p)) throw bad_input(where, "no such file");
     const std::string src = source_sql(p);
     DuckResult head;
     try {
-      head = db.query("SELECT * FROM " + src + " LIMIT 0", ExitCode::kBadInput);
+      head = db.query("SELECT * FROM " + src + " LIMIT 0", StatusCode::kBadInput);
     } catch (const Error& e) {
       throw bad_input(where, std::string("cannot read: ") + e.what());
     }
@@ -459,7 +459,7 @@ struct LakeReader::Impl {
     ++stats.files;
     const FileScan& s = scans[cur];
     try {
-      cursor = std::make_unique<RowCursor>(query_streaming(db, s.sql, ExitCode::kBadInput),
+      cursor = std::make_unique<RowCursor>(query_streaming(db, s.sql, StatusCode::kBadInput),
                                            s.path.string());
     } catch (const Error& e) {
       throw bad_input(Location{s.path.string(), 0, ""}, std::string("cannot read: ") + e.what());

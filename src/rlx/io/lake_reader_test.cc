@@ -296,7 +296,7 @@ void expect_error(const LakeReaderOptions& o, const std::vector<std::string>& pa
     }
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
     for (const std::string& p : parts) {
       EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what() << " lacks " << p;
     }
@@ -443,7 +443,7 @@ namespace {
 
 TEST(DuckDbStream, ResultsAreStreamedRowByRow) {
   DuckDb db;
-  DuckResult r = query_streaming(db, "SELECT range AS x FROM range(5000)", ExitCode::kFailure);
+  DuckResult r = query_streaming(db, "SELECT range AS x FROM range(5000)", StatusCode::kInternal);
   EXPECT_TRUE(duckdb_result_is_streaming(*r.get()));
   RowCursor c(std::move(r), "range");
   int64_t n = 0;

@@ -41,10 +41,10 @@ std::string civil_date(int64_t ns) {
 
 void fsync_path(const fs::path& p, bool directory) {
   const int fd = ::open(p.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) throw Error(ExitCode::kIo, Location{p.string(), 0, ""}, "cannot open to fsync");
+  if (fd < 0) throw Error(StatusCode::kIo, Location{p.string(), 0, ""}, "cannot open to fsync");
   const int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) throw Error(ExitCode::kIo, Location{p.string(), 0, ""}, "fsync failed");
+  if (rc != 0) throw Error(StatusCode::kIo, Location{p.string(), 0, ""}, "fsync failed");
 }
 
 std::string book_columns_sql() {
@@ -78,7 +78,8 @@ struct LakeWriter::Impl {
 
   explicit Impl(LakeWriterOptions o) : opt(std::move(o)) {
     if (opt.root.empty() || opt.exchange.empty() || opt.symbol.empty()) {
-      throw Error(ExitCode::kUsage, "lake writer: root, exchange and symbol are required");
+      throw Error(StatusCode::kInvalidArgument,
+                  "lake writer: root, exchange and symbol are required");
     }
     staging = opt.staging_dir;
     if (staging.empty()) {
@@ -89,7 +90,7 @@ struct LakeWriter::Impl {
     std::error_code ec;
     fs::create_directories(staging / "tmp", ec);
     if (ec) {
-      throw Error(ExitCode::kIo, Location{staging.string(), 0, ""},
+      throw Error(StatusCode::kIo, Location{staging.string(), 0, ""},
                   "cannot create the staging folder: " + ec.message());
     }
     db = std::make_unique<DuckDb>(DuckDbOptions{1, opt.memory_limit, (staging / "tmp").string()},
@@ -119,11 +120,11 @@ struct LakeWriter::Impl {
   }
 
   duckdb_appender appender(LakeTable table, int64_t origin_time, int64_t received_time) {
-    if (closed) throw Error(ExitCode::kFailure, "lake writer: add after close()");
+    if (closed) throw Error(StatusCode::kInternal, "lake writer: add after close()");
     int64_t t = opt.partition_by_received_time ? received_time : origin_time;
     if (t == kNull) t = opt.partition_by_received_time ? origin_time : received_time;
     if (t == kNull) {
-      throw Error(ExitCode::kFailure,
+      throw Error(StatusCode::kInternal,
                   std::string("lake writer: a ") + lake_table_name(table) + " row without times");
     }
     const std::string date = civil_date(t);
@@ -149,11 +150,11 @@ struct LakeWriter::Impl {
               "BOOLEAN, price DOUBLE, size DOUBLE";
           break;
       }
-      db->execute("CREATE TABLE " + part.name + " (" + cols + ")", ExitCode::kIo);
+      db->execute("CREATE TABLE " + part.name + " (" + cols + ")", StatusCode::kIo);
       if (duckdb_appender_create(db->connection(), nullptr, part.name.c_str(), &part.appender) !=
           DuckDBSuccess) {
         std::string msg = duckdb_appender_error(part.appender);
-        throw Error(ExitCode::kIo, "lake writer: cannot append: " + msg);
+        throw Error(StatusCode::kIo, "lake writer: cannot append: " + msg);
       }
     }
     return part.appender;
@@ -162,7 +163,7 @@ struct LakeWriter::Impl {
   static void check(duckdb_appender a, duckdb_state state) {
     if (state != DuckDBSuccess) {
       const char* msg = duckdb_appender_error(a);
-      throw Error(ExitCode::kIo, std::string("lake writer: append failed: ") + (msg ? msg : ""));
+      throw Error(StatusCode::kIo, std::string("lake writer: append failed: ") + (msg ? msg : ""));
     }
   }
 
@@ -182,7 +183,7 @@ struct LakeWriter::Impl {
   void add_book(int64_t origin, int64_t received, int64_t seq, std::span<const Level> bids,
                 std::span<const Level> asks) {
     if (bids.size() > kBookDepth || asks.size() > kBookDepth) {
-      throw Error(ExitCode::kFailure, "lake writer: a book row holds at most 20 levels a side");
+      throw Error(StatusCode::kInternal, "lake writer: a book row holds at most 20 levels a side");
     }
     duckdb_appender a = appender(LakeTable::kBook, origin, received);
     int64_or_null(a, origin);
@@ -204,7 +205,7 @@ struct LakeWriter::Impl {
   }
 
   std::vector<fs::path> close() {
-    if (closed) throw Error(ExitCode::kFailure, "lake writer: close() called twice");
+    if (closed) throw Error(StatusCode::kInternal, "lake writer: close() called twice");
     closed = true;
     std::vector<fs::path> written;
     for (auto& [key, part] : parts) {
@@ -218,7 +219,7 @@ struct LakeWriter::Impl {
       std::error_code ec;
       fs::create_directories(dir, ec);
       if (ec) {
-        throw Error(ExitCode::kIo, Location{dir.string(), 0, ""},
+        throw Error(StatusCode::kIo, Location{dir.string(), 0, ""},
                     "cannot create folder: " + ec.message());
       }
       const fs::path final_path = dir / "part-0.parquet";
@@ -226,15 +227,15 @@ struct LakeWriter::Impl {
       // threads = 1: the table scan, and so the file, keeps insertion order.
       db->execute("COPY (SELECT * FROM " + part.name + ") TO " + sql_quote(tmp.string()) +
                       " (FORMAT parquet, COMPRESSION " + sql_quote(opt.compression) + ")",
-                  ExitCode::kIo);
+                  StatusCode::kIo);
       fsync_path(tmp, false);
       fs::rename(tmp, final_path, ec);
       if (ec) {
-        throw Error(ExitCode::kIo, Location{final_path.string(), 0, ""},
+        throw Error(StatusCode::kIo, Location{final_path.string(), 0, ""},
                     "cannot rename into place: " + ec.message());
       }
       fsync_path(dir, true);
-      db->execute("DROP TABLE " + part.name, ExitCode::kIo);
+      db->execute("DROP TABLE " + part.name, StatusCode::kIo);
       written.push_back(final_path);
     }
     discard();
@@ -250,7 +251,7 @@ LakeWriter::~LakeWriter() = default;
 
 void LakeWriter::add_trade(const Message& trade) {
   if (trade.side != Side::kBuy && trade.side != Side::kSell) {
-    throw Error(ExitCode::kFailure, "lake writer: a trade needs side buy or sell");
+    throw Error(StatusCode::kInternal, "lake writer: a trade needs side buy or sell");
   }
   duckdb_appender a = impl_->appender(LakeTable::kTrades, trade.origin_time, trade.received_time);
   Impl::check(a, duckdb_append_varchar(a, trade.side == Side::kBuy ? "buy" : "sell"));
@@ -270,7 +271,7 @@ void LakeWriter::add_delta(const Message& delta) {
       impl_->appender(LakeTable::kBookDelta, delta.origin_time, delta.received_time);
   for (const LevelUpdate& l : delta.levels) {
     if (l.side != Side::kBid && l.side != Side::kAsk) {
-      throw Error(ExitCode::kFailure, "lake writer: a delta level needs side bid or ask");
+      throw Error(StatusCode::kInternal, "lake writer: a delta level needs side bid or ask");
     }
     impl_->int64_or_null(a, delta.origin_time);
     impl_->int64_or_null(a, delta.received_time);

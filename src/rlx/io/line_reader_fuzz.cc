@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     RLX_FUZZ_CHECK(!reader.torn_tail() || reader.unfinished_segment());
     if (plain) RLX_FUZZ_CHECK(reader.text_bytes() == size);
   } catch (const rlx::Error& e) {
-    RLX_FUZZ_CHECK(e.code() == rlx::ExitCode::kBadInput);
+    RLX_FUZZ_CHECK(e.code() == rlx::StatusCode::kBadInput);
     threw = true;
   }
   if (plain) {

@@ -107,7 +107,7 @@ void expect_bad_input(const fs::path& path, const std::string& needle) {
     }
     FAIL() << "expected rlx::Error for " << path;
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
     const std::string what = e.what();
     EXPECT_NE(what.find(path.string() + ":"), std::string::npos) << what;
     EXPECT_NE(what.find(needle), std::string::npos) << what;
@@ -162,7 +162,7 @@ TEST(LineReader, MissingFileAndOverlongLineAreBadInput) {
     LineReader reader((dir.path() / "nope.gz").string());
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
     EXPECT_NE(std::string(e.what()).find("nope.gz"), std::string::npos);
   }
   spit(dir.path() / "long.txt", "ok\n" + std::string(100000, 'y') + "\n");
@@ -176,7 +176,7 @@ TEST(LineReader, MissingFileAndOverlongLineAreBadInput) {
     reader.next(&line);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
     EXPECT_EQ(e.where().row, 2u);
     EXPECT_NE(std::string(e.what()).find("longer than 50000"), std::string::npos);
   }

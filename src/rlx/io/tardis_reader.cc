@@ -86,7 +86,7 @@ struct TardisReader::Impl {
                             "compression = 'auto', hive_partitioning = false)";
     std::map<std::string, std::string> present;
     try {
-      DuckResult head = db.query("SELECT * FROM " + src + " LIMIT 0", ExitCode::kBadInput);
+      DuckResult head = db.query("SELECT * FROM " + src + " LIMIT 0", StatusCode::kBadInput);
       for (idx_t c = 0; c < head.column_count(); ++c) {
         present.emplace(head.column_name(c), head.column_name(c));
       }
@@ -134,7 +134,7 @@ struct TardisReader::Impl {
     }
     try {
       cursor = std::make_unique<RowCursor>(
-          query_streaming(db, sql + " FROM " + src, ExitCode::kBadInput), file);
+          query_streaming(db, sql + " FROM " + src, StatusCode::kBadInput), file);
     } catch (const Error& e) {
       throw bad_input(where, std::string("cannot read as CSV: ") + e.what());
     }

@@ -216,7 +216,7 @@ void expect_error(const TardisReaderOptions& o, const std::vector<std::string>& 
     }
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
     for (const std::string& p : parts) {
       EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what() << " lacks " << p;
     }

@@ -104,11 +104,11 @@ class Capture::Impl {
 };
 
 Capture::Impl::Impl(CaptureOptions options) : o_(std::move(options)), rng_(o_.seed) {
-  if (o_.symbols.empty()) throw Error(ExitCode::kUsage, "--symbols names no symbol");
-  if (o_.streams.empty()) throw Error(ExitCode::kUsage, "--streams names no stream");
+  if (o_.symbols.empty()) throw Error(StatusCode::kInvalidArgument, "--symbols names no symbol");
+  if (o_.streams.empty()) throw Error(StatusCode::kInvalidArgument, "--streams names no stream");
   for (const auto& s : o_.symbols) {
     if (!valid_partition_name(s)) {
-      throw Error(ExitCode::kUsage, partition_name_error("symbol", s));
+      throw Error(StatusCode::kInvalidArgument, partition_name_error("symbol", s));
     }
   }
   venue_ = binance::venue_for(o_.market);

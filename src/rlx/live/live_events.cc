@@ -54,7 +54,7 @@ class LineFeed {
     if (pos_ >= current_.size()) {
       std::unique_lock<std::mutex> lock(mu_);
       changed_.wait(lock, [&] { return !pending_.empty() || closed_ || !error_.empty(); });
-      if (!error_.empty()) throw Error(ExitCode::kFailure, error_);
+      if (!error_.empty()) throw Error(StatusCode::kInternal, error_);
       if (pending_.empty()) return false;
       current_.clear();
       current_.swap(pending_);
@@ -107,7 +107,7 @@ class FeedSource final : public io::LineSource {
 LiveEvents::LiveEvents(LiveEventsOptions options) : options_(std::move(options)) {
   const fs::path& out = options_.out_dir;
   if (fs::exists(out) && (!fs::is_directory(out) || !fs::is_empty(out))) {
-    throw Error(ExitCode::kUsage,
+    throw Error(StatusCode::kInvalidArgument,
                 "--events " + out.string() + " is not an empty folder: choose another one");
   }
   feed_ = std::make_shared<LineFeed>(options_.max_queued_bytes, "live capture feed");

@@ -28,7 +28,7 @@ TEST(LiveEvents, ANonEmptyFolderIsRefused) {
     LiveEvents events(o);
     FAIL() << "accepted a non-empty folder";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kUsage);
+    EXPECT_EQ(e.code(), StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(e.what()).find("not an empty folder"), std::string::npos) << e.what();
   }
 }

@@ -30,7 +30,7 @@ class MetricsServer::Impl {
       acceptor_.bind(at);
       acceptor_.listen();
     } catch (const std::exception& e) {
-      throw Error(ExitCode::kUsage,
+      throw Error(StatusCode::kInvalidArgument,
                   "cannot serve metrics on " + host + ":" + std::to_string(port) + ": " + e.what());
     }
     port_ = acceptor_.local_endpoint().port();

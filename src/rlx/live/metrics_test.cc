@@ -134,7 +134,7 @@ TEST(MetricsServer, AnswersGetMetricsOnly) {
     MetricsServer second("127.0.0.1", server.port(), [] { return std::string(); });
     FAIL() << "bound a port in use";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kUsage);
+    EXPECT_EQ(e.code(), StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(e.what()).find("cannot serve metrics on 127.0.0.1:"), std::string::npos);
   }
 }

@@ -26,12 +26,13 @@ Url Url::parse(std::string_view text) {
   Url u;
   const size_t sep = text.find("://");
   if (sep == std::string_view::npos) {
-    throw Error(ExitCode::kUsage, "not a url (expected wss://host[:port]/path or https://...): '" +
-                                      std::string(text) + "'");
+    throw Error(
+        StatusCode::kInvalidArgument,
+        "not a url (expected wss://host[:port]/path or https://...): '" + std::string(text) + "'");
   }
   u.scheme = std::string(text.substr(0, sep));
   if (u.scheme != "wss" && u.scheme != "https") {
-    throw Error(ExitCode::kUsage,
+    throw Error(StatusCode::kInvalidArgument,
                 "only wss:// and https:// urls are supported (TLS is required): '" +
                     std::string(text) + "'");
   }
@@ -42,7 +43,7 @@ Url Url::parse(std::string_view text) {
   if (!authority.empty() && authority.front() == '[') {  // [v6]:port
     const size_t close = authority.find(']');
     if (close == std::string_view::npos) {
-      throw Error(ExitCode::kUsage, "bad IPv6 host in url '" + std::string(text) + "'");
+      throw Error(StatusCode::kInvalidArgument, "bad IPv6 host in url '" + std::string(text) + "'");
     }
     u.host = std::string(authority.substr(1, close - 1));
     authority = authority.substr(close + 1);
@@ -53,7 +54,8 @@ Url Url::parse(std::string_view text) {
     u.host = std::string(authority.substr(0, colon));
     u.port = colon == std::string_view::npos ? "443" : std::string(authority.substr(colon + 1));
   }
-  if (u.host.empty()) throw Error(ExitCode::kUsage, "no host in url '" + std::string(text) + "'");
+  if (u.host.empty())
+    throw Error(StatusCode::kInvalidArgument, "no host in url '" + std::string(text) + "'");
   return u;
 }
 
@@ -70,7 +72,7 @@ std::shared_ptr<ssl::context> make_client_tls(const std::string& ca_file) {
     ctx->load_verify_file(ca_file, ec);
   }
   if (ec) {
-    throw Error(ExitCode::kUsage, Location{ca_file, 0, ""},
+    throw Error(StatusCode::kInvalidArgument, Location{ca_file, 0, ""},
                 "cannot load the CA bundle: " + ec.message());
   }
   return ctx;

@@ -39,7 +39,7 @@ std::string segment_name(uint32_t index) {
 }
 
 [[noreturn]] void io_error(const fs::path& path, const std::string& what) {
-  throw Error(ExitCode::kIo, Location{path.string(), 0, ""}, what + ": " + std::strerror(errno));
+  throw Error(StatusCode::kIo, Location{path.string(), 0, ""}, what + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -123,7 +123,7 @@ void Recorder::flush() {
   const uint64_t ticket = ++flush_requests_;
   wake_.notify_one();
   flushed_.wait(lock, [&] { return flushes_done_ >= ticket || !error_.empty(); });
-  if (!error_.empty()) throw Error(ExitCode::kIo, error_);
+  if (!error_.empty()) throw Error(StatusCode::kIo, error_);
 }
 
 void Recorder::close() {
@@ -136,7 +136,7 @@ void Recorder::close() {
   writer_.join();
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
-  if (!error_.empty()) throw Error(ExitCode::kIo, error_);
+  if (!error_.empty()) throw Error(StatusCode::kIo, error_);
 }
 
 RecorderStats Recorder::stats() const {
@@ -195,7 +195,7 @@ void Recorder::write_pending(const std::string& chunk, uint64_t lines) {
   const size_t n = ZSTD_compress2(static_cast<ZSTD_CCtx*>(cctx_), frame_.data(), frame_.size(),
                                   chunk.data(), chunk.size());
   if (ZSTD_isError(n)) {
-    throw Error(ExitCode::kFailure, std::string("zstd: ") + ZSTD_getErrorName(n));
+    throw Error(StatusCode::kInternal, std::string("zstd: ") + ZSTD_getErrorName(n));
   }
   const fs::path path = options_.dir / segment_name(segment_index_);
   if (!durability::write_all(fd_, std::string_view(frame_.data(), n))) io_error(path, "write");

@@ -54,7 +54,7 @@ bool FrameReader::fill(size_t need) {
     const ssize_t n = ::read(fd_, chunk, sizeof chunk);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw Error(ExitCode::kIo, name_ + ": read failed: " + std::strerror(errno));
+      throw Error(StatusCode::kIo, name_ + ": read failed: " + std::strerror(errno));
     }
     if (n == 0) return false;
     buffer_.append(chunk, static_cast<size_t>(n));
@@ -65,7 +65,7 @@ bool FrameReader::fill(size_t need) {
 bool FrameReader::next(Message* out) {
   if (ended_) return false;
   if (!fill(kHeader)) {
-    throw Error(ExitCode::kFailure,
+    throw Error(StatusCode::kInternal,
                 name_ + ": the routed stream stopped without its end (the router stopped)");
   }
   const uint32_t size = get_u32(buffer_.data() + pos_);
@@ -75,7 +75,8 @@ bool FrameReader::next(Message* out) {
     return false;
   }
   if (size > kMaxFrame || !fill(kHeader + size)) {
-    throw Error(ExitCode::kFailure, name_ + ": damaged frame at byte " + std::to_string(consumed_));
+    throw Error(StatusCode::kInternal,
+                name_ + ": damaged frame at byte " + std::to_string(consumed_));
   }
   BinaryReader r(std::string_view(buffer_.data() + pos_ + kHeader, size));
   load_message(r, out);

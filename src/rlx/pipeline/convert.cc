@@ -59,10 +59,10 @@ struct SymbolConverter {
 
 ConvertSummary convert_to_lake(const ConvertOptions& options) {
   if (options.snapshot_interval_ns <= 0) {
-    throw Error(ExitCode::kUsage, "--snapshot-interval-ms must be positive");
+    throw Error(StatusCode::kInvalidArgument, "--snapshot-interval-ms must be positive");
   }
   if (options.inputs.empty() || options.out_dir.empty()) {
-    throw Error(ExitCode::kUsage, "convert needs --input and --out");
+    throw Error(StatusCode::kInvalidArgument, "convert needs --input and --out");
   }
   check_paths(options.inputs, options.out_dir);
   const std::unique_ptr<durability::FileLock> lock = lock_out_dir(options.out_dir);

@@ -22,24 +22,26 @@ sim::MarketOptions default_market() {
 
 DemoSummary run_demo(const DemoOptions& options) {
   DemoSummary summary;
-  if (options.out_dir.empty()) throw Error(ExitCode::kUsage, "demo needs an --out folder");
+  if (options.out_dir.empty())
+    throw Error(StatusCode::kInvalidArgument, "demo needs an --out folder");
   for (const auto& [flag, name] :
        {std::pair{"--symbol", &options.market.symbol}, {"exchange", &options.market.exchange}}) {
     if (!valid_partition_name(*name)) {
-      throw Error(ExitCode::kUsage, partition_name_error(flag, *name));
+      throw Error(StatusCode::kInvalidArgument, partition_name_error(flag, *name));
     }
   }
   if (fs::exists(options.out_dir) && !fs::is_directory(options.out_dir)) {
-    throw Error(ExitCode::kUsage,
+    throw Error(StatusCode::kInvalidArgument,
                 "--out '" + options.out_dir.string() + "' is a file, not a folder");
   }
   // The demo owns its folder: a re-run starts from scratch and gives the same bytes. It only
   // clears a folder it made itself (marked), never a user's folder given by mistake.
   const fs::path marker = options.out_dir / kDemoMarker;
   if (fs::exists(options.out_dir) && !fs::is_empty(options.out_dir) && !fs::exists(marker)) {
-    throw Error(ExitCode::kUsage, "--out '" + options.out_dir.string() +
-                                      "' holds files that are not an earlier rlx demo: choose a "
-                                      "new or empty folder");
+    throw Error(StatusCode::kInvalidArgument,
+                "--out '" + options.out_dir.string() +
+                    "' holds files that are not an earlier rlx demo: choose a "
+                    "new or empty folder");
   }
   const std::unique_ptr<durability::FileLock> lock = lock_out_dir(options.out_dir);
   durability::write_file_atomic(marker, "rlx demo output: `rlx demo` clears lake/ and events/\n");

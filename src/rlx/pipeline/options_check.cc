@@ -33,7 +33,9 @@ std::string decimal_error(const DecimalDomain& d, std::string_view text) {
                      d.min, d.max, text);
 }
 
-[[noreturn]] void usage(const std::string& what) { throw Error(ExitCode::kUsage, what); }
+[[noreturn]] void usage(const std::string& what) {
+  throw Error(StatusCode::kInvalidArgument, what);
+}
 
 void check(const WholeDomain& d, int64_t value) {
   if (value < d.min || value > d.max) usage(whole_error(d, std::to_string(value)));

@@ -92,7 +92,7 @@ TEST(OptionsCheck, TheLibraryEntryPointsRefuseBeforeAnyWork) {
     reconstruct(o);
     FAIL() << "batch_size 0 was accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kUsage);
+    EXPECT_EQ(e.code(), StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(e.what()).find("--batch-size"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(o.out_dir));
@@ -104,7 +104,7 @@ TEST(OptionsCheck, TheLibraryEntryPointsRefuseBeforeAnyWork) {
     supervise(s);
     FAIL() << "a NaN watchdog was accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kUsage);
+    EXPECT_EQ(e.code(), StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(e.what()).find("--worker-timeout"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(s.run.out_dir));
@@ -120,7 +120,7 @@ TEST(OptionsCheck, OverlappingPaths) {
       check_paths(in, out);
       return std::string();
     } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ExitCode::kUsage);
+      EXPECT_EQ(e.code(), StatusCode::kInvalidArgument);
       return std::string(e.what());
     }
   };

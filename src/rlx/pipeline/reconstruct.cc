@@ -136,7 +136,7 @@ Error nothing_selected(const ReconstructOptions& options) {
     if (names.size() > 8) list += ", ... (" + std::to_string(names.size()) + " in all)";
     held += fmt::format("; {} holds {} from {} to {}", input.string(), list, first, last);
   }
-  return Error(ExitCode::kUsage,
+  return Error(StatusCode::kInvalidArgument,
                "--symbols / --date-from / --date-to select no Lake partition of the inputs" + held);
 }
 
@@ -186,7 +186,7 @@ void open_lake(const ReconstructOptions& options,
 }  // namespace
 
 void check_inputs(const ReconstructOptions& options) {
-  if (options.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
+  if (options.inputs.empty()) throw Error(StatusCode::kInvalidArgument, "no --input given");
   for (const fs::path& input : options.inputs) {
     if (!fs::exists(input))
       throw bad_input(Location{input.string(), 0, ""}, "no such file or folder");
@@ -211,7 +211,7 @@ std::vector<std::unique_ptr<io::MessageReader>> open_readers(const ReconstructOp
                                                              std::vector<std::string>* names,
                                                              bool check_names) {
   std::vector<std::unique_ptr<io::MessageReader>> readers;
-  if (options.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
+  if (options.inputs.empty()) throw Error(StatusCode::kInvalidArgument, "no --input given");
   for (const fs::path& input : options.inputs) {
     if (!fs::exists(input))
       throw bad_input(Location{input.string(), 0, ""}, "no such file or folder");
@@ -276,7 +276,7 @@ struct SymbolState {
 }  // namespace
 
 std::unique_ptr<durability::FileLock> lock_out_dir(const fs::path& out_dir) {
-  if (out_dir.empty()) throw Error(ExitCode::kUsage, "no --out given");
+  if (out_dir.empty()) throw Error(StatusCode::kInvalidArgument, "no --out given");
   durability::create_directories_durable(out_dir);
   return std::make_unique<durability::FileLock>(
       out_dir, durability::FileLock::Mode::kTry,
@@ -290,7 +290,7 @@ std::unique_ptr<durability::FileLock> lock_out_dir(const fs::path& out_dir) {
 // it; an unfinished run is pointed at --resume.
 void prepare_out_dir(const ReconstructOptions& options) {
   const fs::path& out = options.out_dir;
-  if (out.empty()) throw Error(ExitCode::kUsage, "no --out given");
+  if (out.empty()) throw Error(StatusCode::kInvalidArgument, "no --out given");
   // A run killed before it recorded run.json left at most an empty state folder: nothing to keep.
   const fs::path state = out / kStateDir;
   if (fs::exists(out) && run_status(state) == RunStatus::kNone && fs::exists(state)) {
@@ -303,14 +303,15 @@ void prepare_out_dir(const ReconstructOptions& options) {
   if (fs::exists(out) && !fs::is_empty(out)) {
     if (!options.overwrite) {
       if (run_status(state) == RunStatus::kUnfinished) {
-        throw Error(ExitCode::kUsage, out.string() +
-                                          " holds an unfinished run: finish it with `rlx "
-                                          "reconstruct --resume " +
-                                          out.string() + "`, or pass --overwrite to start over");
+        throw Error(StatusCode::kInvalidArgument,
+                    out.string() +
+                        " holds an unfinished run: finish it with `rlx "
+                        "reconstruct --resume " +
+                        out.string() + "`, or pass --overwrite to start over");
       }
-      throw Error(ExitCode::kUsage, out.string() +
-                                        " is not empty: choose another --out or pass "
-                                        "--overwrite to replace the previous output");
+      throw Error(StatusCode::kInvalidArgument, out.string() +
+                                                    " is not empty: choose another --out or pass "
+                                                    "--overwrite to replace the previous output");
     }
     for (const auto& entry : fs::directory_iterator(out)) {
       const std::string name = entry.path().filename().string();
@@ -328,15 +329,16 @@ ReconstructOptions resumed_options(const ReconstructOptions& given) {
   switch (run_status(state)) {
     case RunStatus::kNone:
       if (!fs::is_directory(given.out_dir)) {
-        throw Error(ExitCode::kUsage, "--resume " + given.out_dir.string() + ": no such folder");
+        throw Error(StatusCode::kInvalidArgument,
+                    "--resume " + given.out_dir.string() + ": no such folder");
       }
-      throw Error(ExitCode::kUsage,
+      throw Error(StatusCode::kInvalidArgument,
                   given.out_dir.string() +
                       " holds no rlx run to resume (no .rlx/run.json: it is not an rlx output, or "
                       "its run was stopped before it recorded its inputs): run the original "
                       "command again");
     case RunStatus::kDone:
-      throw Error(ExitCode::kUsage,
+      throw Error(StatusCode::kInvalidArgument,
                   given.out_dir.string() + " is a finished run: nothing to resume");
     case RunStatus::kUnfinished:
       break;
@@ -378,7 +380,8 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   std::optional<SymbolKey> owner;
   if (worker) {
     if (options.symbols.size() != 1 || options.exchange.empty()) {
-      throw Error(ExitCode::kUsage, "a worker reconstructs exactly one exchange and symbol");
+      throw Error(StatusCode::kInvalidArgument,
+                  "a worker reconstructs exactly one exchange and symbol");
     }
     owner = SymbolKey{options.exchange, options.symbols.front()};
   }

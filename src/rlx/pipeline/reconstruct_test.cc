@@ -351,7 +351,7 @@ TEST(Reconstruct, RefusesANonEmptyOutputUnlessAskedToOverwrite) {
     reconstruct(o);
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kUsage);
+    EXPECT_EQ(e.code(), StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(e.what()).find("--overwrite"), std::string::npos);
   }
   o.overwrite = true;

@@ -52,7 +52,7 @@ struct Router::Spool {
   Spool& operator=(const Spool&) = delete;
 
   [[noreturn]] void fail(const char* what) const {
-    throw Error(ExitCode::kIo, tmp_path.string() + ": " + what + ": " + std::strerror(errno));
+    throw Error(StatusCode::kIo, tmp_path.string() + ": " + what + ": " + std::strerror(errno));
   }
   void flush() {
     if (!durability::write_all(fd, buffer)) fail("cannot write");
@@ -134,7 +134,8 @@ void Router::run() {
     }
     bytes_total_.store(total, std::memory_order_relaxed);
     while (replayer->next_batch(&batch)) {
-      if (stop_.load(std::memory_order_relaxed)) throw Error(ExitCode::kFailure, "router stopped");
+      if (stop_.load(std::memory_order_relaxed))
+        throw Error(StatusCode::kInternal, "router stopped");
       route_batch(batch);
       messages_.fetch_add(batch.size(), std::memory_order_relaxed);
       uint64_t done = 0;

@@ -148,7 +148,7 @@ RunJournal::RunJournal(JournalOptions options, const Log& log)
     }
     const std::vector<std::string> problems = sink::verify_manifest(out, committed_);
     if (!problems.empty()) {
-      throw Error(ExitCode::kBadInput,
+      throw Error(StatusCode::kBadInput,
                   problems.front() +
                       ": a committed part cannot be trusted, so this run cannot be "
                       "resumed exactly; start over with --overwrite");
@@ -228,7 +228,7 @@ void RunJournal::batch_done(uint64_t batch,
     const auto it = journaled_.find(batch);
     if (it != journaled_.end()) {
       if (it->second != record) {
-        throw Error(ExitCode::kFailure,
+        throw Error(StatusCode::kInternal,
                     "resume: batch " + std::to_string(batch) +
                         " does not end where the interrupted run journaled it: the inputs or "
                         "the program changed; start over with --overwrite");

@@ -130,7 +130,7 @@ void write_run_file(const ReconstructOptions& o) {
 ReconstructOptions read_run_file(const fs::path& state_dir, const fs::path& out_dir) {
   const fs::path path = state_dir / kRunFile;
   if (!fs::exists(path)) {
-    throw Error(ExitCode::kUsage,
+    throw Error(StatusCode::kInvalidArgument,
                 out_dir.string() + " holds no rlx run to resume (no " + path.string() + ")");
   }
   ReconstructOptions o;
@@ -142,7 +142,7 @@ ReconstructOptions read_run_file(const fs::path& state_dir, const fs::path& out_
     return std::string(std::string_view(v.get_string()));
   };
   auto bad = [&](const std::string& what) {
-    return Error(ExitCode::kBadInput, path.string() + ": " + what);
+    return Error(StatusCode::kBadInput, path.string() + ": " + what);
   };
   try {
     simdjson::ondemand::document doc = parser.iterate(json);

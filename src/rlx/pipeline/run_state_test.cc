@@ -54,7 +54,7 @@ TEST(RunState, RecordsOptionsAndRefusesChangedInputs) {
     read_run_file(state, o.out_dir);
     FAIL() << "a changed input must be refused";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
     EXPECT_NE(std::string(e.what()).find("changed"), std::string::npos) << e.what();
   }
   mark_done(state);

@@ -79,7 +79,8 @@ pid_t spawn(const std::vector<std::string>& args, int channel_fd, int status_fd,
   argv.push_back(nullptr);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
-  if (pid < 0) throw Error(ExitCode::kFailure, std::string("fork failed: ") + std::strerror(errno));
+  if (pid < 0)
+    throw Error(StatusCode::kInternal, std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
     // Only async-signal-safe calls from here to exec.
     const int c = channel_fd >= 0 ? ::fcntl(channel_fd, F_DUPFD, 10) : -1;
@@ -158,7 +159,7 @@ Route Supervisor::route_for(const SymbolKey& key) {
     // and this one ends with the routing. Messages wait in the channel meanwhile.
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-      throw Error(ExitCode::kFailure, std::string("pipe failed: ") + std::strerror(errno));
+      throw Error(StatusCode::kInternal, std::string("pipe failed: ") + std::strerror(errno));
     }
     r.feed = Feed::kChannel;
     r.channel = std::make_shared<Channel>(fds[1], o_.queue_messages);
@@ -180,7 +181,7 @@ Route Supervisor::route_for(const SymbolKey& key) {
 void Supervisor::start(SymbolRun& r) {
   int status[2];
   if (::pipe2(status, O_CLOEXEC) != 0) {
-    throw Error(ExitCode::kFailure, std::string("pipe failed: ") + std::strerror(errno));
+    throw Error(StatusCode::kInternal, std::string("pipe failed: ") + std::strerror(errno));
   }
   ++r.attempts;
   std::vector<std::string> args = {o_.worker_binary.string(),
@@ -451,7 +452,7 @@ ReconstructSummary Supervisor::run() {
   // output folder changes, so a selection of nothing changes nothing.
   std::vector<SymbolKey> keys;
   if (!run.resume) {
-    if (run.inputs.empty()) throw Error(ExitCode::kUsage, "no --input given");
+    if (run.inputs.empty()) throw Error(StatusCode::kInvalidArgument, "no --input given");
     for (const fs::path& input : run.inputs) {
       if (!fs::exists(input))
         throw bad_input(Location{input.string(), 0, ""}, "no such file or folder");

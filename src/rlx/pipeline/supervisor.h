@@ -36,7 +36,7 @@ struct SupervisorOptions {
 
 // Runs (or with run.resume, finishes) a supervised reconstruction. Symbols that failed are in
 // the summary (failed, failures) and counted in failed_symbols; the caller turns that into
-// ExitCode::kSymbolsFailed. Throws rlx::Error for what stops the whole run (usage, output).
+// cli::ExitCode::kSymbolsFailed. Throws rlx::Error for what stops the whole run (usage, output).
 ReconstructSummary supervise(const SupervisorOptions& options);
 
 }  // namespace rlx::pipeline

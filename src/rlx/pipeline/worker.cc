@@ -53,7 +53,7 @@ ReconstructSummary run_worker(const WorkerOptions& w) {
   const fs::path top_state = w.out_dir / kStateDir;
   ReconstructOptions run = read_run_file(top_state, w.out_dir);
   if (run.mode != RunMode::kSupervised) {
-    throw Error(ExitCode::kUsage, w.out_dir.string() + " is not a supervised run");
+    throw Error(StatusCode::kInvalidArgument, w.out_dir.string() + " is not a supervised run");
   }
   ReconstructOptions o = run;
   o.mode = RunMode::kWorker;
@@ -95,7 +95,7 @@ ReconstructSummary run_worker(const WorkerOptions& w) {
       o.open_inputs = [spool](std::vector<std::string>* names) {
         const int fd = ::open(spool.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-          throw Error(ExitCode::kIo, spool.string() + ": cannot open: " + std::strerror(errno));
+          throw Error(StatusCode::kIo, spool.string() + ": cannot open: " + std::strerror(errno));
         }
         std::vector<std::unique_ptr<io::MessageReader>> readers;
         readers.push_back(std::make_unique<FrameReader>(fd, spool.string()));

@@ -23,11 +23,12 @@ Replayer::Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, Repl
     : options_(options) {
   if (options_.batch_size == 0) options_.batch_size = 1;
   if (state.sources.size() != sources.size()) {
-    throw Error(ExitCode::kUsage, fmt::format("resume: the checkpoint has {} inputs, the run {}",
-                                              state.sources.size(), sources.size()));
+    throw Error(StatusCode::kInvalidArgument,
+                fmt::format("resume: the checkpoint has {} inputs, the run {}",
+                            state.sources.size(), sources.size()));
   }
   if (state.batch_size != options_.batch_size) {
-    throw Error(ExitCode::kUsage,
+    throw Error(StatusCode::kInvalidArgument,
                 fmt::format("resume: the checkpoint was taken with batch size {}, the run uses {}",
                             state.batch_size, options_.batch_size));
   }

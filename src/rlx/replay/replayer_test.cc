@@ -143,16 +143,16 @@ TEST(Replayer, ResumeRejectsAStateThatDoesNotFitTheInputs) {
     } catch (const Error& e) {
       return e.code();
     }
-    return ExitCode::kOk;
+    return StatusCode::kOk;
   };
   EXPECT_EQ(code_of([&] { Replayer r(keyed_sources(), ReplayOptions{3}, state); }),
-            ExitCode::kUsage);
+            StatusCode::kInvalidArgument);
   auto one = keyed_sources();
   one.pop_back();
   EXPECT_EQ(code_of([&] { Replayer r(std::move(one), ReplayOptions{2}, state); }),
-            ExitCode::kUsage);
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(code_of([&] { Replayer r(keyed_sources(1), ReplayOptions{2}, state); }),
-            ExitCode::kBadInput);
+            StatusCode::kBadInput);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ Market market_of(const std::string& exchange) {
 }
 
 [[noreturn]] void bad_option(const std::string& what) {
-  throw Error(ExitCode::kUsage, "market generator: " + what);
+  throw Error(StatusCode::kInvalidArgument, "market generator: " + what);
 }
 
 void validate(const MarketOptions& o) {

@@ -84,7 +84,7 @@ struct MarketStats {
 
 class MarketGenerator {
  public:
-  // Throws rlx::Error (ExitCode::kUsage) for options out of range.
+  // Throws rlx::Error (StatusCode::kInvalidArgument) for options out of range.
   explicit MarketGenerator(const MarketOptions& options);
   ~MarketGenerator();
   MarketGenerator(const MarketGenerator&) = delete;

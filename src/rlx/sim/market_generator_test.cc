@@ -485,7 +485,7 @@ TEST(MarketGenerator, RejectsBadOptions) {
     try {
       MarketGenerator gen(o);
     } catch (const Error& e) {
-      return e.code() == ExitCode::kUsage;
+      return e.code() == StatusCode::kInvalidArgument;
     }
     return false;
   };

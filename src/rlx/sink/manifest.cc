@@ -168,7 +168,7 @@ std::vector<FileInfo> read_manifest(const std::filesystem::path& root) {
       files.push_back(std::move(info));
     }
   } catch (const std::exception& e) {
-    throw Error(ExitCode::kBadInput, path.string() + ": unreadable manifest: " + e.what());
+    throw Error(StatusCode::kBadInput, path.string() + ": unreadable manifest: " + e.what());
   }
   return files;
 }

@@ -164,7 +164,7 @@ TEST(Manifest, MissingDirectoryIsAnIoError) {
     write_report(dir.path() / "missing", "{}");
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ExitCode::kIo);
+    EXPECT_EQ(e.code(), StatusCode::kIo);
     EXPECT_NE(std::string(e.what()).find("missing"), std::string::npos);
   }
 }

@@ -513,8 +513,8 @@ class ParquetSink::Impl {
               size_t n_asks);
   void finish();
   void commit_open_part() {
-    if (failed_) throw Error(ExitCode::kIo, "sink: commit after a write failure");
-    if (finished_) throw Error(ExitCode::kFailure, "sink: commit after finish");
+    if (failed_) throw Error(StatusCode::kIo, "sink: commit after a write failure");
+    if (finished_) throw Error(StatusCode::kInternal, "sink: commit after finish");
     if (part_.open) close_part();
   }
 
@@ -624,19 +624,21 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
       db_(writer_db_options(effective_threads(options_), options_.memory_limit)),
       queue_(checked_queue(options_.queue_row_groups)) {
   if (options_.top_n < 0 || options_.top_n > kMaxTopN) {
-    throw Error(ExitCode::kUsage, "sink: top_n must be within 0.." + std::to_string(kMaxTopN));
+    throw Error(StatusCode::kInvalidArgument,
+                "sink: top_n must be within 0.." + std::to_string(kMaxTopN));
   }
   if (options_.rows_per_file < 1 || options_.row_group_size < 1) {
-    throw Error(ExitCode::kUsage, "sink: rows_per_file and row_group_size must be positive");
+    throw Error(StatusCode::kInvalidArgument,
+                "sink: rows_per_file and row_group_size must be positive");
   }
   if (options_.zstd_level < 1 || options_.zstd_level > 22) {
-    throw Error(ExitCode::kUsage, "sink: zstd_level must be within 1..22");
+    throw Error(StatusCode::kInvalidArgument, "sink: zstd_level must be within 1..22");
   }
   if (options_.writer_threads < 0 || options_.writer_threads > 64) {
-    throw Error(ExitCode::kUsage, "sink: writer_threads must be within 0..64");
+    throw Error(StatusCode::kInvalidArgument, "sink: writer_threads must be within 0..64");
   }
   if (options_.exchange.empty() || options_.symbol.empty() || options_.root.empty()) {
-    throw Error(ExitCode::kUsage, "sink: root, exchange and symbol are required");
+    throw Error(StatusCode::kInvalidArgument, "sink: root, exchange and symbol are required");
   }
   // Readers refuse such names first (a bad row, file and row named); this guards the paths.
   for (const std::string& v : {options_.exchange, options_.symbol}) {
@@ -647,8 +649,8 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
     const int64_t index = part_index(f.path);
     if (f.exchange != options_.exchange || f.symbol != options_.symbol ||
         !parse_date(f.date, &day) || index < 0 || f.rows < 0) {
-      throw Error(ExitCode::kBadInput, "sink: committed part '" + f.path + "' is not a part of " +
-                                           options_.exchange + "/" + options_.symbol);
+      throw Error(StatusCode::kBadInput, "sink: committed part '" + f.path + "' is not a part of " +
+                                             options_.exchange + "/" + options_.symbol);
     }
     int64_t& next = next_part_[day];
     next = std::max(next, index + 1);
@@ -705,7 +707,7 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   db_.execute(enum_sql("rlx_side", side_names()));
   if (duckdb_arrow_scan(db_.connection(), "rlx_sink_rows",
                         reinterpret_cast<duckdb_arrow_stream>(&stream_)) != DuckDBSuccess) {
-    throw Error(ExitCode::kFailure, "sink: cannot register the Arrow stream rlx_sink_rows");
+    throw Error(StatusCode::kInternal, "sink: cannot register the Arrow stream rlx_sink_rows");
   }
   // PARQUET_VERSION V2 (data page v2, DELTA_BINARY_PACKED integers) halves the files and
   // saves CPU; dictionaries (a tiny limit keeps them to the ENUM and constant columns) and
@@ -765,7 +767,7 @@ void ParquetSink::Impl::rethrow_writer_error() {
   std::error_code ec;
   std::filesystem::remove(part_.tmp, ec);
   if (writer_error_) std::rethrow_exception(writer_error_);
-  throw Error(ExitCode::kIo, "sink: the Parquet writer stopped");
+  throw Error(StatusCode::kIo, "sink: the Parquet writer stopped");
 }
 
 std::string symbol_partition(const std::string& exchange, const std::string& symbol) {
@@ -784,7 +786,8 @@ void ParquetSink::Impl::open_part(int64_t day) {
   part.tmp = part.dir / ("." + name + ".tmp");
   durability::create_directories_durable(part.dir);
   if (std::filesystem::exists(part.final_path)) {
-    throw Error(ExitCode::kUsage, "sink: output file already exists: " + part.final_path.string());
+    throw Error(StatusCode::kInvalidArgument,
+                "sink: output file already exists: " + part.final_path.string());
   }
   ++next;
   part.info.path = partition + "/date=" + date + "/" + name;
@@ -804,7 +807,7 @@ void ParquetSink::Impl::open_part(int64_t day) {
       io::sql_quote(part_.tmp.string()) + copy_options_;
   writer_ = std::thread([this, sql] {
     try {
-      db_.execute(sql, ExitCode::kIo);
+      db_.execute(sql, StatusCode::kIo);
     } catch (...) {
       writer_error_ = std::current_exception();
       queue_.close();  // unblocks a caller waiting on a full queue
@@ -853,8 +856,8 @@ void ParquetSink::Impl::abandon_part() noexcept {
 
 void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_bids,
                                const Level* asks, size_t n_asks) {
-  if (finished_) throw Error(ExitCode::kFailure, "sink: append after finish");
-  if (failed_) throw Error(ExitCode::kIo, "sink: append after a write failure");
+  if (finished_) throw Error(StatusCode::kInternal, "sink: append after finish");
+  if (failed_) throw Error(StatusCode::kIo, "sink: append after a write failure");
   // The partition date: origin_time's UTC day, else received_time's, else the previous row's.
   const int64_t t = event.origin_time != kNull ? event.origin_time : event.received_time;
   if (t != kNull) {
@@ -960,7 +963,7 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
 }
 
 void ParquetSink::Impl::finish() {
-  if (failed_) throw Error(ExitCode::kIo, "sink: finish after a write failure");
+  if (failed_) throw Error(StatusCode::kIo, "sink: finish after a write failure");
   if (finished_) return;
   finished_ = true;
   if (part_.open) close_part();

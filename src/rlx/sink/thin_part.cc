@@ -140,7 +140,7 @@ void ThinPartWriter::add(const Event& event, std::span<const Level> bids,
   if (rows_ == 0) first_seq_ = event.event_seq;
   // The reader numbers rows from the first: a part's rows are consecutive (the engine's are).
   if (event.event_seq != first_seq_ + static_cast<int64_t>(rows_)) {
-    throw Error(ExitCode::kFailure,
+    throw Error(StatusCode::kInternal,
                 "thin copy: event_seq " + std::to_string(event.event_seq) + " where " +
                     std::to_string(first_seq_ + static_cast<int64_t>(rows_)) + " was due");
   }
@@ -216,7 +216,7 @@ durability::FileDigest ThinPartWriter::write(const std::filesystem::path& path) 
   file.resize(header + ZSTD_compressBound(body.size()));
   // With zstd's checksum of the content, a damaged frame is refused, not misread.
   const std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
-  if (!cctx) throw Error(ExitCode::kIo, path.string() + ": out of memory for zstd");
+  if (!cctx) throw Error(StatusCode::kIo, path.string() + ": out of memory for zstd");
   size_t n = ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, kZstdLevel);
   if (!ZSTD_isError(n)) n = ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
   if (!ZSTD_isError(n)) {
@@ -224,7 +224,7 @@ durability::FileDigest ThinPartWriter::write(const std::filesystem::path& path) 
                        body.size());
   }
   if (ZSTD_isError(n)) {
-    throw Error(ExitCode::kIo,
+    throw Error(StatusCode::kIo,
                 path.string() + ": compressing the thin copy: " + ZSTD_getErrorName(n));
   }
   file.resize(header + n);
@@ -238,7 +238,7 @@ ThinPartReader::ThinPartReader(const std::filesystem::path& path) : path_(path.s
   try {
     file = durability::read_file(path);
   } catch (const Error& e) {
-    throw Error(ExitCode::kBadInput, e.what());
+    throw Error(StatusCode::kBadInput, e.what());
   }
   if (file.size() < kHeaderBytes || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0) {
     fail("not a thin copy (no header)");
@@ -285,7 +285,7 @@ ThinPartReader::ThinPartReader(const std::filesystem::path& path) : path_(path.s
 }
 
 void ThinPartReader::fail(const std::string& what) const {
-  throw Error(ExitCode::kBadInput,
+  throw Error(StatusCode::kBadInput,
               path_ + ": " + what + (row_ > 0 ? " (row " + std::to_string(row_) + ")" : ""));
 }
 

@@ -212,7 +212,7 @@ TEST(ThinPart, DamagedBodiesUnderAValidChecksumAreSafe) {
         while (r.next(&e)) {
         }
       } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ExitCode::kBadInput);
+        EXPECT_EQ(e.code(), StatusCode::kBadInput);
         ++refused;
       }
     }
@@ -255,7 +255,7 @@ TEST(ThinPart, DamagedFilesAreRefusedWithTheirName) {
       read_all(good.substr(0, n));
       ADD_FAILURE() << "a copy cut to " << n << " bytes was read";
     } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ExitCode::kBadInput);
+      EXPECT_EQ(e.code(), StatusCode::kBadInput);
       EXPECT_NE(std::string(e.what()).find("bad.thin"), std::string::npos) << e.what();
     }
   }
@@ -270,7 +270,7 @@ TEST(ThinPart, DamagedFilesAreRefusedWithTheirName) {
     try {
       EXPECT_EQ(read_all(bad), expected) << "byte " << i << " flipped was misread";
     } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ExitCode::kBadInput);
+      EXPECT_EQ(e.code(), StatusCode::kBadInput);
       EXPECT_NE(std::string(e.what()).find("bad.thin"), std::string::npos) << e.what();
       ++refused;
     }

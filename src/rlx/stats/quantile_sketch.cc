@@ -92,7 +92,7 @@ QuantileSketch QuantileSketch::load(BinaryReader& r) {
   for (uint64_t& c : q.counts_) sum += (c = r.u64("sketch bucket"));
   if (sum != q.count_ ||
       (!q.counts_.empty() && q.first_ + q.counts_.size() - 1 > bucket_of(kLargest))) {
-    throw Error(ExitCode::kFailure, "quantile sketch: counts that do not add up");
+    throw Error(StatusCode::kInternal, "quantile sketch: counts that do not add up");
   }
   return q;
 }

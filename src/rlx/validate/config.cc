@@ -15,7 +15,7 @@ namespace {
 
 [[noreturn]] void bad(const std::filesystem::path& path, const std::string& key,
                       const std::string& what) {
-  throw Error(ExitCode::kUsage, Location{path.string(), 0, key}, what);
+  throw Error(StatusCode::kInvalidArgument, Location{path.string(), 0, key}, what);
 }
 
 double number(simdjson::dom::element e, const std::filesystem::path& path, const std::string& key) {
@@ -60,13 +60,13 @@ const char* level_name(Level level) {
 
 ValidateConfig ValidateConfig::load(const std::filesystem::path& path) {
   if (!std::filesystem::is_regular_file(path)) {
-    throw Error(ExitCode::kUsage, "no such file: " + path.string());
+    throw Error(StatusCode::kInvalidArgument, "no such file: " + path.string());
   }
   const std::string text = durability::read_file(path);
   simdjson::dom::parser parser;
   simdjson::dom::object top;
   if (parser.parse(text).get(top) != simdjson::SUCCESS) {
-    throw Error(ExitCode::kUsage, path.string() + ": not a JSON object");
+    throw Error(StatusCode::kInvalidArgument, path.string() + ": not a JSON object");
   }
   ValidateConfig c;
   for (const auto field : top) {

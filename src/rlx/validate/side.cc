@@ -27,7 +27,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }
 
 InputKind kind_of(const fs::path& p) {
-  if (!fs::exists(p)) throw Error(ExitCode::kUsage, "no such input: " + p.string());
+  if (!fs::exists(p)) throw Error(StatusCode::kInvalidArgument, "no such input: " + p.string());
   if (fs::is_directory(p)) {
     if (fs::exists(p / sink::kManifestName)) return InputKind::kRlxOutput;
     return InputKind::kLake;  // a Lake root, or a table or partition folder under one
@@ -44,8 +44,8 @@ std::string hex(uint64_t v) { return durability::hex64(v); }
 
 // Several symbols where one was expected.
 [[noreturn]] void ambiguous(const std::string& a, const std::string& b) {
-  throw Error(ExitCode::kUsage, "the inputs hold more than one symbol (" + a + " and " + b +
-                                    "): choose one with --symbol");
+  throw Error(StatusCode::kInvalidArgument, "the inputs hold more than one symbol (" + a + " and " +
+                                                b + "): choose one with --symbol");
 }
 
 LoadedSide load_raw(InputKind kind, const SideInput& input, const LoadOptions& options) {
@@ -79,9 +79,9 @@ LoadedSide load_raw(InputKind kind, const SideInput& input, const LoadOptions& o
   }
   engine.finish(builder);
   if (side.symbol.empty()) {
-    throw Error(ExitCode::kBadInput, options.symbol.empty()
-                                         ? "the inputs hold no message"
-                                         : "the inputs hold no message of " + options.symbol);
+    throw Error(StatusCode::kBadInput, options.symbol.empty()
+                                           ? "the inputs hold no message"
+                                           : "the inputs hold no message of " + options.symbol);
   }
   side.features = builder.finish();
   side.book = engine.stats();
@@ -124,7 +124,7 @@ void read_parts(const fs::path& root, const std::vector<sink::FileInfo>& parts, 
       db,
       "SELECT count(*) FROM (DESCRIBE SELECT * FROM read_parquet(" + io::sql_quote(first.string()) +
           ")) WHERE column_name LIKE 'bid\\_%\\_price' ESCAPE '\\'",
-      UINT64_MAX, ExitCode::kBadInput);
+      UINT64_MAX, StatusCode::kBadInput);
   const uint32_t top_n = static_cast<uint32_t>(std::stoul(cols.rows.at(0).at(0)));
   side->book_depth = top_n;
   std::string select =
@@ -143,7 +143,7 @@ void read_parts(const fs::path& root, const std::vector<sink::FileInfo>& parts, 
     const std::string file = (root / part.path).string();
     io::RowCursor row(
         io::query_streaming(db, select + " FROM read_parquet(" + io::sql_quote(file) + ")",
-                            ExitCode::kBadInput),
+                            StatusCode::kBadInput),
         file);
     while (row.next()) {
       e.event_seq = row.get_int64(0);
@@ -193,21 +193,22 @@ void read_thin_copies(const fs::path& root, const std::vector<sink::FileInfo>& p
     sink::ThinPartReader thin(file);
     if (part.first_event_seq != next_seq ||
         part.last_event_seq - part.first_event_seq + 1 != part.rows) {
-      throw Error(ExitCode::kBadInput, (root / sink::kManifestName).string() + ": " + part.path +
-                                           " does not hold event_seq " + std::to_string(next_seq) +
-                                           " onwards without a gap: rows are missing");
+      throw Error(StatusCode::kBadInput, (root / sink::kManifestName).string() + ": " + part.path +
+                                             " does not hold event_seq " +
+                                             std::to_string(next_seq) +
+                                             " onwards without a gap: rows are missing");
     }
     if (thin.first_event_seq() != part.first_event_seq ||
         thin.rows() != static_cast<uint64_t>(part.rows)) {
-      throw Error(ExitCode::kBadInput, file.string() + ": holds " + std::to_string(thin.rows()) +
-                                           " rows from event_seq " +
-                                           std::to_string(thin.first_event_seq()) + ", its part " +
-                                           std::to_string(part.rows) + " from " +
-                                           std::to_string(part.first_event_seq));
+      throw Error(StatusCode::kBadInput, file.string() + ": holds " + std::to_string(thin.rows()) +
+                                             " rows from event_seq " +
+                                             std::to_string(thin.first_event_seq()) +
+                                             ", its part " + std::to_string(part.rows) + " from " +
+                                             std::to_string(part.first_event_seq));
     }
     if (&part == &parts[0]) side->book_depth = static_cast<uint32_t>(thin.top_n());
     if (static_cast<uint32_t>(thin.top_n()) != side->book_depth) {
-      throw Error(ExitCode::kBadInput, file.string() + ": top_n differs from the other parts'");
+      throw Error(StatusCode::kBadInput, file.string() + ": top_n differs from the other parts'");
     }
     next_seq += part.rows;
     while (thin.next(&e)) {
@@ -216,8 +217,8 @@ void read_thin_copies(const fs::path& root, const std::vector<sink::FileInfo>& p
           book.assign(Side::kBid, thin.bids());
           book.assign(Side::kAsk, thin.asks());
         } catch (const Error& err) {
-          throw Error(ExitCode::kBadInput, file.string() + ": event_seq " +
-                                               std::to_string(e.event_seq) + ": " + err.what());
+          throw Error(StatusCode::kBadInput, file.string() + ": event_seq " +
+                                                 std::to_string(e.event_seq) + ": " + err.what());
         }
       }
       builder->on_event(e, book);
@@ -227,7 +228,7 @@ void read_thin_copies(const fs::path& root, const std::vector<sink::FileInfo>& p
 
 LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
   if (input.paths.size() != 1) {
-    throw Error(ExitCode::kUsage, "rlx output is read from one folder at a time");
+    throw Error(StatusCode::kInvalidArgument, "rlx output is read from one folder at a time");
   }
   const fs::path root = input.paths[0];
   const std::vector<sink::FileInfo> all = sink::read_manifest(root);
@@ -240,15 +241,15 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
     parts.push_back(f);
   }
   if (parts.empty()) {
-    throw Error(ExitCode::kBadInput, (root / sink::kManifestName).string() + " lists no part" +
-                                         (options.symbol.empty() ? "" : " of " + options.symbol));
+    throw Error(StatusCode::kBadInput, (root / sink::kManifestName).string() + " lists no part" +
+                                           (options.symbol.empty() ? "" : " of " + options.symbol));
   }
   const bool thin =
       !options.read_parts && std::all_of(parts.begin(), parts.end(),
                                          [](const sink::FileInfo& f) { return f.thin_bytes > 0; });
   const std::vector<std::string> problems =
       sink::verify_manifest(root, parts, thin ? sink::Verify::kThinCopies : sink::Verify::kParts);
-  if (!problems.empty()) throw Error(ExitCode::kBadInput, problems.front());
+  if (!problems.empty()) throw Error(StatusCode::kBadInput, problems.front());
   std::sort(parts.begin(), parts.end(), [](const sink::FileInfo& a, const sink::FileInfo& b) {
     return a.first_event_seq < b.first_event_seq;
   });
@@ -292,12 +293,13 @@ const char* input_kind_name(InputKind kind) {
 }
 
 InputKind detect_kind(const std::vector<fs::path>& paths) {
-  if (paths.empty()) throw Error(ExitCode::kUsage, "no input given");
+  if (paths.empty()) throw Error(StatusCode::kInvalidArgument, "no input given");
   const InputKind kind = kind_of(paths[0]);
   for (const fs::path& p : paths) {
     if (kind_of(p) != kind) {
-      throw Error(ExitCode::kUsage, "inputs of different kinds in one side (" + paths[0].string() +
-                                        " and " + p.string() + "): give the kind explicitly");
+      throw Error(StatusCode::kInvalidArgument, "inputs of different kinds in one side (" +
+                                                    paths[0].string() + " and " + p.string() +
+                                                    "): give the kind explicitly");
     }
   }
   return kind;
@@ -336,9 +338,9 @@ SidePair load_pair(const SideInput& golden, const SideInput& candidate,
   }
   if (candidate_error) std::rethrow_exception(candidate_error);
   if (out.golden.symbol != out.candidate.symbol) {  // exchanges may be named differently
-    throw Error(ExitCode::kUsage, "the golden side holds " + out.golden.symbol +
-                                      ", the candidate " + out.candidate.symbol +
-                                      ": the sides must show the same symbol");
+    throw Error(StatusCode::kInvalidArgument, "the golden side holds " + out.golden.symbol +
+                                                  ", the candidate " + out.candidate.symbol +
+                                                  ": the sides must show the same symbol");
   }
   return out;
 }

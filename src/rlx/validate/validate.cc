@@ -159,18 +159,19 @@ using SlicedPairs = std::vector<std::pair<features::Features, features::Features
 void check_calibration(const Calibration& calibration, const LoadedSide& golden,
                        const ValidateConfig& config, const std::string& config_hash) {
   if (calibration.symbol != golden.symbol || calibration.exchange != golden.exchange) {
-    throw Error(ExitCode::kUsage, "the calibration is for " + calibration.exchange + " " +
-                                      calibration.symbol + ", not " + golden.exchange + " " +
-                                      golden.symbol);
+    throw Error(StatusCode::kInvalidArgument, "the calibration is for " + calibration.exchange +
+                                                  " " + calibration.symbol + ", not " +
+                                                  golden.exchange + " " + golden.symbol);
   }
   if (calibration.window_ns != config.window_ns) {
-    throw Error(ExitCode::kUsage,
+    throw Error(StatusCode::kInvalidArgument,
                 "the calibration's window is " + std::to_string(calibration.window_ns) +
                     " ns, the configuration's " + std::to_string(config.window_ns) + " ns");
   }
   if (calibration.config_hash != config_hash) {
-    throw Error(ExitCode::kUsage, "the calibration was made under another configuration (hash " +
-                                      calibration.config_hash + ", this one " + config_hash + ")");
+    throw Error(StatusCode::kInvalidArgument,
+                "the calibration was made under another configuration (hash " +
+                    calibration.config_hash + ", this one " + config_hash + ")");
   }
 }
 
@@ -480,13 +481,14 @@ const Calibration::Floor* Calibration::floor(std::string_view id) const {
 
 Calibration Calibration::load(const std::filesystem::path& path) {
   if (!std::filesystem::is_regular_file(path)) {
-    throw Error(ExitCode::kUsage, "no such file: " + path.string());
+    throw Error(StatusCode::kInvalidArgument, "no such file: " + path.string());
   }
   const std::string text = durability::read_file(path);
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   const auto bad = [&](const std::string& what) {
-    return Error(ExitCode::kUsage, path.string() + ": not an rlx calibration file: " + what);
+    return Error(StatusCode::kInvalidArgument,
+                 path.string() + ": not an rlx calibration file: " + what);
   };
   if (parser.parse(text).get(root) != simdjson::SUCCESS) throw bad("not JSON");
   int64_t version = 0;
@@ -544,7 +546,7 @@ Calibration Calibration::load(const std::filesystem::path& path) {
 Calibration calibrate(const LoadedSide& golden, const ValidateConfig& config) {
   const std::vector<Window> ws = windows(golden.features, config.window_ns, true);
   if (ws.size() < 3) {
-    throw Error(ExitCode::kBadInput,
+    throw Error(StatusCode::kBadInput,
                 "calibration needs at least 3 clean golden windows of " +
                     std::to_string(config.window_ns / 1'000'000'000) + " s; the golden side has " +
                     std::to_string(ws.size()) +
@@ -606,8 +608,9 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
   const features::Features& g = golden.features;
   const features::Features& c = candidate.features;
   if (golden.symbol != candidate.symbol) {
-    throw Error(ExitCode::kUsage, "golden is " + golden.symbol + " and candidate is " +
-                                      candidate.symbol + ": pick one symbol with --symbol");
+    throw Error(StatusCode::kInvalidArgument, "golden is " + golden.symbol + " and candidate is " +
+                                                  candidate.symbol +
+                                                  ": pick one symbol with --symbol");
   }
   if (golden.exchange != candidate.exchange) {
     r.notes.push_back("the sides name their exchange differently (" + golden.exchange + ", " +

@@ -210,7 +210,7 @@ TEST_F(ValidateReal, CalibrationFilesAndDeterminism) {
     judge(e, e, config, Level::kStandard, &back);
     FAIL() << "a BTCUSDT calibration judged ETHUSDT";
   } catch (const Error& err) {
-    EXPECT_EQ(err.code(), ExitCode::kUsage);
+    EXPECT_EQ(err.code(), StatusCode::kInvalidArgument);
     EXPECT_NE(std::string(err.what()).find("BTCUSDT"), std::string::npos) << err.what();
   }
 }
@@ -346,7 +346,7 @@ TEST_F(ValidateReal, ThinCopiesGiveTheSameFeaturesAsTheParts) {
       load_side(in, o);
       ADD_FAILURE() << "read despite a damaged " << name;
     } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ExitCode::kBadInput);
+      EXPECT_EQ(e.code(), StatusCode::kBadInput);
       EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
     }
   };
@@ -395,11 +395,12 @@ TEST_F(ValidateReal, SidesLoadedAtOnceEqualSidesLoadedInTurn) {
     } catch (const Error& e) {
       return e.code();
     }
-    return ExitCode::kOk;
+    return StatusCode::kOk;
   };
-  EXPECT_EQ(code_of(*root_ / "absent", capture), ExitCode::kUsage);  // the golden fails at once
-  EXPECT_EQ(code_of(capture, *root_ / "absent"), ExitCode::kUsage);
-  EXPECT_EQ(code_of(capture, eth), ExitCode::kUsage);  // BTCUSDT against ETHUSDT
+  EXPECT_EQ(code_of(*root_ / "absent", capture),
+            StatusCode::kInvalidArgument);  // the golden fails at once
+  EXPECT_EQ(code_of(capture, *root_ / "absent"), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code_of(capture, eth), StatusCode::kInvalidArgument);  // BTCUSDT against ETHUSDT
 }
 
 }  // namespace

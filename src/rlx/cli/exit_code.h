@@ -1,0 +1,35 @@
+// Process exit codes, documented in docs/CLI.md. Only the command line knows them: the libraries
+// report a StatusCode, mapped here.
+#pragma once
+
+#include <cstdint>
+
+#include "rlx/core/status.h"
+
+namespace rlx::cli {
+
+enum class ExitCode : int32_t {
+  kOk = 0,
+  kFailure = 1,        // internal error or a bug
+  kUsage = 2,          // bad command line
+  kBadInput = 3,       // input data that cannot be read or trusted (names file, row, field)
+  kIo = 4,             // output cannot be written (disk full, permissions)
+  kSymbolsFailed = 5,  // supervised run: some symbols failed (named in report.json); the rest
+                       // finished
+  kVerdictFail = 6,    // rlx validate: the verdict is FAIL (report.json says why)
+  kInterrupted = 130,
+};
+
+constexpr ExitCode exit_code(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return ExitCode::kOk;
+    case StatusCode::kInternal: return ExitCode::kFailure;
+    case StatusCode::kInvalidArgument: return ExitCode::kUsage;
+    case StatusCode::kBadInput: return ExitCode::kBadInput;
+    case StatusCode::kIo: return ExitCode::kIo;
+    case StatusCode::kInterrupted: return ExitCode::kInterrupted;
+  }
+  return ExitCode::kFailure;
+}
+
+}  // namespace rlx::cli

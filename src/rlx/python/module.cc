@@ -1,0 +1,223 @@
+// The _rlx extension module: the C++ API (rlx/api) for rlx/__init__.py. Statuses become
+// rlx.Error exceptions carrying code, file, row and field.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rlx/api/reader.h"
+#include "rlx/core/error.h"
+#include "rlx/python/numpy_columns.h"
+
+namespace py = pybind11;
+
+namespace rlx::python {
+namespace {
+
+PyObject* g_error_type = nullptr;  // rlx.Error, created once when the module is imported
+
+[[noreturn]] void raise(const Status& status) {
+  py::object error = py::reinterpret_borrow<py::object>(g_error_type)(status.message());
+  error.attr("code") = status_code_name(status.code());
+  error.attr("file") = status.where().file.empty() ? py::object(py::none())
+                                                   : py::object(py::str(status.where().file));
+  error.attr("row") =
+      status.where().row == 0 ? py::object(py::none()) : py::object(py::int_(status.where().row));
+  error.attr("field") = status.where().field.empty() ? py::object(py::none())
+                                                     : py::object(py::str(status.where().field));
+  PyErr_SetObject(g_error_type, error.ptr());
+  throw py::error_already_set();
+}
+
+void check(const Status& status) {
+  if (!status.ok()) raise(status);
+}
+
+const char* type_name(ColumnType t) {
+  switch (t) {
+    case ColumnType::kString:
+      return "string";
+    case ColumnType::kInt64:
+      return "int64";
+    case ColumnType::kUInt32:
+      return "uint32";
+    case ColumnType::kBool:
+      return "bool";
+    case ColumnType::kDecimal:
+      return "decimal";
+    case ColumnType::kDate:
+      return "date";
+  }
+  return "?";
+}
+
+// Appends `more`'s rows to `all` (read(): one batch for the whole selection).
+void append(ColumnBatch& all, ColumnBatch& more) {
+  if (all.columns.empty()) {
+    all = std::move(more);
+    return;
+  }
+  for (const FileRun& r : more.runs) all.runs.push_back(FileRun{r.file, all.rows + r.first_row});
+  all.file_rows.insert(all.file_rows.end(), more.file_rows.begin(), more.file_rows.end());
+  for (size_t c = 0; c < all.columns.size(); ++c) {
+    Column& a = all.columns[c];
+    Column& b = more.columns[c];
+    a.int64s.insert(a.int64s.end(), b.int64s.begin(), b.int64s.end());
+    a.uint32s.insert(a.uint32s.end(), b.uint32s.begin(), b.uint32s.end());
+    a.bools.insert(a.bools.end(), b.bools.begin(), b.bools.end());
+    a.decimals.insert(a.decimals.end(), b.decimals.begin(), b.decimals.end());
+    a.dates.insert(a.dates.end(), b.dates.begin(), b.dates.end());
+    if (!b.offsets.empty()) {
+      if (a.offsets.empty()) a.offsets.push_back(0);
+      const auto base = static_cast<uint32_t>(a.chars.size());
+      if (a.chars.size() + b.chars.size() > UINT32_MAX) {
+        throw Error(StatusCode::kInvalidArgument,
+                    "column '" + a.name + "' holds over 4 GB of text: use rlx.stream");
+      }
+      for (size_t i = 1; i < b.offsets.size(); ++i) a.offsets.push_back(base + b.offsets[i]);
+      a.chars += b.chars;
+    }
+    if (!b.valid.empty() || !a.valid.empty()) {
+      a.valid.resize(all.rows, 1);
+      if (b.valid.empty()) {
+        a.valid.resize(all.rows + more.rows, 1);
+      } else {
+        a.valid.insert(a.valid.end(), b.valid.begin(), b.valid.end());
+      }
+    }
+  }
+  all.rows += more.rows;
+}
+
+class PyReader {
+ public:
+  PyReader(const std::string& out_dir, std::vector<std::string> symbols,
+           std::optional<int64_t> start_ns, std::optional<int64_t> end_ns,
+           std::vector<std::string> columns, uint32_t batch_rows, int32_t threads) {
+    ReadOptions o;
+    o.symbols = std::move(symbols);
+    o.start_ns = start_ns;
+    o.end_ns = end_ns;
+    o.columns = std::move(columns);
+    o.batch_rows = batch_rows;
+    o.threads = threads;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = OutputReader::open(out_dir, o, &reader_);
+    }
+    check(s);
+  }
+
+  py::list schema() const {
+    py::list out;
+    for (const Column& c : reader_->schema()) out.append(py::make_tuple(c.name, type_name(c.type)));
+    return out;
+  }
+
+  // The next batch as {name: (values, mask)} and its scales {name: scale}, or None at the end.
+  py::object next(const std::string& decimals, const py::dict& scales) {
+    ColumnBatch batch;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = reader_->next(&batch);
+    }
+    check(s);
+    if (batch.rows == 0) return py::none();
+    return convert(batch, decimals, scales);
+  }
+
+  // Every remaining row in one batch; scales may be "auto".
+  py::object read_all(const std::string& decimals, const py::object& scales) {
+    ColumnBatch all;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      try {
+        while (true) {
+          ColumnBatch b;
+          s = reader_->next(&b);
+          if (!s.ok() || b.rows == 0) break;
+          append(all, b);
+        }
+      } catch (...) {
+        s = status_from_exception();
+      }
+    }
+    check(s);
+    if (all.columns.empty()) all.columns = reader_->schema();
+    py::dict resolved;
+    if (py::isinstance<py::str>(scales)) {
+      std::vector<int32_t> a;
+      {
+        py::gil_scoped_release release;
+        a = auto_scales(all.columns);
+      }
+      for (size_t c = 0; c < all.columns.size(); ++c) {
+        if (all.columns[c].type == ColumnType::kDecimal)
+          resolved[py::str(all.columns[c].name)] = a[c];
+      }
+    } else {
+      resolved = scales;
+    }
+    return convert(all, decimals, resolved);
+  }
+
+ private:
+  static py::object convert(ColumnBatch& batch, const std::string& decimals,
+                            const py::dict& scales) {
+    try {
+      const DecimalMode mode = parse_decimal_mode(decimals);
+      py::dict columns;
+      py::dict used;
+      for (size_t c = 0; c < batch.columns.size(); ++c) {
+        const std::string name = batch.columns[c].name;
+        int32_t scale = 0;
+        if (batch.columns[c].type == ColumnType::kDecimal && mode == DecimalMode::kTicks) {
+          if (!scales.contains(name)) {
+            throw Error(StatusCode::kInvalidArgument, "no scale given for column '" + name + "'");
+          }
+          scale = scales[py::str(name)].cast<int32_t>();
+          if (scale < 0 || scale > 18) {
+            throw Error(StatusCode::kInvalidArgument, "scale for '" + name + "' must be 0-18");
+          }
+          used[py::str(name)] = scale;
+        }
+        columns[py::str(name)] = to_numpy(batch, c, mode, scale);
+      }
+      return py::make_tuple(columns, used, batch.rows);
+    } catch (const Error& e) {
+      raise(e.status());
+    }
+  }
+
+  std::unique_ptr<OutputReader> reader_;
+};
+
+}  // namespace
+}  // namespace rlx::python
+
+PYBIND11_MODULE(_rlx, m) {
+  using rlx::python::PyReader;
+  m.doc() = "rlx's C++ library (rlx/api); use the rlx package, not this module";
+  rlx::python::g_error_type = PyErr_NewExceptionWithDoc(
+      "rlx.Error",
+      "An rlx failure: code ('bad_input', 'invalid_argument', 'io', 'interrupted', 'internal'), "
+      "and where it happened: file, row (1-based) and field, each None when unknown.",
+      PyExc_RuntimeError, nullptr);
+  m.attr("Error") = py::reinterpret_borrow<py::object>(rlx::python::g_error_type);
+  py::class_<PyReader>(m, "Reader")
+      .def(py::init<const std::string&, std::vector<std::string>, std::optional<int64_t>,
+                    std::optional<int64_t>, std::vector<std::string>, uint32_t, int32_t>(),
+           py::arg("out_dir"), py::arg("symbols"), py::arg("start_ns"), py::arg("end_ns"),
+           py::arg("columns"), py::arg("batch_rows"), py::arg("threads"))
+      .def("schema", &PyReader::schema)
+      .def("next", &PyReader::next, py::arg("decimals"), py::arg("scales"))
+      .def("read_all", &PyReader::read_all, py::arg("decimals"), py::arg("scales"));
+}
