@@ -40,9 +40,10 @@ if(RLX_BUILD_BENCHMARKS)
 endif()
 
 # The Python module (src/rlx/python): pybind11 and numpy from Debian's packages, built for
-# Debian's python3 unless Python_EXECUTABLE names another (a virtual environment's, from setup.py).
+# Debian's python3 unless Python_EXECUTABLE names another. Not in sanitizer or fuzzer builds: a
+# Python process would need the sanitizer runtime preloaded.
 option(RLX_BUILD_PYTHON "Build the Python module rlx (pybind11, numpy)" ON)
-if(RLX_BUILD_PYTHON AND NOT RLX_SANITIZE)
+if(RLX_BUILD_PYTHON AND NOT RLX_SANITIZE AND NOT RLX_BUILD_FUZZERS)
   if(NOT Python_EXECUTABLE AND EXISTS /usr/bin/python3)
     set(Python_EXECUTABLE /usr/bin/python3)
   endif()

@@ -342,6 +342,12 @@ Status OutputReader::open(const fs::path& out_dir, const ReadOptions& options,
 
 const std::vector<Column>& OutputReader::schema() const { return impl_->schema; }
 uint64_t OutputReader::parts() const { return impl_->parts.size(); }
+std::vector<std::string> OutputReader::symbols() const {
+  std::set<std::string> names;
+  for (const sink::FileInfo& f : impl_->parts) names.insert(f.symbol);
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
 uint64_t OutputReader::listed_rows() const {
   uint64_t rows = 0;
   for (const sink::FileInfo& f : impl_->parts) rows += static_cast<uint64_t>(f.rows);

@@ -96,8 +96,9 @@ class OutputReader {
 
   // The columns every batch holds (values empty).
   const std::vector<Column>& schema() const;
-  uint64_t parts() const;        // parts selected
-  uint64_t listed_rows() const;  // rows in the selected parts, before the time filter
+  uint64_t parts() const;                    // parts selected
+  std::vector<std::string> symbols() const;  // the symbols of the selected parts, sorted
+  uint64_t listed_rows() const;              // rows in the selected parts, before the time filter
 
   // The next batch (up to batch_rows rows; fewer at the end of a symbol is not promised), or a
   // batch of 0 rows at the end. kBadInput names the part that cannot be read.
