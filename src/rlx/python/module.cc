@@ -12,31 +12,16 @@
 
 #include "rlx/api/reader.h"
 #include "rlx/core/error.h"
+#include "rlx/python/errors.h"
 #include "rlx/python/numpy_columns.h"
 
 namespace py = pybind11;
 
 namespace rlx::python {
+
+void bind_env(py::module_& m);  // env_bindings.cc
+
 namespace {
-
-PyObject* g_error_type = nullptr;  // rlx.Error, created once when the module is imported
-
-[[noreturn]] void raise(const Status& status) {
-  py::object error = py::reinterpret_borrow<py::object>(g_error_type)(status.message());
-  error.attr("code") = status_code_name(status.code());
-  error.attr("file") = status.where().file.empty() ? py::object(py::none())
-                                                   : py::object(py::str(status.where().file));
-  error.attr("row") =
-      status.where().row == 0 ? py::object(py::none()) : py::object(py::int_(status.where().row));
-  error.attr("field") = status.where().field.empty() ? py::object(py::none())
-                                                     : py::object(py::str(status.where().field));
-  PyErr_SetObject(g_error_type, error.ptr());
-  throw py::error_already_set();
-}
-
-void check(const Status& status) {
-  if (!status.ok()) raise(status);
-}
 
 const char* type_name(ColumnType t) {
   switch (t) {
@@ -206,12 +191,8 @@ class PyReader {
 PYBIND11_MODULE(_rlx, m) {
   using rlx::python::PyReader;
   m.doc() = "rlx's C++ library (rlx/api); use the rlx package, not this module";
-  rlx::python::g_error_type = PyErr_NewExceptionWithDoc(
-      "rlx.Error",
-      "An rlx failure: code ('bad_input', 'invalid_argument', 'io', 'interrupted', 'internal'), "
-      "and where it happened: file, row (1-based) and field, each None when unknown.",
-      PyExc_RuntimeError, nullptr);
-  m.attr("Error") = py::reinterpret_borrow<py::object>(rlx::python::g_error_type);
+  rlx::python::add_error_type(m);
+  rlx::python::bind_env(m);
   py::class_<PyReader>(m, "Reader")
       .def(py::init<const std::string&, std::vector<std::string>, std::optional<int64_t>,
                     std::optional<int64_t>, std::vector<std::string>, uint32_t, int32_t>(),
