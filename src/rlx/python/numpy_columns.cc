@@ -69,20 +69,15 @@ py::array ticks_of(const ColumnBatch& batch, const Column& c, int32_t scale) {
   return adopt(std::move(out), py::dtype("int64"));
 }
 
-double double_of(__int128 v) {
-  // Exact integer over an exact power of ten is one correctly rounded division when the
-  // integer fits in a double's 53 bits; otherwise Decimal's conversion (within an ulp).
-  int32_t z = 0;
-  __int128 m = v;
-  while (z < Decimal::kScale && m != 0 && m % 10 == 0) {
-    m /= 10;
-    ++z;
-  }
-  if (m == 0) return 0.0;
+// Every value of the column is a whole number of 10^-need: v / 10^(18 - need) is exact. That
+// integer over 10^need, both exact doubles when the integer is below 2^53, is one correctly
+// rounded division: the nearest double. Past 2^53, Decimal's conversion (within an ulp).
+double double_of(__int128 v, int32_t need) {
+  const __int128 q = v / kPow10[static_cast<size_t>(Decimal::kScale - need)];
   const __int128 limit = static_cast<__int128>(1) << 53;
-  if (m < limit && m > -limit) {
-    return static_cast<double>(static_cast<int64_t>(m)) /
-           static_cast<double>(kPow10[static_cast<size_t>(Decimal::kScale - z)]);
+  if (q < limit && q > -limit) {
+    return static_cast<double>(static_cast<int64_t>(q)) /
+           static_cast<double>(kPow10[static_cast<size_t>(need)]);
   }
   return Decimal::from_raw(v).to_double();
 }
@@ -91,8 +86,9 @@ py::array floats_of(const Column& c) {
   std::vector<double> out(c.decimals.size());
   {
     py::gil_scoped_release release;
+    const int32_t need = decimals_needed(c);
     for (size_t i = 0; i < out.size(); ++i) {
-      out[i] = c.is_null(i) ? std::nan("") : double_of(c.decimals[i]);
+      out[i] = c.is_null(i) ? std::nan("") : double_of(c.decimals[i], need);
     }
   }
   return adopt(std::move(out), py::dtype("float64"));
