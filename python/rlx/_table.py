@@ -82,7 +82,7 @@ def _table(raw, decimals):
     columns, scale, rows = raw
     out = {}
     for name, (values, mask) in columns.items():
-        if name not in _NOT_NULL and values.dtype.kind in "iub" and values.dtype != object:
+        if name not in _NOT_NULL and values.dtype.kind in "iub":
             out[name] = np.ma.MaskedArray(values, mask=False if mask is None else mask)
         elif mask is not None and values.dtype.kind == "M":
             out[name] = np.where(mask, np.datetime64("NaT"), values)

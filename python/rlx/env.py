@@ -18,9 +18,6 @@ of an episode sum to minus its shortfall. Same seed, same episode.
 from . import _rlx
 from ._table import _ns
 
-_ACTIONS = ("none", "market", "limit", "cancel")
-
-
 def _text(quantity):
     # repr of a float is its shortest round-trip text: 0.1 is the decimal 0.1, not 0.1000000000000000055.
     return repr(quantity) if isinstance(quantity, float) else str(quantity)
@@ -79,8 +76,8 @@ class ExecutionEnv:
         if isinstance(action, dict):
             action = (action.get("type", "none"), action.get("quantity"), action.get("level", 0))
         kind = action[0]
-        if kind not in _ACTIONS:
-            raise ValueError(f"action type must be one of {_ACTIONS}, not {kind!r}")
-        quantity = action[1] if len(action) > 1 and action[1] is not None else ""
+        if kind not in _rlx.ACTION_TYPES:
+            raise ValueError(f"action type must be one of {_rlx.ACTION_TYPES}, not {kind!r}")
+        quantity = action[1] if len(action) > 1 else None
         level = int(action[2]) if len(action) > 2 else 0
-        return self._env.step(kind, _text(quantity) if quantity != "" else "", level)
+        return self._env.step(kind, "" if quantity is None else _text(quantity), level)

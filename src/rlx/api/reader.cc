@@ -26,6 +26,58 @@ Location ColumnBatch::where(uint64_t row, std::string_view field) const {
   return at;
 }
 
+void Column::clear_values() {
+  int64s.clear();
+  uint32s.clear();
+  bools.clear();
+  decimals.clear();
+  dates.clear();
+  offsets.clear();
+  chars.clear();
+  valid.clear();
+}
+
+Status ColumnBatch::append(ColumnBatch more) {
+  if (columns.empty()) {
+    *this = std::move(more);
+    return Status();
+  }
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const Column& b = more.columns[c];
+    if (columns[c].chars.size() + b.chars.size() > UINT32_MAX) {
+      return Status(StatusCode::kInvalidArgument,
+                    "column '" + b.name + "' would hold over 4 GB of text: read it in batches");
+    }
+  }
+  for (const FileRun& r : more.runs) runs.push_back(FileRun{r.file, rows + r.first_row});
+  file_rows.insert(file_rows.end(), more.file_rows.begin(), more.file_rows.end());
+  for (size_t c = 0; c < columns.size(); ++c) {
+    Column& a = columns[c];
+    const Column& b = more.columns[c];
+    a.int64s.insert(a.int64s.end(), b.int64s.begin(), b.int64s.end());
+    a.uint32s.insert(a.uint32s.end(), b.uint32s.begin(), b.uint32s.end());
+    a.bools.insert(a.bools.end(), b.bools.begin(), b.bools.end());
+    a.decimals.insert(a.decimals.end(), b.decimals.begin(), b.decimals.end());
+    a.dates.insert(a.dates.end(), b.dates.begin(), b.dates.end());
+    if (!b.offsets.empty()) {
+      if (a.offsets.empty()) a.offsets.push_back(0);
+      const auto base = static_cast<uint32_t>(a.chars.size());
+      for (size_t i = 1; i < b.offsets.size(); ++i) a.offsets.push_back(base + b.offsets[i]);
+      a.chars += b.chars;
+    }
+    if (!b.valid.empty() || !a.valid.empty()) {
+      a.valid.resize(rows, 1);
+      if (b.valid.empty()) {
+        a.valid.resize(rows + more.rows, 1);
+      } else {
+        a.valid.insert(a.valid.end(), b.valid.begin(), b.valid.end());
+      }
+    }
+  }
+  rows += more.rows;
+  return Status();
+}
+
 const Column* ColumnBatch::find(std::string_view name) const {
   for (const Column& c : columns) {
     if (c.name == name) return &c;
@@ -138,19 +190,6 @@ void append_rows(Column& column, duckdb_vector vector, idx_t from, idx_t n, uint
   for (idx_t i = 0; i < n; ++i) column.valid.push_back(is_valid(i) ? 1 : 0);
 }
 
-void clear_values(std::vector<Column>& columns) {
-  for (Column& c : columns) {
-    c.int64s.clear();
-    c.uint32s.clear();
-    c.bools.clear();
-    c.decimals.clear();
-    c.dates.clear();
-    c.offsets.clear();
-    c.chars.clear();
-    c.valid.clear();
-  }
-}
-
 std::string join(const std::set<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -192,7 +231,7 @@ struct OutputReader::Impl {
   }
 
   void select_parts(std::vector<sink::FileInfo> listed);
-  void read_schema();
+  void read_schema(const std::string& file);
   void start_part();
   bool fill(ColumnBatch* batch);
 };
@@ -219,8 +258,8 @@ void OutputReader::Impl::select_parts(std::vector<sink::FileInfo> listed) {
   }
 }
 
-void OutputReader::Impl::read_schema() {
-  const std::string file = parts.front().path;
+// The columns asked for, typed from `file` (a part of the output, relative to the root).
+void OutputReader::Impl::read_schema(const std::string& file) {
   io::DuckResult r =
       db.query("SELECT * FROM " + source(file, "") + " LIMIT 0", StatusCode::kBadInput);
   std::vector<Column> all;
@@ -329,9 +368,7 @@ Status OutputReader::open(const fs::path& out_dir, const ReadOptions& options,
       return Status(StatusCode::kInvalidArgument,
                     (out_dir / sink::kManifestName).string() + " lists no part");
     }
-    impl->parts.push_back(listed.front());  // the schema's source, whatever the filters keep
-    impl->read_schema();
-    impl->parts.clear();
+    impl->read_schema(listed.front().path);  // whatever the filters keep
     impl->select_parts(std::move(listed));
     reader->reset(new OutputReader(std::move(impl)));
     return Status();
@@ -367,7 +404,7 @@ Status OutputReader::next(ColumnBatch* batch) {
         batch->columns[c].type = impl_->schema[c].type;
       }
     }
-    clear_values(batch->columns);
+    for (Column& c : batch->columns) c.clear_values();
     impl_->fill(batch);
     return Status();
   } catch (...) {

@@ -59,6 +59,7 @@ struct Column {
   std::vector<uint8_t> valid;      // 1: a value, 0: NULL; empty when no row is NULL
 
   bool is_null(size_t row) const { return !valid.empty() && valid[row] == 0; }
+  void clear_values();  // every value gone; name and type kept
   std::string_view string(size_t row) const {
     return std::string_view(chars).substr(offsets[row], offsets[row + 1] - offsets[row]);
   }
@@ -81,6 +82,9 @@ struct ColumnBatch {
   // The file and row that batch row `row` was read from, and `field`: for errors.
   Location where(uint64_t row, std::string_view field) const;
   const Column* find(std::string_view name) const;
+  // Appends `more`'s rows (the same columns). kInvalidArgument when a string column would pass
+  // 4 GB, which its 32-bit offsets cannot address.
+  Status append(ColumnBatch more);
 };
 
 // An output opened for reading. Not thread-safe; one reader per thread.

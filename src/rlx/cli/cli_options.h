@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "rlx/core/name_table.h"
 #include "rlx/pipeline/option_names.h"
 #include "rlx/pipeline/options_check.h"
 
@@ -17,16 +18,15 @@ namespace rlx::cli {
 // An option whose text must be one of `table`'s names, stored straight into the enum.
 template <typename E, size_t N>
 CLI::Option* add_enum(CLI::App* app, const std::string& name, E* target,
-                      const pipeline::NameTable<E, N>& table, const std::string& help) {
+                      const NameTable<E, N>& table, const std::string& help) {
   std::vector<std::string> names;
   for (const auto& entry : table) names.emplace_back(entry.first);
   return app
       ->add_option_function<std::string>(
-          name,
-          [target, &table](const std::string& text) { pipeline::parse_name(table, text, target); },
+          name, [target, &table](const std::string& text) { parse_name(table, text, target); },
           help)
       ->check(CLI::IsMember(names))
-      ->default_str(std::string(pipeline::name_of(table, *target)));
+      ->default_str(std::string(name_of(table, *target)));
 }
 
 // A number option parsed against its domain (pipeline/options_check.h): out of range, NaN,

@@ -22,12 +22,18 @@ enum class ExitCode : int32_t {
 
 constexpr ExitCode exit_code(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return ExitCode::kOk;
-    case StatusCode::kInternal: return ExitCode::kFailure;
-    case StatusCode::kInvalidArgument: return ExitCode::kUsage;
-    case StatusCode::kBadInput: return ExitCode::kBadInput;
-    case StatusCode::kIo: return ExitCode::kIo;
-    case StatusCode::kInterrupted: return ExitCode::kInterrupted;
+    case StatusCode::kOk:
+      return ExitCode::kOk;
+    case StatusCode::kInternal:
+      return ExitCode::kFailure;
+    case StatusCode::kInvalidArgument:
+      return ExitCode::kUsage;
+    case StatusCode::kBadInput:
+      return ExitCode::kBadInput;
+    case StatusCode::kIo:
+      return ExitCode::kIo;
+    case StatusCode::kInterrupted:
+      return ExitCode::kInterrupted;
   }
   return ExitCode::kFailure;
 }

@@ -14,13 +14,13 @@
 namespace rlx::cli {
 namespace {
 
-constexpr pipeline::NameTable<validate::InputKind, 5> kKindNames = {
+constexpr NameTable<validate::InputKind, 5> kKindNames = {
     {{"auto", validate::InputKind::kAuto},
      {"binance-raw", validate::InputKind::kBinanceRaw},
      {"lake", validate::InputKind::kLake},
      {"tardis", validate::InputKind::kTardis},
      {"rlx", validate::InputKind::kRlxOutput}}};
-constexpr pipeline::NameTable<validate::Level, 3> kLevelNames = {
+constexpr NameTable<validate::Level, 3> kLevelNames = {
     {{"light", validate::Level::kLight},
      {"standard", validate::Level::kStandard},
      {"comprehensive", validate::Level::kComprehensive}}};

@@ -97,6 +97,10 @@ Decimal ExecutionEnv::taken_at(Decimal price) const {
   return Decimal();
 }
 
+Decimal ExecutionEnv::shown(const Level& level) const {
+  return std::max(level.size - taken_at(level.price), Decimal());
+}
+
 void ExecutionEnv::take(Decimal price, Decimal amount) {
   if (options_.refill == Refill::kInstant) return;
   for (Taken& t : taken_) {
@@ -128,9 +132,8 @@ void ExecutionEnv::market(Decimal quantity, StepResult* result, bool final) {
   for (int32_t i = 0; i < tape_->depth && want > Decimal(); ++i) {
     if (levels[i].size.is_zero()) break;
     last_price = levels[i].price;
-    const Decimal shown = levels[i].size - taken_at(levels[i].price);
-    if (shown <= Decimal()) continue;
-    const Decimal q = std::min(shown, want);
+    const Decimal q = std::min(shown(levels[i]), want);
+    if (q <= Decimal()) continue;
     take(levels[i].price, q);
     fill(levels[i].price, q, false, result);
     want = want - q;
@@ -259,16 +262,12 @@ Observation ExecutionEnv::observe() const {
   const size_t depth = static_cast<size_t>(tape_->depth);
   const Level* bids = tape_->bids(frame_);
   const Level* asks = tape_->asks(frame_);
-  const Level* other = other_side(frame_);
+  const bool buy = options_.side == Side::kBuy;  // a buyer takes from the asks
   for (size_t i = 0; i < depth; ++i) {
-    // The agent sees the opposite side less what it took there.
-    const bool bid_is_other = other == bids;
-    const Decimal bid_size = bid_is_other ? bids[i].size - taken_at(bids[i].price) : bids[i].size;
-    const Decimal ask_size = bid_is_other ? asks[i].size : asks[i].size - taken_at(asks[i].price);
     o.bid_price.push_back(bids[i].size.is_zero() ? kNaN : bids[i].price.to_double());
-    o.bid_size.push_back(std::max(bid_size, Decimal()).to_double());
+    o.bid_size.push_back((buy ? bids[i].size : shown(bids[i])).to_double());
     o.ask_price.push_back(asks[i].size.is_zero() ? kNaN : asks[i].price.to_double());
-    o.ask_size.push_back(std::max(ask_size, Decimal()).to_double());
+    o.ask_size.push_back((buy ? shown(asks[i]) : asks[i].size).to_double());
   }
   o.trades.assign(static_cast<size_t>(options_.recent_trades) * 4, 0.0);
   const size_t pad = static_cast<size_t>(options_.recent_trades) - recent_.size();

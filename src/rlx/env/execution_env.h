@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "rlx/core/decimal.h"
+#include "rlx/core/name_table.h"
 #include "rlx/env/market_tape.h"
 
 namespace rlx::env {
@@ -36,6 +37,12 @@ enum class Refill : uint8_t {
   kExponential = 2,  // decays with a half-life: taken * 2^(-elapsed / half_life)
 };
 
+// The names the Python module (and any other caller taking text) uses.
+inline constexpr NameTable<Side, 2> kSideNames = {{{"buy", Side::kBuy}, {"sell", Side::kSell}}};
+inline constexpr NameTable<Refill, 3> kRefillNames = {{{"none", Refill::kNone},
+                                                       {"instant", Refill::kInstant},
+                                                       {"exponential", Refill::kExponential}}};
+
 struct EnvOptions {
   Side side = Side::kBuy;
   Decimal quantity = Decimal::from_int(1);
@@ -47,6 +54,11 @@ struct EnvOptions {
 };
 
 enum class ActionType : uint8_t { kNone = 0, kMarket = 1, kLimit = 2, kCancel = 3 };
+
+inline constexpr NameTable<ActionType, 4> kActionNames = {{{"none", ActionType::kNone},
+                                                           {"market", ActionType::kMarket},
+                                                           {"limit", ActionType::kLimit},
+                                                           {"cancel", ActionType::kCancel}}};
 
 struct Action {
   ActionType type = ActionType::kNone;
@@ -113,6 +125,8 @@ class ExecutionEnv {
   const Level* own_side(uint32_t frame) const;
   const Level* other_side(uint32_t frame) const;
   Decimal taken_at(Decimal price) const;
+  // A level of the other side as the agent sees it: its size less what the agent took there.
+  Decimal shown(const Level& level) const;
   void take(Decimal price, Decimal amount);
   void market(Decimal quantity, StepResult* result, bool final);
   void place_limit(const Action& action, StepResult* result);

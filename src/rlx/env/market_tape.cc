@@ -40,6 +40,25 @@ std::vector<std::string> tape_columns(int32_t depth) {
   return cols;
 }
 
+// tape_columns' order: the book's columns start here, bid levels then ask levels.
+constexpr size_t kFirstLevelColumn = 6;
+
+// The top-N book of row `r` (bids and asks hold depth levels each; a NULL level is empty).
+void book_of(const ColumnBatch& b, size_t r, std::vector<Level>* bids, std::vector<Level>* asks) {
+  const size_t depth = bids->size();
+  auto level = [&](size_t k) {  // k: the level's index over bids then asks
+    const Column& price = b.columns[kFirstLevelColumn + 2 * k];
+    const Column& size = b.columns[kFirstLevelColumn + 2 * k + 1];
+    return price.is_null(r)
+               ? Level{}
+               : Level{Decimal::from_raw(price.decimals[r]), Decimal::from_raw(size.decimals[r])};
+  };
+  for (size_t i = 0; i < depth; ++i) {
+    (*bids)[i] = level(i);
+    (*asks)[i] = level(depth + i);
+  }
+}
+
 void check(const Status& s) {
   if (!s.ok()) throw Error(s.code(), s.where(), s.message());
 }
@@ -90,18 +109,7 @@ MarketTape load_tape(const std::filesystem::path& out_dir, const TapeOptions& op
         e.size = Decimal::from_raw(b.columns[4].decimals[r]);
         e.frame = tape.frames() - 1;
       } else {
-        for (int32_t i = 0; i < tape.depth; ++i) {
-          const Column& bp = b.columns[6 + 2 * static_cast<size_t>(i)];
-          const Column& bs = b.columns[7 + 2 * static_cast<size_t>(i)];
-          const Column& ap = b.columns[6 + 2 * static_cast<size_t>(tape.depth + i)];
-          const Column& as = b.columns[7 + 2 * static_cast<size_t>(tape.depth + i)];
-          bids[i] = bp.is_null(r) ? Level{}
-                                  : Level{Decimal::from_raw(bp.decimals[r]),
-                                          Decimal::from_raw(bs.decimals[r])};
-          asks[i] = ap.is_null(r) ? Level{}
-                                  : Level{Decimal::from_raw(ap.decimals[r]),
-                                          Decimal::from_raw(as.decimals[r])};
-        }
+        book_of(b, r, &bids, &asks);
         e.frame = tape.add_frame(bids, asks);
         have_frame = true;
       }

@@ -2,11 +2,8 @@
 // two can never disagree.
 #pragma once
 
-#include <array>
-#include <string_view>
-#include <utility>
-
 #include "rlx/book/book_engine.h"
+#include "rlx/core/name_table.h"
 #include "rlx/core/progress.h"
 #include "rlx/durability/wal.h"
 #include "rlx/io/reader.h"
@@ -14,9 +11,6 @@
 #include "rlx/pipeline/worker.h"
 
 namespace rlx::pipeline {
-
-template <typename E, size_t N>
-using NameTable = std::array<std::pair<std::string_view, E>, N>;
 
 inline constexpr NameTable<SourceKind, 3> kSourceNames = {{{"binance-raw", SourceKind::kBinanceRaw},
                                                            {"lake", SourceKind::kLake},
@@ -55,24 +49,5 @@ inline constexpr NameTable<durability::FsyncPolicy, 3> kFsyncNames = {
 inline constexpr NameTable<ProgressMode, 3> kProgressNames = {{{"auto", ProgressMode::kAuto},
                                                                {"always", ProgressMode::kAlways},
                                                                {"never", ProgressMode::kNever}}};
-
-template <typename E, size_t N>
-bool parse_name(const NameTable<E, N>& table, std::string_view text, E* out) {
-  for (const auto& [name, value] : table) {
-    if (name == text) {
-      *out = value;
-      return true;
-    }
-  }
-  return false;
-}
-
-template <typename E, size_t N>
-std::string_view name_of(const NameTable<E, N>& table, E value) {
-  for (const auto& [name, v] : table) {
-    if (v == value) return name;
-  }
-  return "";
-}
 
 }  // namespace rlx::pipeline

@@ -56,24 +56,12 @@ class PyEnv {
         double half_life_s) {
     guarded([&] {
       env::EnvOptions o;
-      if (side != "buy" && side != "sell") {
-        throw Error(StatusCode::kInvalidArgument, "side must be 'buy' or 'sell'");
-      }
-      o.side = side == "buy" ? env::Side::kBuy : env::Side::kSell;
+      o.side = parse_name_or_throw(env::kSideNames, side, "side");
       o.quantity = decimal_of(quantity, "quantity");
       o.horizon_ns = horizon_ns;
       o.step_ns = step_ns;
       o.recent_trades = recent_trades;
-      if (refill == "none") {
-        o.refill = env::Refill::kNone;
-      } else if (refill == "instant") {
-        o.refill = env::Refill::kInstant;
-      } else if (refill == "exponential") {
-        o.refill = env::Refill::kExponential;
-      } else {
-        throw Error(StatusCode::kInvalidArgument,
-                    "refill must be 'none', 'instant' or 'exponential'");
-      }
+      o.refill = parse_name_or_throw(env::kRefillNames, refill, "refill");
       o.refill_half_life_s = half_life_s;
       recent_trades_ = recent_trades;
       env_ = std::make_unique<env::ExecutionEnv>(tape.tape, o);
@@ -92,18 +80,7 @@ class PyEnv {
     env::Action a;
     env::StepResult r;
     guarded([&] {
-      if (type == "none") {
-        a.type = env::ActionType::kNone;
-      } else if (type == "market") {
-        a.type = env::ActionType::kMarket;
-      } else if (type == "limit") {
-        a.type = env::ActionType::kLimit;
-      } else if (type == "cancel") {
-        a.type = env::ActionType::kCancel;
-      } else {
-        throw Error(StatusCode::kInvalidArgument,
-                    "action must be 'none', 'market', 'limit' or 'cancel', not '" + type + "'");
-      }
+      a.type = parse_name_or_throw(env::kActionNames, type, "action");
       if (!quantity.empty()) a.quantity = decimal_of(quantity, "quantity");
       a.level = level;
       r = env_->step(a);
@@ -132,6 +109,11 @@ class PyEnv {
 }  // namespace
 
 void bind_env(py::module_& m) {
+  py::tuple actions(env::kActionNames.size());
+  for (size_t i = 0; i < env::kActionNames.size(); ++i) {
+    actions[i] = py::str(std::string(env::kActionNames[i].first));
+  }
+  m.attr("ACTION_TYPES") = actions;
   py::class_<PyTape>(m, "MarketTape")
       .def(py::init([](const std::string& out_dir, const std::string& symbol,
                        std::optional<int64_t> start_ns, std::optional<int64_t> end_ns) {

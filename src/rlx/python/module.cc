@@ -41,44 +41,6 @@ const char* type_name(ColumnType t) {
   return "?";
 }
 
-// Appends `more`'s rows to `all` (read(): one batch for the whole selection).
-void append(ColumnBatch& all, ColumnBatch& more) {
-  if (all.columns.empty()) {
-    all = std::move(more);
-    return;
-  }
-  for (const FileRun& r : more.runs) all.runs.push_back(FileRun{r.file, all.rows + r.first_row});
-  all.file_rows.insert(all.file_rows.end(), more.file_rows.begin(), more.file_rows.end());
-  for (size_t c = 0; c < all.columns.size(); ++c) {
-    Column& a = all.columns[c];
-    Column& b = more.columns[c];
-    a.int64s.insert(a.int64s.end(), b.int64s.begin(), b.int64s.end());
-    a.uint32s.insert(a.uint32s.end(), b.uint32s.begin(), b.uint32s.end());
-    a.bools.insert(a.bools.end(), b.bools.begin(), b.bools.end());
-    a.decimals.insert(a.decimals.end(), b.decimals.begin(), b.decimals.end());
-    a.dates.insert(a.dates.end(), b.dates.begin(), b.dates.end());
-    if (!b.offsets.empty()) {
-      if (a.offsets.empty()) a.offsets.push_back(0);
-      const auto base = static_cast<uint32_t>(a.chars.size());
-      if (a.chars.size() + b.chars.size() > UINT32_MAX) {
-        throw Error(StatusCode::kInvalidArgument,
-                    "column '" + a.name + "' holds over 4 GB of text: use rlx.stream");
-      }
-      for (size_t i = 1; i < b.offsets.size(); ++i) a.offsets.push_back(base + b.offsets[i]);
-      a.chars += b.chars;
-    }
-    if (!b.valid.empty() || !a.valid.empty()) {
-      a.valid.resize(all.rows, 1);
-      if (b.valid.empty()) {
-        a.valid.resize(all.rows + more.rows, 1);
-      } else {
-        a.valid.insert(a.valid.end(), b.valid.begin(), b.valid.end());
-      }
-    }
-  }
-  all.rows += more.rows;
-}
-
 class PyReader {
  public:
   PyReader(const std::string& out_dir, std::vector<std::string> symbols,
@@ -129,7 +91,8 @@ class PyReader {
           ColumnBatch b;
           s = reader_->next(&b);
           if (!s.ok() || b.rows == 0) break;
-          append(all, b);
+          s = all.append(std::move(b));
+          if (!s.ok()) break;
         }
       } catch (...) {
         s = status_from_exception();
@@ -158,7 +121,7 @@ class PyReader {
   static py::object convert(ColumnBatch& batch, const std::string& decimals,
                             const py::dict& scales) {
     try {
-      const DecimalMode mode = parse_decimal_mode(decimals);
+      const DecimalMode mode = parse_name_or_throw(kDecimalModeNames, decimals, "decimals");
       py::dict columns;
       py::dict used;
       for (size_t c = 0; c < batch.columns.size(); ++c) {

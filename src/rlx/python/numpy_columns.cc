@@ -39,6 +39,26 @@ py::object mask_of(Column& c) {
   return adopt(std::move(c.valid), py::dtype("bool"));
 }
 
+// The fewest decimals, at least `at_least`, that hold `v` (unscaled) exactly.
+int32_t decimals_of(__int128 v, int32_t at_least = 0) {
+  int32_t need = at_least;
+  while (need < Decimal::kScale && v % kPow10[static_cast<size_t>(Decimal::kScale - need)] != 0) {
+    ++need;
+  }
+  return need;
+}
+
+Error ticks_error(const ColumnBatch& batch, const Column& c, size_t row, int32_t scale) {
+  const __int128 v = c.decimals[row];
+  const int32_t need = decimals_of(v);
+  const std::string why =
+      need > scale ? "it needs scale " + std::to_string(need) : "too large for int64 at that scale";
+  return Error(StatusCode::kInvalidArgument, batch.where(row, c.name),
+               Decimal::from_raw(v).to_string() +
+                   " is not a whole number of int64 ticks at scale " + std::to_string(scale) +
+                   " (" + why + "): pass another scale, decimals='float' or decimals='decimal'");
+}
+
 py::array ticks_of(const ColumnBatch& batch, const Column& c, int32_t scale) {
   const __int128 unit = kPow10[static_cast<size_t>(Decimal::kScale - scale)];
   std::vector<int64_t> out(c.decimals.size());
@@ -50,18 +70,7 @@ py::array ticks_of(const ColumnBatch& batch, const Column& c, int32_t scale) {
       if (q * unit != v || q > INT64_MAX || q < INT64_MIN) {
         if (c.is_null(i)) continue;  // NULLs hold 0
         py::gil_scoped_acquire acquire;
-        throw Error(StatusCode::kInvalidArgument, batch.where(i, c.name),
-                    Decimal::from_raw(v).to_string() + " is not a whole number of ticks at scale " +
-                        std::to_string(scale) + " within int64 (it needs scale " +
-                        std::to_string(Decimal::kScale -
-                                       [&] {
-                                         int32_t z = 0;
-                                         for (__int128 x = v; z < Decimal::kScale && x % 10 == 0;
-                                              x /= 10)
-                                           ++z;
-                                         return z;
-                                       }()) +
-                        "): pass a larger scale, decimals='float' or decimals='decimal'");
+        throw ticks_error(batch, c, i, scale);
       }
       out[i] = static_cast<int64_t>(q);
     }
@@ -141,21 +150,9 @@ py::array strings_of(const Column& c) {
 
 }  // namespace
 
-DecimalMode parse_decimal_mode(const std::string& text) {
-  if (text == "ticks") return DecimalMode::kTicks;
-  if (text == "float") return DecimalMode::kFloat;
-  if (text == "decimal") return DecimalMode::kDecimal;
-  throw Error(StatusCode::kInvalidArgument,
-              "decimals must be 'ticks', 'float' or 'decimal', not '" + text + "'");
-}
-
 int32_t decimals_needed(const Column& column) {
   int32_t need = 0;
-  for (const __int128 v : column.decimals) {
-    while (need < Decimal::kScale && v % kPow10[static_cast<size_t>(Decimal::kScale - need)] != 0) {
-      ++need;
-    }
-  }
+  for (const __int128 v : column.decimals) need = decimals_of(v, need);
   return need;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rlx/api/reader.h"
+#include "rlx/core/name_table.h"
 
 namespace rlx::python {
 
@@ -18,7 +19,10 @@ enum class DecimalMode : uint8_t {
   kFloat,    // float64, the nearest double when the value has at most 15 significant digits
   kDecimal,  // decimal.Decimal objects
 };
-DecimalMode parse_decimal_mode(const std::string& text);
+inline constexpr NameTable<DecimalMode, 3> kDecimalModeNames = {
+    {{"ticks", DecimalMode::kTicks},
+     {"float", DecimalMode::kFloat},
+     {"decimal", DecimalMode::kDecimal}}};
 
 // The fewest decimals that hold every value of a decimal column exactly (0-18).
 int32_t decimals_needed(const Column& column);
