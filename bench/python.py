@@ -11,6 +11,22 @@ def t(fn, n=3):
     for _ in range(n):
         s = time.perf_counter(); r = fn(); xs.append(time.perf_counter() - s)
     return statistics.median(xs), r
+# Peak memory above the interpreter, each in its own process (as python/tests/test_stream_memory.py),
+# measured first: a child inherits its parent's ru_maxrss high-water mark across fork and exec.
+PEAK = """
+import resource, sys, rlx
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if sys.argv[2] == "stream":
+    rows = sum(b.rows for b in rlx.stream(sys.argv[1]))
+else:
+    rows = rlx.read(sys.argv[1]).rows
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+"""
+for how in ("stream", "read"):
+    mb = float(subprocess.run([sys.executable, "-c", PEAK, out, how], check=True,
+                              capture_output=True, text=True).stdout)
+    print(f"peak memory, rlx.{how}: +{mb:.0f} MB")
+
 rows = rlx.read(out, columns=["event_seq"]).rows
 for mode in ("ticks", "float"):
     sec, _ = t(lambda: rlx.read(out, decimals=mode))
@@ -23,7 +39,8 @@ sql = f"CREATE TABLE x AS SELECT * FROM read_parquet('{out}/**/*.parquet', hive_
 sec, _ = t(lambda: subprocess.run([sys.argv[2], "sql", sql], check=True, capture_output=True))
 sec0, _ = t(lambda: subprocess.run([sys.argv[2], "sql", "SELECT 1"], check=True, capture_output=True))
 print(f"duckdb (rlx sql, CREATE TABLE AS, every column): {sec-sec0:.3f} s, {rows/(sec-sec0)/1e6:.2f} M rows/s ({rows} rows)")
-env = rlx.ExecutionEnv(out, quantity=0.5, horizon=60, step=1)
+sec, env = t(lambda: rlx.ExecutionEnv(out, quantity=0.5, horizon=60, step=1))
+print(f"ExecutionEnv: tape loaded in {sec:.3f} s")
 n = 0; s = time.perf_counter()
 for seed in range(50):
     env.reset(seed=seed)
@@ -31,3 +48,4 @@ for seed in range(50):
         o, r, te, tr, i = env.step(("market", 0.001)); n += 1
         if te or tr: break
 print(f"env: {n/(time.perf_counter()-s):.0f} steps/s (1 s decision interval, market 0.001 each step)")
+
