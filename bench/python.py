@@ -11,16 +11,19 @@ def t(fn, n=3):
     for _ in range(n):
         s = time.perf_counter(); r = fn(); xs.append(time.perf_counter() - s)
     return statistics.median(xs), r
-# Peak memory above the interpreter, each in its own process (as python/tests/test_stream_memory.py),
-# measured first: a child inherits its parent's ru_maxrss high-water mark across fork and exec.
+# Peak memory above the interpreter, each in its own process (as python/tests/test_stream_memory.py):
+# VmHWM, since ru_maxrss would carry this process's high-water mark into the child.
 PEAK = """
-import resource, sys, rlx
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+import sys, rlx
+def hwm_kb():  # this process's peak resident size; unlike ru_maxrss, not inherited over exec
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+base = hwm_kb()
 if sys.argv[2] == "stream":
     rows = sum(b.rows for b in rlx.stream(sys.argv[1]))
 else:
     rows = rlx.read(sys.argv[1]).rows
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+print((hwm_kb() - base) / 1024)
 """
 for how in ("stream", "read"):
     mb = float(subprocess.run([sys.executable, "-c", PEAK, out, how], check=True,

@@ -13,13 +13,16 @@ DAY = "binance/hftbacktest/usdm_btcusdt_20240808.gz"
 BOUND_MB = 200  # docs/PYTHON.md: stream's peak above the interpreter, default batch and parts
 
 PEAK = textwrap.dedent("""
-    import resource, sys, rlx
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    import sys, rlx
+    def hwm_kb():  # this process's peak resident size; unlike ru_maxrss, not inherited over exec
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+    base = hwm_kb()
     if sys.argv[2] == "stream":
         rows = sum(b.rows for b in rlx.stream(sys.argv[1]))
     else:
         rows = rlx.read(sys.argv[1]).rows
-    print(rows, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+    print(rows, (hwm_kb() - base) / 1024)
 """)
 
 
