@@ -154,7 +154,7 @@ class BookEngine {
   // Every piece of state, options included: an engine restored by load() and fed the same
   // messages emits the same rows and ends with the same stats as the original.
   void save(BinaryWriter& writer) const;
-  // Throws rlx::Error(kFailure) on a short read, a wrong tag or a bad value. The caller
+  // Throws rlx::Error(kInternal) on a short read, a wrong tag or a bad value. The caller
   // compares options() with the run's own options if they must match.
   static BookEngine load(BinaryReader& reader);
 

@@ -45,7 +45,7 @@ class OrderBook {
   // query, and evolves under every later update, exactly as the original). A plain copy of the
   // book is the cheap snapshot to take on the replay thread; save() it later on any thread.
   void save(BinaryWriter& writer) const;
-  // Throws rlx::Error(kFailure) on a short read, a wrong tag, or levels out of order or empty.
+  // Throws rlx::Error(kInternal) on a short read, a wrong tag, or levels out of order or empty.
   static OrderBook load(BinaryReader& reader);
 
  private:

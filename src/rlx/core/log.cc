@@ -83,6 +83,10 @@ void Log::write(LogLevel level, std::string_view event, std::initializer_list<Fi
           value);
     }
   }
+  if (sink_ != nullptr) {
+    sink_->write(level, line);
+    return;
+  }
   line.push_back('\n');
   std::fputs(line.c_str(), stderr);
 }

@@ -1,5 +1,6 @@
-// Structured logs on stderr: one line per event, either logfmt (`ts=… level=… event=… k=v`) or
-// JSON. A Log is passed down explicitly (no global logger); a default-constructed Log is silent.
+// Structured logs: one line per event, either logfmt (`ts=… level=… event=… k=v`) or JSON, on
+// stderr or to a LogSink the caller supplies (an embedding program, the Python module). A Log is
+// passed down explicitly (no global logger); a default-constructed Log is silent.
 #pragma once
 
 #include <cstdint>
@@ -16,13 +17,24 @@ enum class LogFormat : uint8_t { kText = 0, kJson = 1 };
 
 bool parse_log_level(std::string_view text, LogLevel* out);  // debug, info, warn, error, off
 
+// Where log lines go. write() may be called from several threads at once (workers, writer
+// threads); the sink must outlive every Log that points to it.
+class LogSink {
+ public:
+  virtual ~LogSink() = default;
+  // `line` is one whole line without its newline.
+  virtual void write(LogLevel level, std::string_view line) = 0;
+};
+
 class Log {
  public:
   using Value = std::variant<int64_t, uint64_t, double, std::string>;
   using Field = std::pair<std::string_view, Value>;
 
   Log() = default;  // silent
-  Log(LogLevel level, LogFormat format) : level_(level), format_(format) {}
+  // Lines at `level` and above go to `sink`, or to stderr when it is null.
+  Log(LogLevel level, LogFormat format, LogSink* sink = nullptr)
+      : level_(level), format_(format), sink_(sink) {}
 
   bool enabled(LogLevel level) const { return level >= level_ && level_ != LogLevel::kOff; }
   // `event` is a dotted name ("reconstruct.done"); fields follow in the given order.
@@ -38,6 +50,7 @@ class Log {
  private:
   LogLevel level_ = LogLevel::kOff;
   LogFormat format_ = LogFormat::kText;
+  LogSink* sink_ = nullptr;  // not owned
 };
 
 }  // namespace rlx

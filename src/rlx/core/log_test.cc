@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace rlx {
 namespace {
 
@@ -23,6 +27,24 @@ TEST(Log, WritesLogfmtAndJsonLinesAboveItsLevel) {
       << out;
   EXPECT_EQ(out.find("hidden"), std::string::npos);
   EXPECT_EQ(out.find("silent"), std::string::npos);
+}
+
+TEST(Log, SendsLinesToTheCallersSinkInsteadOfStderr) {
+  struct Lines : LogSink {
+    std::vector<std::pair<LogLevel, std::string>> got;
+    void write(LogLevel level, std::string_view line) override { got.emplace_back(level, line); }
+  } sink;
+  ::testing::internal::CaptureStderr();
+  const Log log(LogLevel::kInfo, LogFormat::kText, &sink);
+  log.info("a.b", {{"n", int64_t{3}}});
+  log.write(LogLevel::kDebug, "hidden");
+  log.warn("c.d");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  ASSERT_EQ(sink.got.size(), 2u);
+  EXPECT_EQ(sink.got[0].first, LogLevel::kInfo);
+  EXPECT_NE(sink.got[0].second.find("level=info event=a.b n=3"), std::string::npos);
+  EXPECT_EQ(sink.got[0].second.back(), '3');  // no newline
+  EXPECT_EQ(sink.got[1].first, LogLevel::kWarn);
 }
 
 TEST(Log, ParsesLevels) {

@@ -81,7 +81,7 @@ struct Message {
 
 // Every field of a Message, exactly (checkpoints: the pre-snapshot buffer of a BookEngine).
 // load_message overwrites *out, reusing its buffers; a bad enum value or a short read throws
-// rlx::Error(kFailure) (core/binary_io.h).
+// rlx::Error(kInternal) (core/binary_io.h).
 // Whether `name` can be an exchange or symbol: both become path components of the output
 // (`exchange=E/symbol=S/`, the worker state folders), so 1 to 64 bytes of letters, digits, '.',
 // '_', '-' or non-ASCII UTF-8 characters, and not "." or "..". Readers treat any other as a bad

@@ -39,7 +39,7 @@ std::string hex64(uint64_t value);
 class FileLock {
  public:
   enum class Mode : uint8_t { kWait, kTry };
-  // kTry: throws Error(kUsage) with `busy_message` when another process holds it.
+  // kTry: throws Error(kInvalidArgument) with `busy_message` when another process holds it.
   explicit FileLock(const std::filesystem::path& path, Mode mode = Mode::kWait,
                     const std::string& busy_message = "");
   ~FileLock();

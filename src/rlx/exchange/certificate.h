@@ -17,7 +17,7 @@ struct TestPki {
 
 // Writes ca.pem, server.pem and server.key into `dir` (created if needed). `hosts` holds DNS
 // names and IP addresses ("localhost", "127.0.0.1") for the subjectAltName. Throws
-// Error(kFailure) if OpenSSL fails.
+// Error(kInternal) if OpenSSL fails.
 TestPki generate_test_pki(const std::filesystem::path& dir, const std::vector<std::string>& hosts);
 
 }  // namespace rlx::exchange

@@ -39,7 +39,7 @@ struct FeatureOptions {
 
 class FeatureBuilder final : public book::EventConsumer {
  public:
-  // Throws Error(kUsage) on a grid step <= 0 or too many levels.
+  // Throws Error(kInvalidArgument) on a grid step <= 0 or too many levels.
   explicit FeatureBuilder(FeatureOptions options = {});
   ~FeatureBuilder() override;
   FeatureBuilder(const FeatureBuilder&) = delete;

@@ -32,7 +32,7 @@ class ProbeFeed {
   void abort() noexcept;
 
   // Reader: the i-th time written, waiting until it is; false once the feed has closed with
-  // i times or fewer. Throws Error(kFailure) once the feed is aborted.
+  // i times or fewer. Throws Error(kInternal) once the feed is aborted.
   bool at(size_t i, int64_t* t);
 
  private:

@@ -27,14 +27,14 @@ struct StreamOptions {
 
 class StreamMonitor final : public book::EventConsumer {
  public:
-  // Throws Error(kUsage) on a window <= 0.
+  // Throws Error(kInvalidArgument) on a window <= 0.
   explicit StreamMonitor(StreamOptions options = {});
   void on_event(const Event& event, const book::OrderBook& book) override;
   StreamSummary finish();
 
   // Every piece of state, exactly: a monitor loaded from a checkpoint and fed the same events
   // ends with the same summary as one that was never interrupted. load throws rlx::Error
-  // (kFailure) on a short read or a wrong tag.
+  // (kInternal) on a short read or a wrong tag.
   void save(BinaryWriter& w) const;
   static StreamMonitor load(BinaryReader& r);
 

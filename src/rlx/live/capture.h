@@ -59,7 +59,7 @@ struct CaptureOptions {
 
 class Capture {
  public:
-  // Checks the options and opens the record (out_dir locked, Error(kUsage) if in use).
+  // Checks the options and opens the record (out_dir locked, Error(kInvalidArgument) if in use).
   explicit Capture(CaptureOptions options);
   ~Capture();
   Capture(const Capture&) = delete;

@@ -42,7 +42,7 @@ struct LiveEventsResult {
 
 class LiveEvents {
  public:
-  // Refuses (Error(kUsage)) a folder that is not empty, then starts the events thread.
+  // Refuses (Error(kInvalidArgument)) a folder that is not empty, then starts the events thread.
   explicit LiveEvents(LiveEventsOptions options);
   ~LiveEvents();  // finish() if not called
   LiveEvents(const LiveEvents&) = delete;

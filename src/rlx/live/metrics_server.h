@@ -14,7 +14,7 @@ namespace rlx::live {
 class MetricsServer {
  public:
   // Listens on host:port (port 0: any free port, see port()). `render` is called on the server's
-  // thread for each scrape. Throws Error(kUsage) when the address cannot be bound.
+  // thread for each scrape. Throws Error(kInvalidArgument) when the address cannot be bound.
   MetricsServer(const std::string& host, uint16_t port, std::function<std::string()> render);
   ~MetricsServer();  // stops listening and joins the thread
   MetricsServer(const MetricsServer&) = delete;

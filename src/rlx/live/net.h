@@ -24,13 +24,13 @@ struct Url {
   std::string port;    // defaults to "443"
   std::string target;  // path and query, "/" when empty
 
-  // Throws Error(kUsage) naming the text when it is no wss/https url.
+  // Throws Error(kInvalidArgument) naming the text when it is no wss/https url.
   static Url parse(std::string_view text);
   std::string str() const;  // scheme://host:port/target
 };
 
 // A client TLS context: TLS 1.2 or newer, peer verification on, trusting `ca_file` if given,
-// else the system's default bundle. Throws Error(kUsage) when the CA file cannot be loaded.
+// else the system's default bundle. Throws Error(kInvalidArgument) when the CA file cannot be loaded.
 std::shared_ptr<boost::asio::ssl::context> make_client_tls(const std::string& ca_file);
 
 using WsStream =

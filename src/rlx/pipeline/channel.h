@@ -31,7 +31,7 @@ class FrameReader : public io::MessageReader {
   FrameReader(const FrameReader&) = delete;
   FrameReader& operator=(const FrameReader&) = delete;
 
-  // Throws Error(kFailure) when the stream stops without its end frame or a frame is damaged.
+  // Throws Error(kInternal) when the stream stops without its end frame or a frame is damaged.
   bool next(Message* out) override;
   const io::Quarantine& quarantine() const override { return quarantine_; }
   uint64_t bytes_done() const override { return consumed_; }

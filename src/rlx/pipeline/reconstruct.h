@@ -124,12 +124,12 @@ struct ReconstructSummary {
   std::string input_error;      // supervised: a routed input that could not be read
 };
 
-// Runs the whole reconstruction. Throws rlx::Error with the exit code to use.
+// Runs the whole reconstruction. Throws rlx::Error (its StatusCode says what went wrong).
 ReconstructSummary reconstruct(const ReconstructOptions& options);
 
 // Creates `out_dir` if needed and takes its run lock, held for the whole run by whichever rlx
 // process writes it (in-process run, supervisor, convert): a second one is refused with
-// Error(kUsage), whatever its flags (--overwrite, --resume), before it touches anything.
+// Error(kInvalidArgument), whatever its flags (--overwrite, --resume), before it touches anything.
 std::unique_ptr<durability::FileLock> lock_out_dir(const std::filesystem::path& out_dir);
 
 // Prepares options.out_dir for a new run: refuses a non-empty one unless options.overwrite
@@ -142,7 +142,7 @@ ReconstructOptions resumed_options(const ReconstructOptions& given);
 
 // What can refuse a new in-process run's inputs before its output folder changes: a missing
 // input (kBadInput); for Lake, a folder name that cannot name an output folder (kBadInput) and a
-// --symbols / --date-* selection of nothing (kUsage).
+// --symbols / --date-* selection of nothing (kInvalidArgument).
 void check_inputs(const ReconstructOptions& options);
 
 // The (exchange, symbol) pairs of Lake `options.inputs` that options.symbols selects, sorted.

@@ -21,7 +21,7 @@ std::string human_summary(const ReconstructSummary& summary, const std::string& 
 
 // A worker's summary for its supervisor (<worker state>/result.bin), every field exactly.
 std::string serialize_summary(const ReconstructSummary& summary);
-// Throws Error(kFailure) when `bytes` is not a whole summary of this version.
+// Throws Error(kInternal) when `bytes` is not a whole summary of this version.
 ReconstructSummary parse_summary(std::string_view bytes);
 
 }  // namespace rlx::pipeline

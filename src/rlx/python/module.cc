@@ -20,6 +20,7 @@ namespace py = pybind11;
 namespace rlx::python {
 
 void bind_env(py::module_& m);  // env_bindings.cc
+void bind_run(py::module_& m);  // run_bindings.cc
 
 namespace {
 
@@ -156,6 +157,7 @@ PYBIND11_MODULE(_rlx, m) {
   m.doc() = "rlx's C++ library (rlx/api); use the rlx package, not this module";
   rlx::python::add_error_type(m);
   rlx::python::bind_env(m);
+  rlx::python::bind_run(m);
   py::class_<PyReader>(m, "Reader")
       .def(py::init<const std::string&, std::vector<std::string>, std::optional<int64_t>,
                     std::optional<int64_t>, std::vector<std::string>, uint32_t, int32_t>(),

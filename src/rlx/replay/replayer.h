@@ -30,7 +30,7 @@ struct ReplayState {
   std::vector<SourcePosition> sources;
 
   void save(BinaryWriter& writer) const;
-  // Throws rlx::Error(kFailure) on a short read or a wrong tag.
+  // Throws rlx::Error(kInternal) on a short read or a wrong tag.
   static ReplayState load(BinaryReader& reader);
   friend bool operator==(const ReplayState&, const ReplayState&) = default;
 };
@@ -44,7 +44,7 @@ class Replayer {
   Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, ReplayOptions options);
   // Resumes after `state` (from state()), given the same inputs freshly opened in the same
   // order: each source skips the messages it had handed out and takes back its merge key, so
-  // the next batches equal the uninterrupted run's. Throws rlx::Error(kUsage) when the source
+  // the next batches equal the uninterrupted run's. Throws rlx::Error(kInvalidArgument) when the source
   // count or batch size differs, rlx::Error(kBadInput) when a source ends before its position.
   Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, ReplayOptions options,
            const ReplayState& state);

@@ -46,7 +46,7 @@ class QuantileSketch {
   void merge(const QuantileSketch& other);
   void clear();
 
-  // Every count, exactly. load throws Error(kFailure) on a short read, a wrong tag, or counts
+  // Every count, exactly. load throws Error(kInternal) on a short read, a wrong tag, or counts
   // that do not add up.
   void save(BinaryWriter& w) const;
   static QuantileSketch load(BinaryReader& r);

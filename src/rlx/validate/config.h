@@ -34,7 +34,7 @@ struct ValidateConfig {
   features::Units units;               // zero: inferred from each side's first snapshot
   std::map<std::string, MetricOverride> metrics;  // by metric id
 
-  // Reads a JSON file; Error(kUsage) naming the key on an unknown key, a bad value or an
+  // Reads a JSON file; Error(kInvalidArgument) naming the key on an unknown key, a bad value or an
   // unknown metric id.
   static ValidateConfig load(const std::filesystem::path& path);
   // Every setting above, in a fixed order (what the hash covers).

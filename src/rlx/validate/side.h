@@ -20,7 +20,7 @@ const char* input_kind_name(InputKind kind);  // "auto", "binance-raw", "lake", 
 
 // What `paths` look like: a folder with manifest.json is rlx output; a folder with trades/,
 // book/ or book_delta_v2/ (or under one) is a Lake root; a .csv(.gz) file is Tardis; any other
-// file a raw Binance capture. Error(kUsage) when they disagree or a path is missing.
+// file a raw Binance capture. Error(kInvalidArgument) when they disagree or a path is missing.
 InputKind detect_kind(const std::vector<std::filesystem::path>& paths);
 
 struct SideInput {
@@ -57,14 +57,14 @@ struct LoadedSide {
   std::vector<InputHash> inputs;
 };
 
-// Reads one side. Throws Error(kUsage) for an ambiguous or absent symbol, Error(kBadInput) for
+// Reads one side. Throws Error(kInvalidArgument) for an ambiguous or absent symbol, Error(kBadInput) for
 // input that cannot be trusted (naming file, row and field), as `rlx reconstruct` does.
 LoadedSide load_side(const SideInput& input, const LoadOptions& options);
 
 // Both sides, loaded at once on two threads. The golden side probes itself at its snapshots and
 // the candidate is probed at those times as the golden finds them (features::ProbeFeed), so the
 // result equals load_side of the golden, then of the candidate with the golden's probe times.
-// Without options.symbol each side must hold one symbol, and the same one (else Error(kUsage));
+// Without options.symbol each side must hold one symbol, and the same one (else Error(kInvalidArgument));
 // loading in turn used to filter the candidate to the golden's symbol. When the golden fails,
 // the candidate stops early and the golden's error is thrown; when only the candidate fails, its
 // error is thrown once the golden has loaded.

@@ -155,7 +155,7 @@ void write_side(JsonWriter& w, const LoadedSide& s) {
 
 using SlicedPairs = std::vector<std::pair<features::Features, features::Features>>;
 
-// A calibration made for other data or settings is refused (Error(kUsage)).
+// A calibration made for other data or settings is refused (Error(kInvalidArgument)).
 void check_calibration(const Calibration& calibration, const LoadedSide& golden,
                        const ValidateConfig& config, const std::string& config_hash) {
   if (calibration.symbol != golden.symbol || calibration.exchange != golden.exchange) {

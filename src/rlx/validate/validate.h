@@ -33,7 +33,7 @@ struct Calibration {
   std::vector<Floor> floors;  // registry order
 
   std::string to_json() const;
-  // Error(kUsage) naming the file for a file that is not a calibration of this version.
+  // Error(kInvalidArgument) naming the file for a file that is not a calibration of this version.
   static Calibration load(const std::filesystem::path& path);
   std::string hash() const;  // of to_json()
   const Floor* floor(std::string_view id) const;
@@ -84,7 +84,7 @@ struct Report {
 };
 
 // Judges `candidate` against `golden`. `calibration` null: floors are measured on the golden
-// side now (its clean windows). Error(kUsage) for a calibration of another symbol, window or
+// side now (its clean windows). Error(kInvalidArgument) for a calibration of another symbol, window or
 // configuration.
 Report judge(const LoadedSide& golden, const LoadedSide& candidate, const ValidateConfig& config,
              Level level, const Calibration* calibration);

@@ -1,0 +1,52 @@
+// Running rlx's jobs from a program, in its own process: what the `rlx` command runs, with
+// options as plain values, logs to the caller's sink, and a Status instead of an exit code.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "rlx/core/log.h"
+#include "rlx/core/status.h"
+
+namespace rlx {
+
+struct ReconstructRequest {
+  std::string source = "binance-raw";  // binance-raw, lake or tardis (docs/INPUTS.md)
+  std::vector<std::filesystem::path> inputs;
+  std::filesystem::path out_dir;
+  std::vector<std::string> symbols;  // empty: every symbol present
+  std::string date_from, date_to;    // Lake: dt partitions, YYYY-MM-DD
+  int32_t top_n = 5;
+  uint64_t rows_per_file = 1'000'000;
+  std::string on_bad_row = "fail";  // fail or quarantine
+  bool overwrite = false;
+  bool validate = false;  // tier-1 statistics and thin copies (docs/VALIDATE.md)
+  Log log;                // silent by default; Log(level, format, &sink) for the caller's sink
+};
+
+struct SymbolResult {
+  std::string exchange;
+  std::string symbol;
+  uint64_t rows = 0;
+  uint64_t files = 0;
+  uint64_t gaps = 0;
+  uint64_t resyncs = 0;
+};
+
+struct ReconstructResult {
+  uint64_t messages = 0;
+  uint64_t rows = 0;
+  uint64_t quarantined = 0;  // bad input rows set aside (on_bad_row = quarantine)
+  double seconds = 0;
+  std::vector<SymbolResult> symbols;  // sorted by exchange, symbol
+};
+
+// `rlx reconstruct --in-process`: every symbol in this process, one after another, with the
+// same output, manifest, report and crash safety as the command (an interrupted run is finished
+// by the command's --resume). kInvalidArgument: options; kBadInput: input (file, row, field);
+// kIo: the output.
+Status reconstruct(const ReconstructRequest& request, ReconstructResult* result);
+
+}  // namespace rlx
