@@ -49,4 +49,49 @@ struct ReconstructResult {
 // kIo: the output.
 Status reconstruct(const ReconstructRequest& request, ReconstructResult* result);
 
+struct ValidateRequest {
+  // Each side: an rlx output, Lake root, Tardis files or raw Binance captures; the source is
+  // auto (detected), binance-raw, lake, tardis or rlx.
+  std::vector<std::filesystem::path> golden;
+  std::string golden_source = "auto";
+  std::vector<std::filesystem::path> candidate;
+  std::string candidate_source = "auto";
+  std::filesystem::path out_dir;      // report.json, metrics.prom, report.html, summary.html/.pdf
+  std::string symbol;                 // empty: the one symbol the inputs hold
+  std::filesystem::path config;       // settings, JSON (docs/VALIDATE.md); empty: the defaults
+  std::filesystem::path calibration;  // noise floors from `rlx calibrate`; empty: measured now
+  std::string level = "standard";     // light, standard or comprehensive
+  std::string on_bad_row = "fail";
+  bool read_parts = false;  // rlx output: the parts even where thin copies exist
+  bool pdf = true;          // print summary.pdf with Debian's chromium
+  Log log;
+};
+
+struct MetricFailure {
+  std::string metric;
+  std::string status;  // WARN or FAIL
+  double effect = 0;
+  double threshold = 0;
+  std::string remedy;
+};
+
+struct ValidateResult {
+  std::string verdict;  // PASS, WARN or FAIL
+  double score = 0;
+  std::string exchange;
+  std::string symbol;
+  bool paired = false;
+  uint32_t windows = 0;
+  int64_t window_seconds = 0;
+  std::vector<std::string> reasons;
+  std::vector<MetricFailure> failures;  // gates, FAIL, WARN; worst first
+  std::vector<std::string> notes;
+  std::string pdf_error;  // why summary.pdf was not printed (empty: printed, or not asked)
+};
+
+// `rlx validate` (named apart from the rlx::validate namespace): judges the candidate against the
+// golden sample and writes the reports to out_dir. A FAIL verdict is a result, not an error: the
+// Status is ok.
+Status validate_candidate(const ValidateRequest& request, ValidateResult* result);
+
 }  // namespace rlx

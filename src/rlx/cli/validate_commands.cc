@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "rlx/api/run.h"
 #include "rlx/cli/cli_options.h"
 #include "rlx/cli/exit_code.h"
 #include "rlx/core/error.h"
@@ -14,17 +15,6 @@
 namespace rlx::cli {
 namespace {
 
-constexpr NameTable<validate::InputKind, 5> kKindNames = {
-    {{"auto", validate::InputKind::kAuto},
-     {"binance-raw", validate::InputKind::kBinanceRaw},
-     {"lake", validate::InputKind::kLake},
-     {"tardis", validate::InputKind::kTardis},
-     {"rlx", validate::InputKind::kRlxOutput}}};
-constexpr NameTable<validate::Level, 3> kLevelNames = {
-    {{"light", validate::Level::kLight},
-     {"standard", validate::Level::kStandard},
-     {"comprehensive", validate::Level::kComprehensive}}};
-
 constexpr const char* kKindHelp =
     "auto (rlx output folder, Lake root, Tardis .csv, else a raw Binance capture), binance-raw, "
     "lake, tardis, rlx";
@@ -34,7 +24,7 @@ void add_side_options(CLI::App* app, SideOptions* s) {
                   "Golden sample: a live capture (raw Binance), Lake tables, Tardis files or rlx "
                   "output")
       ->required();
-  add_enum(app, "--golden-source", &s->golden_kind, kKindNames, kKindHelp);
+  add_enum(app, "--golden-source", &s->golden_kind, validate::kInputKindNames, kKindHelp);
   app->add_option("--symbol", s->symbol,
                   "The symbol to compare (default: the one symbol the inputs hold)");
   app->add_option("--config", s->config,
@@ -44,11 +34,6 @@ void add_side_options(CLI::App* app, SideOptions* s) {
   app->add_flag("--read-parts", s->read_parts,
                 "rlx output: read the Parquet parts even where `rlx reconstruct --validate` wrote "
                 "thin copies (the same features, several times slower)");
-}
-
-const char* read_from(const validate::LoadedSide& side) {
-  if (side.kind != validate::InputKind::kRlxOutput) return "reconstructed";
-  return side.from_thin_copies ? "thin copies" : "parts";
 }
 
 validate::ValidateConfig load_config(const SideOptions& s) {
@@ -74,8 +59,28 @@ validate::LoadedSide load_golden(const SideOptions& s, const validate::ValidateC
   log.info("validate.loaded", {{"side", std::string("golden")},
                                {"symbol", side.symbol},
                                {"events", side.features.events},
-                               {"read_from", std::string(read_from(side))}});
+                               {"read_from", std::string(validate::read_from(side))}});
   return side;
+}
+
+void print(const ValidateResult& v) {
+  if (!v.pdf_error.empty())
+    std::fprintf(stderr, "rlx: warning: no summary.pdf: %s\n", v.pdf_error.c_str());
+  std::printf("rlx validate: %s %s, %s, %u windows of %lld s compared\n", v.exchange.c_str(),
+              v.symbol.c_str(), v.paired ? "paired" : "unpaired", v.windows,
+              static_cast<long long>(v.window_seconds));
+  std::printf("verdict %s, score %.3f\n", v.verdict.c_str(), v.score);
+  for (const std::string& r : v.reasons) std::printf("  %s\n", r.c_str());
+  size_t shown = 0;
+  for (const MetricFailure& m : v.failures) {
+    if (shown++ == 10) {
+      std::printf("  ... %zu more in report.json\n", v.failures.size() - 10);
+      break;
+    }
+    std::printf("  %s %-36s S %.4g > %.4g: %s\n", m.status.c_str(), m.metric.c_str(), m.effect,
+                m.threshold, m.remedy.c_str());
+  }
+  for (const std::string& n : v.notes) std::printf("note: %s\n", n.c_str());
 }
 
 }  // namespace
@@ -89,68 +94,38 @@ void ValidateCommand::add_to(CLI::App& parent) {
                   "Candidate: rlx output, or raw inputs reconstructed on the fly (Lake, Tardis, "
                   "raw Binance)")
       ->required();
-  add_enum(app, "--candidate-source", &candidate_kind, kKindNames, kKindHelp);
+  add_enum(app, "--candidate-source", &candidate_kind, validate::kInputKindNames, kKindHelp);
   app->add_option("--out", out,
                   "Folder for report.json, metrics.prom, report.html, summary.html and summary.pdf")
       ->required();
   app->add_option("--calibration", calibration,
                   "Noise floors from `rlx calibrate` (default: measured on the golden side now)");
   app->add_flag("!--no-pdf", pdf, "Do not print summary.pdf (it needs Debian's chromium)");
-  add_enum(app, "--level", &level, kLevelNames,
+  add_enum(app, "--level", &level, validate::kLevelNames,
            "light (tier 1, paired, integrity), standard (and tier 2), comprehensive (and tier 3)");
 }
 
 int ValidateCommand::run(const Log& log) {
-  const validate::ValidateConfig config = load_config(sides);
-  validate::Calibration cal;
-  if (!calibration.empty()) cal = validate::Calibration::load(calibration);
-  log.info("validate.load", {});
-  const validate::SidePair pair = validate::load_pair(
-      validate::SideInput{sides.golden_kind, {sides.golden.begin(), sides.golden.end()}},
-      validate::SideInput{candidate_kind, {candidate.begin(), candidate.end()}},
-      load_options(sides, config));
-  const validate::LoadedSide& golden = pair.golden;
-  const validate::LoadedSide& cand = pair.candidate;
-  log.info("validate.loaded", {{"symbol", golden.symbol},
-                               {"golden_events", golden.features.events},
-                               {"golden_read_from", std::string(read_from(golden))},
-                               {"candidate_events", cand.features.events},
-                               {"candidate_read_from", std::string(read_from(cand))}});
-  const validate::Report report =
-      validate::judge(golden, cand, config, level, calibration.empty() ? nullptr : &cal);
-
-  const std::filesystem::path dir(out);
-  durability::create_directories_durable(dir);
-  durability::write_file_atomic(dir / "report.json", validate::report_json(report, golden, cand));
-  durability::write_file_atomic(dir / "metrics.prom", validate::report_prometheus(report, golden));
-  durability::write_file_atomic(
-      dir / "report.html", validate::report_html(report, golden, cand, validate::echarts_js()));
-  durability::write_file_atomic(dir / "summary.html", validate::summary_html(report, golden, cand));
-  if (pdf) {
-    std::string why;
-    if (!validate::print_pdf(dir / "summary.html", dir / "summary.pdf", &why)) {
-      std::fprintf(stderr, "rlx: warning: no summary.pdf: %s\n", why.c_str());
-    }
-  }
-
-  std::printf("rlx validate: %s %s, %s, %u windows of %lld s compared\n", golden.exchange.c_str(),
-              golden.symbol.c_str(), report.paired ? "paired" : "unpaired", report.windows_compared,
-              static_cast<long long>(report.window_ns / 1'000'000'000));
-  std::printf("verdict %s, score %.3f\n", validate::status_name(report.verdict), report.score);
-  for (const std::string& r : report.reasons) std::printf("  %s\n", r.c_str());
-  size_t shown = 0;
-  for (const size_t i : report.ranked_failures) {
-    if (shown++ == 10) {
-      std::printf("  ... %zu more in report.json\n", report.ranked_failures.size() - 10);
-      break;
-    }
-    const validate::MetricResult& m = report.metrics[i];
-    std::printf("  %s %-36s S %.4g > %.4g: %s\n", validate::status_name(m.status),
-                m.metric->id.c_str(), m.measurement.effect, m.threshold, m.metric->remedy.c_str());
-  }
-  for (const std::string& n : report.notes) std::printf("note: %s\n", n.c_str());
-  std::printf("report: %s\n", (dir / "report.json").c_str());
-  return report.verdict == validate::Status::kFail ? static_cast<int>(ExitCode::kVerdictFail) : 0;
+  ValidateRequest r;
+  r.golden.assign(sides.golden.begin(), sides.golden.end());
+  r.golden_source = name_of(validate::kInputKindNames, sides.golden_kind);
+  r.candidate.assign(candidate.begin(), candidate.end());
+  r.candidate_source = name_of(validate::kInputKindNames, candidate_kind);
+  r.out_dir = out;
+  r.symbol = sides.symbol;
+  r.config = sides.config;
+  r.calibration = calibration;
+  r.level = name_of(validate::kLevelNames, level);
+  r.on_bad_row = name_of(pipeline::kBadRowNames, sides.on_bad_row);
+  r.read_parts = sides.read_parts;
+  r.pdf = pdf;
+  r.log = log;
+  ValidateResult v;
+  const Status s = validate_candidate(r, &v);
+  if (!s.ok()) throw Error(s.code(), s.where(), s.message());
+  print(v);
+  std::printf("report: %s\n", (std::filesystem::path(out) / "report.json").c_str());
+  return v.verdict == "FAIL" ? static_cast<int>(ExitCode::kVerdictFail) : 0;
 }
 
 void CalibrateCommand::add_to(CLI::App& parent) {

@@ -30,7 +30,8 @@ struct Url {
 };
 
 // A client TLS context: TLS 1.2 or newer, peer verification on, trusting `ca_file` if given,
-// else the system's default bundle. Throws Error(kInvalidArgument) when the CA file cannot be loaded.
+// else the system's default bundle. Throws Error(kInvalidArgument) when the CA file cannot be
+// loaded.
 std::shared_ptr<boost::asio::ssl::context> make_client_tls(const std::string& ca_file);
 
 using WsStream =

@@ -1,7 +1,7 @@
 // The domain of every option, in one place: the command line parses each value against its
 // domain here, and reconstruct() / supervise() check the whole set again before any work starts,
-// so a library caller gets the same answer. Every refusal is Error(kInvalidArgument) worded in the user's
-// terms (the command-line flag, its unit, the range, the value given).
+// so a library caller gets the same answer. Every refusal is Error(kInvalidArgument) worded in the
+// user's terms (the command-line flag, its unit, the range, the value given).
 #pragma once
 
 #include <cstdint>
@@ -81,7 +81,8 @@ bool parse_in(const DecimalDomain& d, std::string_view text, double* out, std::s
 // Whether `text` is a calendar date YYYY-MM-DD.
 bool valid_date(std::string_view text);
 
-// Throws Error(kInvalidArgument) when an option is outside its domain, when --date-from/--date-to or
+// Throws Error(kInvalidArgument) when an option is outside its domain, when --date-from/--date-to
+// or
 // --symbols cannot mean anything, when an input is given twice (the same file, or a file inside a
 // folder also given), or when --out lies inside an input or an input inside --out (the output
 // would be read back, or --overwrite would delete an input). A missing input stays bad input

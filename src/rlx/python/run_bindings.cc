@@ -72,9 +72,74 @@ py::dict reconstruct(ReconstructRequest request, const std::string& log_level, p
   return out;
 }
 
+py::dict validate(ValidateRequest request, const std::string& log_level, py::object log) {
+  CallbackSink sink(std::move(log));
+  request.log = log_for(log_level, &sink);
+  ValidateResult result;
+  Status s;
+  {
+    py::gil_scoped_release release;
+    s = rlx::validate_candidate(request, &result);
+  }
+  check(s);
+  py::list failures;
+  for (const MetricFailure& f : result.failures) {
+    py::dict d;
+    d["metric"] = f.metric;
+    d["status"] = f.status;
+    d["effect"] = f.effect;
+    d["threshold"] = f.threshold;
+    d["remedy"] = f.remedy;
+    failures.append(d);
+  }
+  py::dict out;
+  out["verdict"] = result.verdict;
+  out["score"] = result.score;
+  out["exchange"] = result.exchange;
+  out["symbol"] = result.symbol;
+  out["paired"] = result.paired;
+  out["windows"] = result.windows;
+  out["window_seconds"] = result.window_seconds;
+  out["reasons"] = result.reasons;
+  out["failures"] = failures;
+  out["notes"] = result.notes;
+  out["pdf_error"] = result.pdf_error;
+  return out;
+}
+
+std::vector<std::filesystem::path> paths_of(const std::vector<std::string>& texts) {
+  return std::vector<std::filesystem::path>(texts.begin(), texts.end());
+}
+
 }  // namespace
 
 void bind_run(py::module_& m) {
+  m.def(
+      "validate",
+      [](const std::vector<std::string>& golden, const std::string& golden_source,
+         const std::vector<std::string>& candidate, const std::string& candidate_source,
+         const std::string& out_dir, const std::string& symbol, const std::string& config,
+         const std::string& calibration, const std::string& level, const std::string& on_bad_row,
+         bool read_parts, bool pdf, const std::string& log_level, py::object log) {
+        ValidateRequest r;
+        r.golden = paths_of(golden);
+        r.golden_source = golden_source;
+        r.candidate = paths_of(candidate);
+        r.candidate_source = candidate_source;
+        r.out_dir = out_dir;
+        r.symbol = symbol;
+        r.config = config;
+        r.calibration = calibration;
+        r.level = level;
+        r.on_bad_row = on_bad_row;
+        r.read_parts = read_parts;
+        r.pdf = pdf;
+        return validate(std::move(r), log_level, std::move(log));
+      },
+      py::arg("golden"), py::arg("golden_source"), py::arg("candidate"),
+      py::arg("candidate_source"), py::arg("out_dir"), py::arg("symbol"), py::arg("config"),
+      py::arg("calibration"), py::arg("level"), py::arg("on_bad_row"), py::arg("read_parts"),
+      py::arg("pdf"), py::arg("log_level"), py::arg("log"));
   m.def(
       "reconstruct",
       [](const std::string& source, const std::vector<std::string>& inputs,
@@ -84,7 +149,7 @@ void bind_run(py::module_& m) {
          const std::string& log_level, py::object log) {
         ReconstructRequest r;
         r.source = source;
-        r.inputs.assign(inputs.begin(), inputs.end());
+        r.inputs = paths_of(inputs);
         r.out_dir = out_dir;
         r.symbols = symbols;
         r.date_from = date_from;

@@ -44,8 +44,9 @@ class Replayer {
   Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, ReplayOptions options);
   // Resumes after `state` (from state()), given the same inputs freshly opened in the same
   // order: each source skips the messages it had handed out and takes back its merge key, so
-  // the next batches equal the uninterrupted run's. Throws rlx::Error(kInvalidArgument) when the source
-  // count or batch size differs, rlx::Error(kBadInput) when a source ends before its position.
+  // the next batches equal the uninterrupted run's. Throws rlx::Error(kInvalidArgument) when the
+  // source count or batch size differs, rlx::Error(kBadInput) when a source ends before its
+  // position.
   Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, ReplayOptions options,
            const ReplayState& state);
 

@@ -90,7 +90,8 @@ class ParquetSink final : public book::EventConsumer {
   void on_event(const Event& event, const book::OrderBook& book) override { append(event, book); }
 
   // Appends one row; `book` is the state after the event. Throws Error(kIo) on a write failure
-  // (also one that happened earlier on the writer thread), Error(kInvalidArgument) if a part file exists.
+  // (also one that happened earlier on the writer thread), Error(kInvalidArgument) if a part file
+  // exists.
   void append(const Event& event, const book::OrderBook& book);
   // The same with the book given as its levels, best first; only the first top_n are read.
   void append(const Event& event, std::span<const Level> bids, std::span<const Level> asks);

@@ -46,18 +46,6 @@ Decimal decimal(simdjson::dom::element e, const std::filesystem::path& path,
 
 }  // namespace
 
-const char* level_name(Level level) {
-  switch (level) {
-    case Level::kLight:
-      return "light";
-    case Level::kStandard:
-      return "standard";
-    case Level::kComprehensive:
-      return "comprehensive";
-  }
-  return "?";
-}
-
 ValidateConfig ValidateConfig::load(const std::filesystem::path& path) {
   if (!std::filesystem::is_regular_file(path)) {
     throw Error(StatusCode::kInvalidArgument, "no such file: " + path.string());

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "rlx/core/name_table.h"
 #include "rlx/features/features.h"
 
 namespace rlx::validate {
@@ -18,7 +19,12 @@ enum class Level : uint8_t {
   kStandard,       // and tier 2
   kComprehensive,  // and tier 3 (not computed yet: the report says so)
 };
-const char* level_name(Level level);
+inline constexpr NameTable<Level, 3> kLevelNames = {{{"light", Level::kLight},
+                                                     {"standard", Level::kStandard},
+                                                     {"comprehensive", Level::kComprehensive}}};
+inline const char* level_name(Level level) {  // the table's names end in a NUL
+  return name_of(kLevelNames, level).data();
+}
 
 struct MetricOverride {
   std::optional<bool> enabled;

@@ -276,22 +276,6 @@ LoadedSide load_output(const SideInput& input, const LoadOptions& options) {
 
 }  // namespace
 
-const char* input_kind_name(InputKind kind) {
-  switch (kind) {
-    case InputKind::kAuto:
-      return "auto";
-    case InputKind::kBinanceRaw:
-      return "binance-raw";
-    case InputKind::kLake:
-      return "lake";
-    case InputKind::kTardis:
-      return "tardis";
-    case InputKind::kRlxOutput:
-      return "rlx";
-  }
-  return "?";
-}
-
 InputKind detect_kind(const std::vector<fs::path>& paths) {
   if (paths.empty()) throw Error(StatusCode::kInvalidArgument, "no input given");
   const InputKind kind = kind_of(paths[0]);
@@ -359,6 +343,11 @@ std::string input_hash(const fs::path& path) {
                hex(d.xxh3) + "\n";
   }
   return hex(XXH3_64bits(listing.data(), listing.size()));
+}
+
+const char* read_from(const LoadedSide& side) {
+  if (side.kind != InputKind::kRlxOutput) return "reconstructed";
+  return side.from_thin_copies ? "thin copies" : "parts";
 }
 
 }  // namespace rlx::validate

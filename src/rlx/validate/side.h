@@ -10,13 +10,22 @@
 #include <vector>
 
 #include "rlx/book/book_engine.h"
+#include "rlx/core/name_table.h"
 #include "rlx/features/feature_builder.h"
 #include "rlx/io/reader.h"
 
 namespace rlx::validate {
 
 enum class InputKind : uint8_t { kAuto, kBinanceRaw, kLake, kTardis, kRlxOutput };
-const char* input_kind_name(InputKind kind);  // "auto", "binance-raw", "lake", "tardis", "rlx"
+inline constexpr NameTable<InputKind, 5> kInputKindNames = {
+    {{"auto", InputKind::kAuto},
+     {"binance-raw", InputKind::kBinanceRaw},
+     {"lake", InputKind::kLake},
+     {"tardis", InputKind::kTardis},
+     {"rlx", InputKind::kRlxOutput}}};
+inline const char* input_kind_name(InputKind kind) {  // the table's names end in a NUL
+  return name_of(kInputKindNames, kind).data();
+}
 
 // What `paths` look like: a folder with manifest.json is rlx output; a folder with trades/,
 // book/ or book_delta_v2/ (or under one) is a Lake root; a .csv(.gz) file is Tardis; any other
@@ -57,17 +66,22 @@ struct LoadedSide {
   std::vector<InputHash> inputs;
 };
 
-// Reads one side. Throws Error(kInvalidArgument) for an ambiguous or absent symbol, Error(kBadInput) for
-// input that cannot be trusted (naming file, row and field), as `rlx reconstruct` does.
+// Reads one side. Throws Error(kInvalidArgument) for an ambiguous or absent symbol,
+// Error(kBadInput) for input that cannot be trusted (naming file, row and field), as `rlx
+// reconstruct` does.
 LoadedSide load_side(const SideInput& input, const LoadOptions& options);
 
 // Both sides, loaded at once on two threads. The golden side probes itself at its snapshots and
 // the candidate is probed at those times as the golden finds them (features::ProbeFeed), so the
 // result equals load_side of the golden, then of the candidate with the golden's probe times.
-// Without options.symbol each side must hold one symbol, and the same one (else Error(kInvalidArgument));
-// loading in turn used to filter the candidate to the golden's symbol. When the golden fails,
-// the candidate stops early and the golden's error is thrown; when only the candidate fails, its
-// error is thrown once the golden has loaded.
+// Without options.symbol each side must hold one symbol, and the same one (else
+// Error(kInvalidArgument)); loading in turn used to filter the candidate to the golden's symbol.
+// When the golden fails, the candidate stops early and the golden's error is thrown; when only the
+// candidate fails, its error is thrown once the golden has loaded.
+// Where a side's features came from, for logs: "reconstructed" (raw inputs), "thin copies" or
+// "parts" (rlx output).
+const char* read_from(const LoadedSide& side);
+
 struct SidePair {
   LoadedSide golden;
   LoadedSide candidate;

@@ -84,8 +84,8 @@ struct Report {
 };
 
 // Judges `candidate` against `golden`. `calibration` null: floors are measured on the golden
-// side now (its clean windows). Error(kInvalidArgument) for a calibration of another symbol, window or
-// configuration.
+// side now (its clean windows). Error(kInvalidArgument) for a calibration of another symbol, window
+// or configuration.
 Report judge(const LoadedSide& golden, const LoadedSide& candidate, const ValidateConfig& config,
              Level level, const Calibration* calibration);
 
