@@ -24,10 +24,10 @@ finally:
     _sys.setdlopenflags(_flags)
 
 from . import agents  # noqa: E402
-from ._run import reconstruct, validate  # noqa: E402
+from ._run import capture, reconstruct, validate  # noqa: E402
 from ._table import Table, read, stream  # noqa: E402
 from .env import ExecutionEnv  # noqa: E402
 
 Error = _rlx.Error
 
-__all__ = ["Error", "ExecutionEnv", "Table", "agents", "read", "reconstruct", "stream", "validate"]
+__all__ = ["Error", "ExecutionEnv", "capture", "Table", "agents", "read", "reconstruct", "stream", "validate"]

@@ -1,4 +1,4 @@
-"""rlx.reconstruct and rlx.validate: the library's jobs, in this process."""
+"""rlx.reconstruct, rlx.validate and rlx.capture: the library's jobs, in this process."""
 
 import logging
 import os
@@ -56,3 +56,21 @@ def validate(golden, candidate, out_dir, golden_source="auto", candidate_source=
                          os.fspath(out_dir), symbol or "", os.fspath(config or ""),
                          os.fspath(calibration or ""), level, on_bad_row, bool(read_parts),
                          bool(pdf), log_level, log or _to_logging)
+
+
+def capture(symbols, out_dir, market="spot", duration=None,
+            streams=("depth@100ms", "trade", "bookTicker"), events_dir=None, ws_url=None,
+            rest_url=None, ca_file=None, log_level="warn", log=None):
+    """Records live Binance data as a golden sample, as `rlx capture` does (docs/CAPTURE.md):
+    the raw record in `out_dir` (and the live book's events as Parquet in `events_dir`).
+
+    market: "spot", "usdm" or "coinm". duration: seconds (None: until Ctrl-C, which stops the
+    capture cleanly and then raises KeyboardInterrupt). ws_url, rest_url, ca_file: another
+    server than Binance's (a local exchange, `rlx exchange`). Returns a dict of counters: frames,
+    durable_lines, reconnects, duplicates, malformed, seconds, events, events_rows, and per
+    symbol frames, sync_state, gaps, resyncs and snapshots.
+    """
+    return _rlx.capture(market, _symbols(symbols), list(streams), os.fspath(out_dir),
+                        os.fspath(events_dir or ""), float(duration or 0), ws_url or "",
+                        rest_url or "", os.fspath(ca_file or ""), log_level,
+                        log or _to_logging)

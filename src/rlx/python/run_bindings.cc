@@ -3,9 +3,13 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "rlx/api/capture.h"
 #include "rlx/api/run.h"
 #include "rlx/python/errors.h"
 
@@ -107,6 +111,72 @@ py::dict validate(ValidateRequest request, const std::string& log_level, py::obj
   return out;
 }
 
+py::dict dict_of(const CaptureResult& r) {
+  py::list symbols;
+  for (const CaptureSymbolResult& y : r.symbols) {
+    py::dict d;
+    d["symbol"] = y.symbol;
+    d["frames"] = y.frames;
+    d["sync_state"] = y.sync_state;
+    d["gaps"] = y.gaps;
+    d["resyncs"] = y.resyncs;
+    d["snapshots"] = y.snapshots;
+    symbols.append(d);
+  }
+  py::dict out;
+  out["frames"] = r.frames;
+  out["durable_lines"] = r.durable_lines;
+  out["reconnects"] = r.reconnects;
+  out["duplicates"] = r.duplicates;
+  out["malformed"] = r.malformed;
+  out["seconds"] = r.seconds;
+  out["events"] = r.events;
+  out["events_error"] = r.events_error;
+  out["events_rows"] = r.events_rows;
+  out["symbols"] = symbols;
+  return out;
+}
+
+// Runs the session on its own thread while this one waits without the GIL, looking for Python's
+// signals every 100 ms: Ctrl-C stops the capture cleanly (the record is closed and report.json
+// written), then KeyboardInterrupt is raised. No signal disposition is touched.
+py::dict capture(const CaptureRequest& request, const std::string& log_level, py::object log) {
+  CallbackSink sink(std::move(log));
+  CaptureRequest r = request;
+  r.log = log_for(log_level, &sink);
+  std::unique_ptr<CaptureSession> session;
+  Status s;
+  {
+    py::gil_scoped_release release;
+    s = CaptureSession::open(r, &session);
+  }
+  check(s);
+  CaptureResult result;
+  std::atomic<bool> done{false};
+  std::thread runner([&] {
+    s = session->run(&result);
+    done = true;
+  });
+  std::unique_ptr<py::error_already_set> interrupt;
+  while (!done) {
+    {
+      py::gil_scoped_release release;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!interrupt && PyErr_CheckSignals() != 0) {
+      interrupt = std::make_unique<py::error_already_set>();  // takes the error out of Python
+      session->stop();
+    }
+  }
+  {
+    py::gil_scoped_release release;
+    runner.join();
+  }
+  if (interrupt) throw *interrupt;
+  check(s);
+  return dict_of(result);
+}
+
 std::vector<std::filesystem::path> paths_of(const std::vector<std::string>& texts) {
   return std::vector<std::filesystem::path>(texts.begin(), texts.end());
 }
@@ -114,6 +184,28 @@ std::vector<std::filesystem::path> paths_of(const std::vector<std::string>& text
 }  // namespace
 
 void bind_run(py::module_& m) {
+  m.def(
+      "capture",
+      [](const std::string& market, const std::vector<std::string>& symbols,
+         const std::vector<std::string>& streams, const std::string& out_dir,
+         const std::string& events_dir, double duration_s, const std::string& ws_url,
+         const std::string& rest_url, const std::string& ca_file, const std::string& log_level,
+         py::object log) {
+        CaptureRequest r;
+        r.market = market;
+        r.symbols = symbols;
+        r.streams = streams;
+        r.out_dir = out_dir;
+        r.events_dir = events_dir;
+        r.duration_s = duration_s;
+        r.ws_url = ws_url;
+        r.rest_url = rest_url;
+        r.ca_file = ca_file;
+        return capture(r, log_level, std::move(log));
+      },
+      py::arg("market"), py::arg("symbols"), py::arg("streams"), py::arg("out_dir"),
+      py::arg("events_dir"), py::arg("duration_s"), py::arg("ws_url"), py::arg("rest_url"),
+      py::arg("ca_file"), py::arg("log_level"), py::arg("log"));
   m.def(
       "validate",
       [](const std::vector<std::string>& golden, const std::string& golden_source,
