@@ -42,11 +42,9 @@ namespace {
 
 // Both sides loaded at once, as the request says.
 validate::SidePair load_sides(const ValidateRequest& r, const validate::ValidateConfig& config) {
-  validate::LoadOptions o;
-  o.symbol = r.symbol;
-  o.features = validate::feature_options(config);
-  o.on_bad_row = parse_name_or_throw(pipeline::kBadRowNames, r.on_bad_row, "on_bad_row");
-  o.read_parts = r.read_parts;
+  const validate::LoadOptions o = validate::load_options(
+      config, r.symbol, parse_name_or_throw(pipeline::kBadRowNames, r.on_bad_row, "on_bad_row"),
+      r.read_parts);
   const validate::SideInput golden{
       parse_name_or_throw(validate::kInputKindNames, r.golden_source, "golden_source"), r.golden};
   const validate::SideInput candidate{

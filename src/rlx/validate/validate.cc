@@ -429,6 +429,16 @@ const char* status_name(Status s) {
   return "?";
 }
 
+LoadOptions load_options(const ValidateConfig& config, const std::string& symbol,
+                         io::BadRowPolicy on_bad_row, bool read_parts) {
+  LoadOptions o;
+  o.symbol = symbol;
+  o.features = feature_options(config);
+  o.on_bad_row = on_bad_row;
+  o.read_parts = read_parts;
+  return o;
+}
+
 features::FeatureOptions feature_options(const ValidateConfig& config) {
   features::FeatureOptions o;
   o.units = config.units;

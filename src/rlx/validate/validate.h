@@ -92,6 +92,10 @@ Report judge(const LoadedSide& golden, const LoadedSide& candidate, const Valida
 // The feature options both sides are loaded with under `config` (grid set, stream window,
 // units). The golden side also probes its snapshots; pass its probe times to the candidate's.
 features::FeatureOptions feature_options(const ValidateConfig& config);
+// How a side is loaded under `config`: its feature options, the symbol, bad rows, and whether
+// an rlx output's parts are read even where thin copies exist.
+LoadOptions load_options(const ValidateConfig& config, const std::string& symbol,
+                         io::BadRowPolicy on_bad_row, bool read_parts);
 
 // report.json (docs/VALIDATE.md: schema rlx.validate.report, version 1). Deterministic.
 std::string report_json(const Report& report, const LoadedSide& golden,

@@ -1,64 +1,40 @@
-#include "rlx/cli/live_commands.h"
-
-#include <pthread.h>
-#include <signal.h>
-
+// `rlx capture`: record live Binance market data as golden samples (docs/CAPTURE.md), until
+// --duration or SIGINT/SIGTERM, with a status line on a terminal.
 #include <atomic>
-#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdio>
-#include <functional>
-#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "rlx/binance/payload_parser.h"
 #include "rlx/binance/venue.h"
 #include "rlx/cli/cli_options.h"
+#include "rlx/cli/command.h"
+#include "rlx/cli/stop_on_signal.h"
 #include "rlx/core/error.h"
+#include "rlx/live/capture.h"
+#include "rlx/pipeline/options_check.h"
 
 namespace rlx::cli {
 namespace {
 
-// SIGINT and SIGTERM end a long-running command cleanly. They are blocked before any thread
-// starts (threads inherit the mask), and a watcher thread waits for them and calls the stop
-// function set with on_stop(). Process-wide signal state belongs to the command line, not to
-// the libraries.
-class StopOnSignal {
+class CaptureCommand : public Command {
  public:
-  StopOnSignal() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGUSR1);  // our own wake-up at the end
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    watcher_ = std::thread([this] {
-      int sig = 0;
-      sigwait(&set_, &sig);
-      if (sig == SIGUSR1) return;
-      std::lock_guard<std::mutex> lock(mu_);
-      signalled_ = true;
-      if (stop_) stop_();
-    });
-  }
-  ~StopOnSignal() {
-    pthread_kill(watcher_.native_handle(), SIGUSR1);
-    watcher_.join();
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  // Called at once if a signal came already.
-  void on_stop(std::function<void()> stop) {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = std::move(stop);
-    if (signalled_) stop_();
-  }
+  void add_to(CLI::App& parent, CommonOptions* common) override;
+  int run(const CommonOptions& common) override;
 
  private:
-  sigset_t set_{};
-  sigset_t old_{};
-  std::mutex mu_;
-  std::function<void()> stop_;
-  bool signalled_ = false;
-  std::thread watcher_;
+  live::CaptureOptions options;
+  std::string market = "spot";
+  std::vector<std::string> symbols;
+  std::string streams = "depth@100ms,trade,bookTicker";
+  std::string out;
+  std::string events;
+  double duration_s = 0;
+  int64_t rotate_mb = 1024;
+  int64_t rotate_minutes = 60;
+  double rollover_hours = 23.5;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -74,9 +50,26 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-}  // namespace
+// "12s  1,234 frames (56/s)  2/3 synced  0 gaps  0 reconnects  1,200 durable"
+std::string status_text(const live::CaptureStats& s) {
+  uint64_t synced = 0, gaps = 0;
+  for (const auto& sym : s.symbols) {
+    synced += sym.synced ? 1 : 0;
+    gaps += sym.book.gaps;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof(buf),
+                "%.0fs  %llu frames (%.0f/s)  %llu/%zu synced  %llu gaps  %llu reconnects  "
+                "%llu lines durable",
+                s.seconds, static_cast<unsigned long long>(s.frames), s.frames_per_s,
+                static_cast<unsigned long long>(synced), s.symbols.size(),
+                static_cast<unsigned long long>(gaps),
+                static_cast<unsigned long long>(s.reconnects),
+                static_cast<unsigned long long>(s.record_durable_lines));
+  return buf;
+}
 
-void CaptureCommand::add_to(CLI::App& parent) {
+void CaptureCommand::add_to(CLI::App& parent, CommonOptions* common) {
   app = parent.add_subcommand(
       "capture", "Record live Binance market data as golden samples (raw frames, exactly)");
   app->add_option("--market", market, "Venue: spot, usdm (USD-M futures), coinm (COIN-M futures)")
@@ -123,32 +116,12 @@ void CaptureCommand::add_to(CLI::App& parent) {
   app->add_option("--metrics-host", options.metrics_host,
                   "Address of the metrics endpoint (loopback by default)")
       ->capture_default_str();
+  common->add_to(app);
 }
 
-namespace {
-
-// "12s  1,234 frames (56/s)  2/3 synced  0 gaps  0 reconnects  1,200 durable"
-std::string status_text(const live::CaptureStats& s) {
-  uint64_t synced = 0, gaps = 0;
-  for (const auto& sym : s.symbols) {
-    synced += sym.synced ? 1 : 0;
-    gaps += sym.book.gaps;
-  }
-  char buf[256];
-  std::snprintf(buf, sizeof(buf),
-                "%.0fs  %llu frames (%.0f/s)  %llu/%zu synced  %llu gaps  %llu reconnects  "
-                "%llu lines durable",
-                s.seconds, static_cast<unsigned long long>(s.frames), s.frames_per_s,
-                static_cast<unsigned long long>(synced), s.symbols.size(),
-                static_cast<unsigned long long>(gaps),
-                static_cast<unsigned long long>(s.reconnects),
-                static_cast<unsigned long long>(s.record_durable_lines));
-  return buf;
-}
-
-}  // namespace
-
-int CaptureCommand::run(const Log& log, ProgressMode progress) {
+int CaptureCommand::run(const CommonOptions& common) {
+  const Log log = common.log();
+  const ProgressMode progress = common.progress;
   if (!binance::parse_market(market, &options.market)) {
     throw Error(StatusCode::kInvalidArgument,
                 "--market must be spot, usdm or coinm, not '" + market + "'");
@@ -207,59 +180,8 @@ int CaptureCommand::run(const Log& log, ProgressMode progress) {
   return 0;
 }
 
-void ExchangeCommand::add_to(CLI::App& parent) {
-  app = parent.add_subcommand(
-      "exchange",
-      "Serve a recorded capture as a local Binance over TLS (WebSocket streams and REST "
-      "snapshots), for tests and demos");
-  app->add_option("--capture", captures, "Binance capture files (any format rlx reads)")
-      ->required();
-  app->add_option("--host", options.host, "Address to listen on (loopback by default)")
-      ->capture_default_str();
-  add_number(app, pipeline::kPort, &port, "Port (0: any free port)");
-  app->add_option("--cert-dir", cert_dir,
-                  "Folder for the certificate it makes (clients trust CERT_DIR/ca.pem)")
-      ->capture_default_str();
-  add_number(app, pipeline::kSpeed, &options.speed,
-             "Pace: 1 = as recorded, N = N times faster, 0 = as fast as clients read");
-  add_number(app, pipeline::kMaxFrames, &options.max_frames, "Frames to serve (0: all)");
-  add_number(app, pipeline::kServeSeconds, &duration_s,
-             "Stop after this many seconds (default: until SIGINT or SIGTERM)");
-}
+}  // namespace
 
-int ExchangeCommand::run(const Log& log) {
-  for (const auto& c : captures) options.captures.emplace_back(c);
-  options.port = static_cast<uint16_t>(port);
-  options.log = log;
-  options.record_served = false;
-  boost::system::error_code ec;
-  (void)boost::asio::ip::make_address(options.host, ec);
-  if (ec) {
-    throw Error(StatusCode::kInvalidArgument,
-                "--host must be an IP address to listen on, not '" + options.host + "'");
-  }
-  options.pki = exchange::generate_test_pki(cert_dir, {"localhost", options.host});
-  StopOnSignal signals;
-  exchange::LocalExchange ex(options);
-  std::printf("rlx exchange: serving %s on %s and %s (trust %s)\n",
-              binance::exchange_name(ex.market()), ex.ws_base().c_str(), ex.rest_base().c_str(),
-              options.pki.ca_cert.c_str());
-  std::printf("  streams:");
-  for (const auto& s : ex.streams()) std::printf(" %s", s.c_str());
-  std::printf("\n");
-  std::fflush(stdout);
-  std::atomic<bool> stop{false};
-  signals.on_stop([&stop] { stop = true; });
-  const auto end = std::chrono::steady_clock::now() +
-                   std::chrono::microseconds(static_cast<int64_t>(duration_s * 1e6));
-  while (!stop && (duration_s <= 0 || std::chrono::steady_clock::now() < end)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ex.stop();
-  std::printf("rlx exchange: %llu frames published, %llu REST requests\n",
-              static_cast<unsigned long long>(ex.frames_published()),
-              static_cast<unsigned long long>(ex.rest_requests()));
-  return 0;
-}
+std::unique_ptr<Command> capture_command() { return std::make_unique<CaptureCommand>(); }
 
 }  // namespace rlx::cli

@@ -1,0 +1,50 @@
+// One `rlx` subcommand: its options and how it runs. Each subcommand is one file
+// (<name>_command.cc); app.cc only registers them, parses, and maps errors to exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rlx/core/log.h"
+#include "rlx/core/progress.h"
+
+namespace rlx::cli {
+
+// The options every running subcommand has (so each --help lists them), and the Log they make.
+struct CommonOptions {
+  ProgressMode progress = ProgressMode::kAuto;
+  std::string log_level = "warn";
+  std::string log_format = "text";
+
+  void add_to(CLI::App* sub);  // --progress, --log-level, --log-format
+  Log log() const;
+};
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Adds the subcommand and its options to `parent`; `common` outlives the command.
+  virtual void add_to(CLI::App& parent, CommonOptions* common) = 0;
+  // Runs it after a successful parse and returns the exit code (cli/exit_code.h). What stops it
+  // is thrown as rlx::Error, mapped by app.cc.
+  virtual int run(const CommonOptions& common) = 0;
+  bool chosen() const { return app != nullptr && app->parsed(); }
+
+ protected:
+  CLI::App* app = nullptr;
+};
+
+// Every subcommand, in --help order.
+std::unique_ptr<Command> reconstruct_command();
+std::unique_ptr<Command> worker_command();  // hidden: started by the supervisor
+std::unique_ptr<Command> convert_command();
+std::unique_ptr<Command> demo_command();
+std::unique_ptr<Command> sql_command();
+std::unique_ptr<Command> capture_command();
+std::unique_ptr<Command> exchange_command();
+std::unique_ptr<Command> validate_command();
+std::unique_ptr<Command> calibrate_command();
+
+}  // namespace rlx::cli
