@@ -66,8 +66,8 @@ void write_reports(const ValidateRequest& r, const validate::Report& report,
       validate::report_html(report, sides.golden, sides.candidate, validate::echarts_js()));
   durability::write_file_atomic(dir / "summary.html",
                                 validate::summary_html(report, sides.golden, sides.candidate));
-  if (r.pdf &&
-      !validate::print_pdf(dir / "summary.html", dir / "summary.pdf", &result->pdf_error)) {
+  if (r.pdf && !validate::print_pdf(dir / "summary.html", dir / "summary.pdf", r.chromium,
+                                    &result->pdf_error)) {
     r.log.warn("validate.no_pdf", {{"why", result->pdf_error}});
   }
 }

@@ -62,8 +62,9 @@ struct ValidateRequest {
   std::filesystem::path calibration;  // noise floors from `rlx calibrate`; empty: measured now
   std::string level = "standard";     // light, standard or comprehensive
   std::string on_bad_row = "fail";
-  bool read_parts = false;  // rlx output: the parts even where thin copies exist
-  bool pdf = true;          // print summary.pdf with Debian's chromium
+  bool read_parts = false;            // rlx output: the parts even where thin copies exist
+  bool pdf = true;                    // print summary.pdf with headless Chromium
+  std::string chromium = "chromium";  // the browser: a command on PATH or a path
   Log log;
 };
 

@@ -1,6 +1,7 @@
 // `rlx validate`: a client of rlx::validate_candidate (api/run.h) that prints its result and
 // exits 6 on a FAIL verdict.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -87,6 +88,10 @@ int ValidateCommand::run(const CommonOptions& common) {
   r.on_bad_row = name_of(pipeline::kBadRowNames, sides.on_bad_row);
   r.read_parts = sides.read_parts;
   r.pdf = pdf;
+  // $RLX_CHROMIUM names another browser (docs/CLI.md): the environment is the command line's.
+  if (const char* browser = std::getenv("RLX_CHROMIUM"); browser != nullptr && *browser != '\0') {
+    r.chromium = browser;
+  }
   r.log = common.log();
   ValidateResult v;
   const Status s = validate_candidate(r, &v);

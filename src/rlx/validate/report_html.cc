@@ -543,9 +543,7 @@ std::string summary_html(const Report& r, const LoadedSide& g, const LoadedSide&
 }
 
 bool print_pdf(const std::filesystem::path& html, const std::filesystem::path& pdf,
-               std::string* why) {
-  const char* env = std::getenv("RLX_CHROMIUM");
-  const std::string browser = env != nullptr && *env != '\0' ? env : "chromium";
+               const std::string& browser, std::string* why) {
   char profile_template[] = "/tmp/rlx-chromium-XXXXXX";
   if (::mkdtemp(profile_template) == nullptr) {
     *why = "cannot create a browser profile folder";
@@ -576,7 +574,7 @@ bool print_pdf(const std::filesystem::path& html, const std::filesystem::path& p
   posix_spawn_file_actions_destroy(&actions);
   bool ok = false;
   if (rc != 0) {
-    *why = browser + " not found (install Debian's chromium, or set RLX_CHROMIUM)";
+    *why = browser + " not found (install Debian's chromium, or name another browser)";
   } else {
     // Two minutes at most: a hung browser must not hang the pipeline it gates.
     int status = 0;

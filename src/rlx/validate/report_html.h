@@ -26,10 +26,10 @@ std::string report_html(const Report& report, const LoadedSide& golden, const Lo
 std::string summary_html(const Report& report, const LoadedSide& golden,
                          const LoadedSide& candidate);
 
-// Prints `html` (a file) to `pdf` with headless Chromium (`chromium` on PATH, or
-// $RLX_CHROMIUM). Returns false, with *why set, when no Chromium is found or it fails; the
-// caller reports that and goes on.
+// Prints `html` (a file) to `pdf` with headless Chromium: `browser`, a command on PATH or a path
+// (the command line passes $RLX_CHROMIUM when set). Returns false, with *why set, when the
+// browser is not found or fails; the caller reports that and goes on.
 bool print_pdf(const std::filesystem::path& html, const std::filesystem::path& pdf,
-               std::string* why);
+               const std::string& browser, std::string* why);
 
 }  // namespace rlx::validate
