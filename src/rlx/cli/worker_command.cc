@@ -1,8 +1,5 @@
 // `rlx worker` (hidden): one symbol of a supervised run, started by the supervisor with its
 // channel on fd 3 and its status pipe on fd 4 (pipeline/worker.h).
-#include <unistd.h>
-
-#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -24,7 +21,7 @@ class WorkerCommand : public Command {
     app->add_option("--exchange", wo_.key.first)->required();
     app->add_option("--symbol", wo_.key.second)->required();
     add_enum(app, "--feed", &wo_.feed, pipeline::kFeedNames, "Where its messages come from");
-    app->add_option("--attempt", attempt_);
+    app->add_option("--attempt", attempt_);  // which attempt this is: shown in ps, for people
     app->add_option("--writer-threads", wo_.writer_threads)->check(CLI::Range(0, 64));
     common->add_to(app);
   }
@@ -34,14 +31,6 @@ class WorkerCommand : public Command {
     wo_.log = common.log();
     wo_.channel_fd = wo_.feed == pipeline::Feed::kChannel ? 3 : -1;
     wo_.status_fd = 4;
-    // Fault injection for the isolation tests: this symbol's first attempt stops making
-    // progress after its first batch, so the watchdog must act.
-    const char* hang = std::getenv("RLX_TEST_HANG_SYMBOL");
-    if (hang != nullptr && wo_.key.second == hang && attempt_ == 1) {
-      wo_.after_batch = [](uint64_t) {
-        for (;;) ::pause();
-      };
-    }
     try {
       pipeline::run_worker(wo_);
     } catch (...) {

@@ -70,18 +70,36 @@ std::vector<pid_t> worker_pids(const fs::path& out, const std::string& symbol) {
   return pids;
 }
 
-// Sets an environment variable for one scope (the workers inherit it).
-class ScopedEnv {
+// Stops (SIGSTOP) the first worker process of `symbol` writing to `out` as soon as it exists:
+// a worker that makes no progress, which the watchdog must kill (SIGKILL ends a stopped process).
+// Gives up after `patience` when none appears.
+class StopFirstWorker {
  public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    ::setenv(name, value.c_str(), 1);
+  StopFirstWorker(fs::path out, std::string symbol)
+      : thread_([this, out = std::move(out), symbol = std::move(symbol)] {
+          const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+          while (!done_ && std::chrono::steady_clock::now() < end) {
+            const std::vector<pid_t> pids = worker_pids(out, symbol);
+            if (!pids.empty()) {
+              ::kill(pids.front(), SIGSTOP);
+              stopped_ = pids.front();
+              return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+          }
+        }) {}
+  ~StopFirstWorker() {
+    done_ = true;
+    thread_.join();
   }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  StopFirstWorker(const StopFirstWorker&) = delete;
+  StopFirstWorker& operator=(const StopFirstWorker&) = delete;
+  pid_t stopped() const { return stopped_; }
 
  private:
-  const char* name_;
+  std::atomic<bool> done_{false};
+  std::atomic<pid_t> stopped_{0};
+  std::thread thread_;
 };
 
 // Under ASan+UBSan every rlx process is several times slower.
@@ -157,12 +175,12 @@ TEST_F(Supervisor, KillsAHangAndCorruptDataInSomeSymbolsLeaveTheOthersIdentical)
   ASSERT_FALSE(corrupt.empty());
   fs::resize_file(corrupt, fs::file_size(corrupt) / 2);
 
-  // ETHUSDT's workers are killed twice from outside; BTCUSD_PERP's first one hangs after its
-  // first batch, so the watchdog (3 s: slack for slow sanitizer builds) must kill it.
+  // ETHUSDT's workers are killed twice from outside; BTCUSD_PERP's first one is stopped
+  // (SIGSTOP), so the watchdog (3 s: slack for slow sanitizer builds) must kill it.
   const fs::path out = tmp_.path() / "faulty";
   SupervisorOptions so = options(bad_lake, out, SourceKind::kLake);
   so.watchdog_seconds = 3;
-  const ScopedEnv hang("RLX_TEST_HANG_SYMBOL", "BTCUSD_PERP");
+  const StopFirstWorker hang(out, "BTCUSD_PERP");
   std::atomic<bool> done{false};
   ReconstructSummary faulty;
   std::thread supervisor([&] {
@@ -182,6 +200,7 @@ TEST_F(Supervisor, KillsAHangAndCorruptDataInSomeSymbolsLeaveTheOthersIdentical)
   }
   supervisor.join();
   EXPECT_EQ(killed.size(), 2u);
+  EXPECT_NE(hang.stopped(), 0);
 
   ASSERT_EQ(faulty.symbols.size(), 4u);
   EXPECT_EQ(faulty.failed_symbols, 1u);
@@ -251,8 +270,9 @@ TEST_F(Supervisor, ARoutedWorkerThatHangsIsRestartedFromTheInputsWithTheSameOutp
   const fs::path out = tmp_.path() / "hang";
   ReconstructSummary s;
   {
-    const ScopedEnv hang("RLX_TEST_HANG_SYMBOL", "XRPUSD_PERP");
+    const StopFirstWorker hang(out, "XRPUSD_PERP");
     s = supervise(opts(out));
+    EXPECT_NE(hang.stopped(), 0);
   }
   EXPECT_EQ(s.failed_symbols, 0u);
   const SymbolSummary* xrp = find(s, "binance-delivery", "XRPUSD_PERP");
