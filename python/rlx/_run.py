@@ -22,20 +22,22 @@ def _paths(paths):
 
 def reconstruct(inputs, out_dir, source="binance-raw", symbols=None, date_from=None,
                 date_to=None, top_n=5, rows_per_file=1_000_000, on_bad_row="fail",
-                overwrite=False, validate=False, log_level="warn", log=None):
+                overwrite=False, validate=False, log_level="warn", log=None, progress=None):
     """Rebuilds the book from `inputs` and writes the event stream to `out_dir`, as
     `rlx reconstruct --in-process` does (same files, manifest and report; docs/CLI.md).
 
     source: "binance-raw", "lake" or "tardis". inputs: a path or a list of them.
     log_level: "debug", "info", "warn", "error" or "off". log: a callable (level, line) that
     receives each log line; by default the lines go to logging.getLogger("rlx").
+    progress: a callable (done, total, rows) called at most every 200 ms and once at the end:
+    input bytes read of total (0 when unknown) and output rows so far.
     Returns a dict: messages, rows, quarantined, seconds, and per symbol its rows, files, gaps
     and resyncs. Raises rlx.Error (code, file, row, field) on failure.
     """
     return _rlx.reconstruct(source, _paths(inputs), os.fspath(out_dir),
                             _symbols(symbols), date_from or "", date_to or "", int(top_n),
                             int(rows_per_file), on_bad_row, bool(overwrite), bool(validate),
-                            log_level, log or _to_logging)
+                            log_level, log or _to_logging, progress)
 
 
 def validate(golden, candidate, out_dir, golden_source="auto", candidate_source="auto",

@@ -22,15 +22,19 @@ class ReconstructTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             by_command = support.reconstruct([capture], Path(tmp) / "cmd", "--rows-per-file",
                                              "30000")
-            lines = []
+            lines, updates = [], []
             result = rlx.reconstruct(capture, Path(tmp) / "lib", rows_per_file=30000,
-                                     log_level="info", log=lambda lvl, l: lines.append((lvl, l)))
+                                     log_level="info", log=lambda lvl, l: lines.append((lvl, l)),
+                                     progress=lambda *u: updates.append(u))
             self.assertEqual(part_hashes(Path(tmp) / "lib"), part_hashes(by_command))
             self.assertGreater(len(part_hashes(by_command)), 1)
             self.assertEqual(result["rows"], rlx.read(Path(tmp) / "lib", columns=["event_seq"]).rows)
             self.assertEqual([s["symbol"] for s in result["symbols"]], ["BTCUSDT"])
             self.assertEqual(result["symbols"][0]["rows"], result["rows"])
             self.assertTrue(any(lvl == "info" and "event=" in l for lvl, l in lines), lines[:3])
+            # The last progress update is the end: every output row.
+            self.assertTrue(updates)
+            self.assertEqual(updates[-1][2], result["rows"])
             # A second run into the same folder is refused unless overwrite is asked for.
             with self.assertRaises(rlx.Error) as e:
                 rlx.reconstruct(capture, Path(tmp) / "lib")

@@ -25,6 +25,7 @@ Status reconstruct(const ReconstructRequest& request, ReconstructResult* result)
     o.overwrite = request.overwrite;
     o.validate = request.validate;
     o.progress = ProgressMode::kNever;
+    o.progress_sink = request.progress;
     o.log = request.log;
     const pipeline::ReconstructSummary s = pipeline::reconstruct(o);
     *result = ReconstructResult{s.messages, s.rows, s.quarantined, s.seconds, {}};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rlx/core/log.h"
+#include "rlx/core/progress.h"
 #include "rlx/core/status.h"
 
 namespace rlx {
@@ -24,6 +25,7 @@ struct ReconstructRequest {
   bool overwrite = false;
   bool validate = false;  // tier-1 statistics and thin copies (docs/VALIDATE.md)
   Log log;                // silent by default; Log(level, format, &sink) for the caller's sink
+  ProgressSink* progress = nullptr;  // progress updates (core/progress.h); null: none
 };
 
 struct SymbolResult {

@@ -21,6 +21,15 @@ struct Lines : LogSink {
   }
 };
 
+struct Updates : ProgressSink {
+  std::vector<uint64_t> rows;
+  bool final_seen = false;
+  void update(uint64_t, uint64_t, uint64_t r, bool final) override {
+    rows.push_back(r);
+    final_seen = final_seen || final;
+  }
+};
+
 TEST(Run, ReconstructReportsItsRowsAndLogsToTheCallersSink) {
   RLX_REQUIRE_DATA(file, "binance/hftbacktest/usdm_btcusdt_20240718.gz");
   testing::TempDir tmp;
@@ -29,15 +38,20 @@ TEST(Run, ReconstructReportsItsRowsAndLogsToTheCallersSink) {
   r.inputs = {file};
   r.out_dir = tmp.path() / "out";
   r.log = Log(LogLevel::kInfo, LogFormat::kJson, &lines);
+  Updates updates;
+  r.progress = &updates;
   ReconstructResult result;
   ::testing::internal::CaptureStderr();
   const Status s = reconstruct(r, &result);
-  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");  // every line went to the sink
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");  // logs and progress: the sinks
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_EQ(result.symbols.size(), 1u);
   EXPECT_EQ(result.symbols[0].rows, result.rows);
   EXPECT_FALSE(lines.got.empty());
   EXPECT_EQ(lines.got.front().front(), '{');
+  ASSERT_FALSE(updates.rows.empty());
+  EXPECT_TRUE(updates.final_seen);
+  EXPECT_EQ(updates.rows.back(), result.rows);
   std::unique_ptr<OutputReader> reader;
   ASSERT_TRUE(OutputReader::open(r.out_dir, ReadOptions{}, &reader).ok());
   EXPECT_EQ(reader->listed_rows(), result.rows);

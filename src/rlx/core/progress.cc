@@ -6,12 +6,13 @@
 
 namespace rlx {
 
-Progress::Progress(ProgressMode mode, std::string label)
-    : enabled_(mode == ProgressMode::kAlways ||
+Progress::Progress(ProgressMode mode, std::string label, ProgressSink* sink)
+    : enabled_(sink != nullptr || mode == ProgressMode::kAlways ||
                (mode == ProgressMode::kAuto && ::isatty(STDERR_FILENO) == 1)),
       label_(std::move(label)),
       start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+      last_draw_(start_),
+      sink_(sink) {}
 
 Progress::~Progress() {
   if (drawn_) std::fputc('\n', stderr);
@@ -20,12 +21,12 @@ Progress::~Progress() {
 void Progress::finish(uint64_t done, uint64_t total, uint64_t rows) {
   if (!enabled_) return;
   draw(done, total, rows, true);
-  std::fputc('\n', stderr);
+  if (sink_ == nullptr) std::fputc('\n', stderr);
   drawn_ = false;
 }
 
 void Progress::status(const std::string& text, bool final) {
-  if (!enabled_) return;
+  if (!enabled_ || sink_ != nullptr) return;  // a status line is for a terminal
   const auto now = std::chrono::steady_clock::now();
   if (!final && drawn_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
   last_draw_ = now;
@@ -39,6 +40,10 @@ void Progress::draw(uint64_t done, uint64_t total, uint64_t rows, bool final) {
   const auto now = std::chrono::steady_clock::now();
   if (!final && now - last_draw_ < std::chrono::milliseconds(200)) return;
   last_draw_ = now;
+  if (sink_ != nullptr) {
+    sink_->update(done, total, rows, final);
+    return;
+  }
   const double secs = std::chrono::duration<double>(now - start_).count();
   const double rate = secs > 0 ? static_cast<double>(rows) / secs : 0.0;
   constexpr int32_t kWidth = 30;

@@ -1,5 +1,6 @@
 // A one-line progress display on stderr, drawn only when stderr is a terminal (or when forced),
-// redrawn at most every 200 ms so it costs nothing on the hot path.
+// redrawn at most every 200 ms so it costs nothing on the hot path; or the same updates handed
+// to a ProgressSink the caller supplies (an embedding program, the Python module).
 #pragma once
 
 #include <chrono>
@@ -10,9 +11,19 @@ namespace rlx {
 
 enum class ProgressMode : uint8_t { kAuto = 0, kAlways = 1, kNever = 2 };
 
+// Where progress goes instead of stderr: at most every 200 ms, and once more at the end (final).
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  // done/total in bytes of input (total 0: unknown); rows: output rows so far.
+  virtual void update(uint64_t done, uint64_t total, uint64_t rows, bool final) = 0;
+};
+
 class Progress {
  public:
-  explicit Progress(ProgressMode mode = ProgressMode::kAuto, std::string label = "");
+  // With a sink, every update goes to it (mode is not consulted) and nothing to stderr.
+  explicit Progress(ProgressMode mode = ProgressMode::kAuto, std::string label = "",
+                    ProgressSink* sink = nullptr);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -38,6 +49,7 @@ class Progress {
 
   bool enabled_ = false;
   bool drawn_ = false;
+  ProgressSink* sink_ = nullptr;  // not owned
   uint64_t calls_ = 0;
   std::string label_;
   std::chrono::steady_clock::time_point start_;

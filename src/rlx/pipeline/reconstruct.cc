@@ -533,7 +533,7 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     journal->commit(files);
   };
 
-  Progress progress(options.progress, "reconstruct");
+  Progress progress(options.progress, "reconstruct", options.progress_sink);
   std::vector<Message> batch;
   std::vector<std::pair<SymbolKey, int64_t>> next_seqs;
   size_t committed_files = journal ? journal->committed().size() : 0;

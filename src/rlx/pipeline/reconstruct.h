@@ -69,7 +69,8 @@ struct ReconstructOptions {
   int32_t writer_threads = 0;
   io::BadRowPolicy on_bad_row = io::BadRowPolicy::kFail;
   ProgressMode progress = ProgressMode::kAuto;
-  Log log;  // structured logs on stderr; silent by default
+  ProgressSink* progress_sink = nullptr;  // set: progress goes there, not to stderr (not owned)
+  Log log;                                // structured logs on stderr; silent by default
 
   RunMode mode = RunMode::kInProcess;
   // kWorker: the one exchange this worker keeps (options.symbols holds its one symbol). Its

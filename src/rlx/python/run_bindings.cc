@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +38,23 @@ class CallbackSink : public LogSink {
   py::object callback_;
 };
 
+// Progress updates to `callback(done, total, rows)`, under the GIL.
+class CallbackProgress : public ProgressSink {
+ public:
+  explicit CallbackProgress(py::object callback) : callback_(std::move(callback)) {}
+  void update(uint64_t done, uint64_t total, uint64_t rows, bool /*final*/) override {
+    py::gil_scoped_acquire acquire;
+    try {
+      callback_(done, total, rows);
+    } catch (const py::error_already_set&) {
+      PyErr_WriteUnraisable(callback_.ptr());  // as for logs: the run goes on
+    }
+  }
+
+ private:
+  py::object callback_;
+};
+
 Log log_for(const std::string& level, CallbackSink* sink) {
   LogLevel l = LogLevel::kWarn;
   if (!parse_log_level(level, &l)) {
@@ -46,9 +64,13 @@ Log log_for(const std::string& level, CallbackSink* sink) {
   return Log(l, LogFormat::kText, sink);
 }
 
-py::dict reconstruct(ReconstructRequest request, const std::string& log_level, py::object log) {
+py::dict reconstruct(ReconstructRequest request, const std::string& log_level, py::object log,
+                     py::object progress) {
   CallbackSink sink(std::move(log));
   request.log = log_for(log_level, &sink);
+  std::unique_ptr<CallbackProgress> bar;
+  if (!progress.is_none()) bar = std::make_unique<CallbackProgress>(std::move(progress));
+  request.progress = bar.get();
   ReconstructResult result;
   Status s;
   {
@@ -238,7 +260,7 @@ void bind_run(py::module_& m) {
          const std::string& out_dir, const std::vector<std::string>& symbols,
          const std::string& date_from, const std::string& date_to, int32_t top_n,
          uint64_t rows_per_file, const std::string& on_bad_row, bool overwrite, bool validate,
-         const std::string& log_level, py::object log) {
+         const std::string& log_level, py::object log, py::object progress) {
         ReconstructRequest r;
         r.source = source;
         r.inputs = paths_of(inputs);
@@ -251,12 +273,12 @@ void bind_run(py::module_& m) {
         r.on_bad_row = on_bad_row;
         r.overwrite = overwrite;
         r.validate = validate;
-        return reconstruct(std::move(r), log_level, std::move(log));
+        return reconstruct(std::move(r), log_level, std::move(log), std::move(progress));
       },
       py::arg("source"), py::arg("inputs"), py::arg("out_dir"), py::arg("symbols"),
       py::arg("date_from"), py::arg("date_to"), py::arg("top_n"), py::arg("rows_per_file"),
       py::arg("on_bad_row"), py::arg("overwrite"), py::arg("validate"), py::arg("log_level"),
-      py::arg("log"));
+      py::arg("log"), py::arg("progress"));
 }
 
 }  // namespace rlx::python
