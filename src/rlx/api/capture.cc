@@ -17,6 +17,7 @@ CaptureResult result_of(const live::CaptureStats& s) {
   r.duplicates = s.duplicates;
   r.malformed = s.malformed;
   r.seconds = s.seconds;
+  r.frames_per_s = s.frames_per_s;
   r.events = s.events;
   r.events_error = s.events_error;
   r.events_rows = s.events_rows;
@@ -41,6 +42,15 @@ live::CaptureOptions options_of(const CaptureRequest& request) {
   o.ws_base = request.ws_url;
   o.rest_base = request.rest_url;
   o.ca_file = request.ca_file;
+  o.flush_interval_ms = request.flush_interval_ms;
+  o.rotate_bytes = request.rotate_bytes;
+  o.rotate_seconds = request.rotate_seconds;
+  o.snapshot_limit = request.snapshot_limit;
+  o.max_streams_per_connection = request.max_streams_per_connection;
+  o.rollover_after_s = request.rollover_after_s;
+  o.seed = request.seed;
+  o.metrics_port = request.metrics_port;
+  o.metrics_host = request.metrics_host;
   o.log = request.log;
   return o;
 }

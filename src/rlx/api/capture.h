@@ -24,13 +24,23 @@ struct CaptureRequest {
   std::string ws_url;                // empty: the venue's (a local exchange in tests)
   std::string rest_url;
   std::string ca_file;  // empty: the system's CA bundle; certificates are always verified
+  // Tuning (docs/CAPTURE.md; the defaults are live::CaptureOptions', checked by capture_test).
+  uint32_t flush_interval_ms = 1000;        // write and fsync the record this often
+  uint64_t rotate_bytes = 1ULL << 30;       // a new segment after this much text
+  uint32_t rotate_seconds = 3600;           // or this long
+  uint32_t snapshot_limit = 0;              // levels per REST snapshot; 0: the venue's most
+  uint32_t max_streams_per_connection = 0;  // 0: the venue's limit
+  double rollover_after_s = 23.5 * 3600;    // a replacement connection before the 24 h limit
+  uint64_t seed = 0;                        // reconnect jitter
+  int32_t metrics_port = -1;                // Prometheus /metrics: -1 off, 0 any free port
+  std::string metrics_host = "127.0.0.1";
   Log log;
 };
 
 struct CaptureSymbolResult {
   std::string symbol;
   uint64_t frames = 0;
-  std::string sync_state;
+  std::string sync_state;  // "synced" once the book is exact
   uint64_t gaps = 0;
   uint64_t resyncs = 0;
   uint64_t snapshots = 0;
@@ -43,6 +53,7 @@ struct CaptureResult {
   uint64_t duplicates = 0;  // dropped: the same update or trade id twice
   uint64_t malformed = 0;   // recorded, not parseable
   double seconds = 0;
+  double frames_per_s = 0;     // over the last 10 seconds
   std::string events = "off";  // off, running, done or failed (events_error says why)
   std::string events_error;
   uint64_t events_rows = 0;
