@@ -42,7 +42,7 @@ def reconstruct(inputs, out_dir, source="binance-raw", symbols=None, date_from=N
 
 def validate(golden, candidate, out_dir, golden_source="auto", candidate_source="auto",
              symbol=None, config=None, calibration=None, level="standard", on_bad_row="fail",
-             read_parts=False, pdf=True, log_level="warn", log=None):
+             read_parts=False, pdf=True, log_level="warn", log=None, progress=None):
     """Judges `candidate` against the golden sample and writes report.json, metrics.prom,
     report.html, summary.html and (pdf=True, with Debian's chromium) summary.pdf to `out_dir`,
     as `rlx validate` does (docs/VALIDATE.md).
@@ -52,17 +52,19 @@ def validate(golden, candidate, out_dir, golden_source="auto", candidate_source=
     "standard" or "comprehensive". Returns a dict: verdict ("PASS", "WARN", "FAIL"), score,
     exchange, symbol, paired, windows, window_seconds, reasons, failures (metric, status, effect,
     threshold, remedy; worst first), notes, pdf_error. A FAIL verdict is a result, not an
-    exception; rlx.Error is raised for what stops the judging.
+    exception; rlx.Error is raised for what stops the judging. progress: a callable (text)
+    called at each stage ("loading golden and candidate", "judging ...", "writing the reports",
+    and the verdict last).
     """
     return _rlx.validate(_paths(golden), golden_source, _paths(candidate), candidate_source,
                          os.fspath(out_dir), symbol or "", os.fspath(config or ""),
                          os.fspath(calibration or ""), level, on_bad_row, bool(read_parts),
-                         bool(pdf), log_level, log or _to_logging)
+                         bool(pdf), log_level, log or _to_logging, progress)
 
 
 def capture(symbols, out_dir, market="spot", duration=None,
             streams=("depth@100ms", "trade", "bookTicker"), events_dir=None, ws_url=None,
-            rest_url=None, ca_file=None, log_level="warn", log=None):
+            rest_url=None, ca_file=None, log_level="warn", log=None, progress=None):
     """Records live Binance data as a golden sample, as `rlx capture` does (docs/CAPTURE.md):
     the raw record in `out_dir` (and the live book's events as Parquet in `events_dir`).
 
@@ -70,9 +72,10 @@ def capture(symbols, out_dir, market="spot", duration=None,
     capture cleanly and then raises KeyboardInterrupt). ws_url, rest_url, ca_file: another
     server than Binance's (a local exchange, `rlx exchange`). Returns a dict of counters: frames,
     durable_lines, reconnects, duplicates, malformed, seconds, events, events_rows, and per
-    symbol frames, sync_state, gaps, resyncs and snapshots.
+    symbol frames, sync_state, gaps, resyncs and snapshots. progress: a callable (text) given
+    a status line ("12s  1234 frames (56/s)  1/1 synced  0 gaps ...") every 250 ms and at the end.
     """
     return _rlx.capture(market, _symbols(symbols), list(streams), os.fspath(out_dir),
                         os.fspath(events_dir or ""), float(duration or 0), ws_url or "",
                         rest_url or "", os.fspath(ca_file or ""), log_level,
-                        log or _to_logging)
+                        log or _to_logging, progress)

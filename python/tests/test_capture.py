@@ -41,10 +41,16 @@ class CaptureTest(unittest.TestCase):
     def test_records_for_its_duration_and_the_record_reconstructs(self):
         out = Path(self.tmp.name) / "record"
         lines = []
+        statuses = []
         result = rlx.capture("btcusdt", out, market="spot", duration=3, ws_url=self.ws,
                              rest_url=self.rest, ca_file=self.ca, log_level="info",
-                             log=lambda lvl, line: lines.append(line))
+                             log=lambda lvl, line: lines.append(line),
+                             progress=statuses.append)
         self.assertGreater(result["frames"], 0)
+        # A status line every 250 ms over 3 s, the last one with the final counters.
+        self.assertGreaterEqual(len(statuses), 5, statuses)
+        self.assertIn(" %d frames " % result["frames"], statuses[-1])
+        self.assertIn("1/1 synced", statuses[-1])
         self.assertEqual([s["symbol"] for s in result["symbols"]], ["BTCUSDT"])
         self.assertGreaterEqual(result["seconds"], 2.5)
         self.assertTrue((out / "report.json").exists())

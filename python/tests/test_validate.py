@@ -21,8 +21,13 @@ class ValidateTest(unittest.TestCase):
             support.run_rlx("validate", "--golden", capture, "--candidate", lake, "--out",
                             tmp / "cmd", "--no-pdf")
             lines = []
+            stages = []
             result = rlx.validate(capture, lake, tmp / "lib", pdf=False, log_level="info",
-                                  log=lambda lvl, line: lines.append(line))
+                                  log=lambda lvl, line: lines.append(line),
+                                  progress=stages.append)
+            self.assertEqual(stages[0], "loading golden and candidate")
+            self.assertTrue(stages[1].startswith("judging "), stages)
+            self.assertEqual(stages[-1], "PASS, score %.3f" % result["score"])
             self.assertEqual(result["verdict"], "PASS")
             self.assertEqual(result["symbol"], "BTCUSDT")
             self.assertGreater(result["windows"], 0)

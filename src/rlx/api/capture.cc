@@ -1,5 +1,9 @@
 #include "rlx/api/capture.h"
 
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "rlx/binance/venue.h"
@@ -58,8 +62,10 @@ live::CaptureOptions options_of(const CaptureRequest& request) {
 }  // namespace
 
 struct CaptureSession::Impl {
-  explicit Impl(live::CaptureOptions options) : capture(std::move(options)) {}
+  Impl(live::CaptureOptions options, ProgressSink* sink)
+      : capture(std::move(options)), progress(sink) {}
   live::Capture capture;
+  ProgressSink* progress;  // not owned
 };
 
 CaptureSession::CaptureSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -68,20 +74,78 @@ CaptureSession::~CaptureSession() = default;
 Status CaptureSession::open(const CaptureRequest& request,
                             std::unique_ptr<CaptureSession>* session) {
   try {
-    session->reset(new CaptureSession(std::make_unique<Impl>(options_of(request))));
+    session->reset(
+        new CaptureSession(std::make_unique<Impl>(options_of(request), request.progress)));
     return Status();
   } catch (...) {
     return status_from_exception();
   }
 }
 
+namespace {
+
+// Sends the session's status line to `sink` every 250 ms until destroyed.
+class StatusTicker {
+ public:
+  StatusTicker(const CaptureSession& session, ProgressSink* sink) {
+    if (sink == nullptr) return;
+    thread_ = std::thread([this, &session, sink] {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return done_; })) {
+        sink->status(CaptureSession::status_line(session.progress()), false);
+      }
+    });
+  }
+  ~StatusTicker() {
+    if (!thread_.joinable()) return;
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  StatusTicker(const StatusTicker&) = delete;
+  StatusTicker& operator=(const StatusTicker&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
 Status CaptureSession::run(CaptureResult* result) {
   try {
-    *result = result_of(impl_->capture.run());
+    {
+      const StatusTicker ticker(*this, impl_->progress);
+      *result = result_of(impl_->capture.run());
+    }
+    if (impl_->progress != nullptr) impl_->progress->status(status_line(*result), true);
     return Status();
   } catch (...) {
     return status_from_exception();
   }
+}
+
+std::string CaptureSession::status_line(const CaptureResult& r) {
+  uint64_t synced = 0, gaps = 0;
+  for (const CaptureSymbolResult& sym : r.symbols) {
+    synced += sym.sync_state == "synced" ? 1 : 0;
+    gaps += sym.gaps;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof(buf),
+                "%.0fs  %llu frames (%.0f/s)  %llu/%zu synced  %llu gaps  %llu reconnects  "
+                "%llu lines durable",
+                r.seconds, static_cast<unsigned long long>(r.frames), r.frames_per_s,
+                static_cast<unsigned long long>(synced), r.symbols.size(),
+                static_cast<unsigned long long>(gaps),
+                static_cast<unsigned long long>(r.reconnects),
+                static_cast<unsigned long long>(r.durable_lines));
+  return buf;
 }
 
 void CaptureSession::stop() { impl_->capture.stop(); }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rlx/core/log.h"
+#include "rlx/core/progress.h"
 #include "rlx/core/status.h"
 
 namespace rlx {
@@ -35,6 +36,9 @@ struct CaptureRequest {
   int32_t metrics_port = -1;                // Prometheus /metrics: -1 off, 0 any free port
   std::string metrics_host = "127.0.0.1";
   Log log;
+  // A status line ("12s  1,234 frames (56/s)  2/2 synced  0 gaps ...") every 250 ms while
+  // run() records, and a final one; null: none (progress() can be polled instead).
+  ProgressSink* progress = nullptr;
 };
 
 struct CaptureSymbolResult {
@@ -73,6 +77,8 @@ class CaptureSession {
   Status run(CaptureResult* result);
   void stop();                     // from any thread
   CaptureResult progress() const;  // the counters so far, from any thread
+  // The one-line status the progress sink gets.
+  static std::string status_line(const CaptureResult& result);
 
  private:
   struct Impl;

@@ -1,38 +1,115 @@
 #include "rlx/api/run.h"
 
+#include <fmt/format.h>
+
 #include "rlx/core/error.h"
 #include "rlx/core/name_table.h"
 #include "rlx/durability/durable_file.h"
 #include "rlx/pipeline/option_names.h"
 #include "rlx/pipeline/reconstruct.h"
+#include "rlx/pipeline/report.h"
+#include "rlx/pipeline/run_state.h"
+#include "rlx/pipeline/supervisor.h"
 #include "rlx/validate/report_html.h"
 #include "rlx/validate/validate.h"
 
 namespace rlx {
 
+namespace {
+
+pipeline::ReconstructOptions options_of(const ReconstructRequest& r) {
+  pipeline::ReconstructOptions o;
+  o.source = parse_name_or_throw(pipeline::kSourceNames, r.source, "source");
+  o.inputs = r.inputs;
+  o.out_dir = r.out_dir;
+  o.symbols = r.symbols;
+  o.date_from = r.date_from;
+  o.date_to = r.date_to;
+  o.top_n = r.top_n;
+  o.rows_per_file = r.rows_per_file;
+  o.batch_size = r.batch_size;
+  o.on_bad_row = parse_name_or_throw(pipeline::kBadRowNames, r.on_bad_row, "on_bad_row");
+  o.book.crossed = parse_name_or_throw(pipeline::kCrossedNames, r.crossed, "crossed");
+  o.book.consume_trades =
+      parse_name_or_throw(pipeline::kConsumeNames, r.consume_trades, "consume_trades");
+  o.book.snapshot =
+      parse_name_or_throw(pipeline::kSnapshotNames, r.snapshot_policy, "snapshot_policy");
+  o.overwrite = r.overwrite;
+  o.validate = r.validate;
+  o.thin_copies = r.thin_copies;
+  o.resume = r.resume;
+  o.durable = r.durable;
+  o.fsync = parse_name_or_throw(pipeline::kFsyncNames, r.fsync, "fsync");
+  o.fsync_interval_ms = r.fsync_interval_ms;
+  o.checkpoint_batches = r.checkpoint_batches;
+  o.checkpoint_seconds = r.checkpoint_seconds;
+  o.keep_checkpoints = r.keep_checkpoints;
+  o.progress = ProgressMode::kNever;
+  o.progress_sink = r.progress;
+  o.log = r.log;
+  return o;
+}
+
+pipeline::SupervisorOptions supervisor_options_of(const ReconstructRequest& r,
+                                                  pipeline::ReconstructOptions run) {
+  pipeline::SupervisorOptions so;
+  so.run = std::move(run);
+  so.worker_binary = r.rlx_binary;
+  so.worker_args = {"--log-level", std::string(name_of(kLogLevelNames, r.log.level())),
+                    "--log-format", std::string(name_of(kLogFormatNames, r.log.format()))};
+  so.workers = r.workers;
+  so.queue_messages = r.queue_messages;
+  so.max_failures = r.max_failures;
+  so.watchdog_seconds = r.worker_timeout_s;
+  so.cores_per_worker = r.cores_per_worker;
+  return so;
+}
+
+// Whether the run is supervised: as asked, or for a resumed run as it was started.
+bool supervised(const ReconstructRequest& r) {
+  if (!r.resume) return !r.rlx_binary.empty();
+  const std::filesystem::path state = r.out_dir / pipeline::kStateDir;
+  if (pipeline::run_status(state) != pipeline::RunStatus::kUnfinished) {
+    return !r.rlx_binary.empty();  // the pipeline says what is wrong
+  }
+  if (pipeline::read_run_file(state, r.out_dir).mode != pipeline::RunMode::kSupervised) {
+    return false;
+  }
+  if (r.rlx_binary.empty()) {
+    throw Error(StatusCode::kInvalidArgument,
+                r.out_dir.string() +
+                    " was started with a worker process per symbol: resuming it needs rlx_binary");
+  }
+  return true;
+}
+
+void fill(const pipeline::ReconstructSummary& s, const std::filesystem::path& out_dir,
+          ReconstructResult* result) {
+  *result = ReconstructResult{
+      s.messages, s.rows,           s.quarantined, s.seconds,
+      {},         s.failed_symbols, false,         pipeline::human_summary(s, out_dir)};
+  for (const pipeline::SymbolSummary& y : s.symbols) {
+    result->symbols.push_back(SymbolResult{y.exchange, y.symbol, y.rows, y.files, y.stats.gaps,
+                                           y.stats.resyncs, y.failed, y.attempts, y.failures});
+  }
+}
+
+}  // namespace
+
 Status reconstruct(const ReconstructRequest& request, ReconstructResult* result) {
   try {
-    pipeline::ReconstructOptions o;
-    o.source = parse_name_or_throw(pipeline::kSourceNames, request.source, "source");
-    o.on_bad_row = parse_name_or_throw(pipeline::kBadRowNames, request.on_bad_row, "on_bad_row");
-    o.inputs = request.inputs;
-    o.out_dir = request.out_dir;
-    o.symbols = request.symbols;
-    o.date_from = request.date_from;
-    o.date_to = request.date_to;
-    o.top_n = request.top_n;
-    o.rows_per_file = request.rows_per_file;
-    o.overwrite = request.overwrite;
-    o.validate = request.validate;
-    o.progress = ProgressMode::kNever;
-    o.progress_sink = request.progress;
-    o.log = request.log;
-    const pipeline::ReconstructSummary s = pipeline::reconstruct(o);
-    *result = ReconstructResult{s.messages, s.rows, s.quarantined, s.seconds, {}};
-    for (const pipeline::SymbolSummary& y : s.symbols) {
-      result->symbols.push_back(
-          SymbolResult{y.exchange, y.symbol, y.rows, y.files, y.stats.gaps, y.stats.resyncs});
+    *result = ReconstructResult();
+    if (request.resume &&
+        pipeline::run_status(request.out_dir / pipeline::kStateDir) == pipeline::RunStatus::kDone) {
+      result->was_finished = true;
+      return Status();
     }
+    const pipeline::ReconstructOptions options = options_of(request);
+    const pipeline::ReconstructSummary s =
+        supervised(request) ? pipeline::supervise(supervisor_options_of(request, options))
+                            : pipeline::reconstruct(options);
+    fill(s, request.out_dir, result);
+    if (!s.input_error.empty()) return Status(StatusCode::kBadInput, s.input_error);
     return Status();
   } catch (...) {
     return status_from_exception();
@@ -86,7 +163,11 @@ Status validate_candidate(const ValidateRequest& request, ValidateResult* result
       calibration = validate::Calibration::load(request.calibration);
     const validate::Level level =
         parse_name_or_throw(validate::kLevelNames, request.level, "level");
+    const auto stage = [&request](std::string_view text, bool final = false) {
+      if (request.progress != nullptr) request.progress->status(text, final);
+    };
     request.log.info("validate.load", {});
+    stage("loading golden and candidate");
     const validate::SidePair sides = load_sides(request, config);
     request.log.info("validate.loaded",
                      {{"symbol", sides.golden.symbol},
@@ -94,9 +175,12 @@ Status validate_candidate(const ValidateRequest& request, ValidateResult* result
                       {"golden_read_from", std::string(validate::read_from(sides.golden))},
                       {"candidate_events", sides.candidate.features.events},
                       {"candidate_read_from", std::string(validate::read_from(sides.candidate))}});
+    stage(fmt::format("judging {} golden and {} candidate events", sides.golden.features.events,
+                      sides.candidate.features.events));
     const validate::Report report =
         validate::judge(sides.golden, sides.candidate, config, level,
                         request.calibration.empty() ? nullptr : &calibration);
+    stage(request.pdf ? "writing the reports and summary.pdf" : "writing the reports");
     write_reports(request, report, sides, result);
     result->verdict = validate::status_name(report.verdict);
     result->score = report.score;
@@ -113,6 +197,7 @@ Status validate_candidate(const ValidateRequest& request, ValidateResult* result
                                                m.measurement.effect, m.threshold,
                                                m.metric->remedy});
     }
+    stage(fmt::format("{}, score {:.3f}", result->verdict, result->score), /*final=*/true);
     return Status();
   } catch (...) {
     return status_from_exception();

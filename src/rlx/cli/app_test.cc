@@ -285,6 +285,34 @@ TEST_F(LakeBadInput, NanNegativeAndUnsortedRowsNameRowAndField) {
   }
 }
 
+// --progress always draws on stderr what the library hands the command's sink: the bar of a
+// reconstruction and validate's stages, each ended by a newline. (Supervised runs cannot be
+// driven from here, in-process, as their workers would be this test binary: run_test checks
+// that the supervisor's progress reaches the sink.)
+TEST(Cli, ProgressAlwaysDrawsTheLibrarysUpdatesOnStderr) {
+  RLX_REQUIRE_DATA(capture, "binance/hftbacktest/usdm_btcusdt_20240808.gz");
+  ::rlx::testing::TempDir tmp;
+  const fs::path out = tmp.path() / "out";
+  const RunResult r = run_rlx({"reconstruct", "--input", capture.string(), "--out", out.string(),
+                               "--progress", "always", "--in-process"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.rfind("\rreconstruct ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(" rows/s "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.back(), '\n') << r.err;
+  const RunResult quiet =
+      run_rlx({"reconstruct", "--input", capture.string(), "--out", out.string(), "--overwrite",
+               "--progress", "never", "--in-process"});
+  ASSERT_EQ(quiet.code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+  const RunResult v = run_rlx({"validate", "--golden", capture.string(), "--candidate",
+                               out.string(), "--out", (tmp.path() / "v").string(), "--no-pdf",
+                               "--level", "light", "--progress", "always"});
+  ASSERT_EQ(v.code, 0) << v.err;
+  EXPECT_NE(v.err.find("\rvalidate loading golden and candidate"), std::string::npos) << v.err;
+  EXPECT_NE(v.err.find("\rvalidate PASS, score "), std::string::npos) << v.err;
+  EXPECT_EQ(v.err.back(), '\n') << v.err;
+}
+
 TEST(Cli, UsageErrorsAndMissingInputsHaveTheirExitCodes) {
   ::rlx::testing::TempDir tmp;
   EXPECT_EQ(run_rlx({"reconstruct", "--out", (tmp.path() / "o").string()}).code,

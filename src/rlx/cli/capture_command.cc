@@ -1,10 +1,7 @@
 // `rlx capture`: record live Binance market data as golden samples (docs/CAPTURE.md), until
 // --duration or SIGINT/SIGTERM, with a status line on a terminal.
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "rlx/api/capture.h"
@@ -44,29 +41,6 @@ std::vector<std::string> split_list(const std::string& text) {
     at = comma + 1;
   }
   return out;
-}
-
-void check(const Status& s) {
-  if (!s.ok()) throw Error(s.code(), s.where(), s.message());
-}
-
-// "12s  1,234 frames (56/s)  2/3 synced  0 gaps  0 reconnects  1,200 lines durable"
-std::string status_text(const CaptureResult& r) {
-  uint64_t synced = 0, gaps = 0;
-  for (const CaptureSymbolResult& sym : r.symbols) {
-    synced += sym.sync_state == "synced" ? 1 : 0;
-    gaps += sym.gaps;
-  }
-  char buf[256];
-  std::snprintf(buf, sizeof(buf),
-                "%.0fs  %llu frames (%.0f/s)  %llu/%zu synced  %llu gaps  %llu reconnects  "
-                "%llu lines durable",
-                r.seconds, static_cast<unsigned long long>(r.frames), r.frames_per_s,
-                static_cast<unsigned long long>(synced), r.symbols.size(),
-                static_cast<unsigned long long>(gaps),
-                static_cast<unsigned long long>(r.reconnects),
-                static_cast<unsigned long long>(r.durable_lines));
-  return buf;
 }
 
 void print(const CaptureResult& r, const CaptureRequest& request) {
@@ -154,25 +128,14 @@ int CaptureCommand::run(const CommonOptions& common) {
   request_.log = common.log();
   StopOnSignal signals;
   std::unique_ptr<CaptureSession> session;
-  check(CaptureSession::open(request_, &session));
-  signals.on_stop([&session] { session->stop(); });
-  Progress status(common.progress, "capture");
-  std::atomic<bool> done{false};
-  std::thread status_thread;
-  if (status.enabled()) {
-    status_thread = std::thread([&] {
-      while (!done) {
-        status.status(status_text(session->progress()));
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-      }
-    });
-  }
   CaptureResult result;
-  const Status ran = session->run(&result);
-  done = true;
-  if (status_thread.joinable()) status_thread.join();
-  check(ran);
-  status.status(status_text(result), /*final=*/true);
+  {
+    TerminalProgress line(common.progress, "capture");  // ends its line before the summary
+    request_.progress = line.sink();
+    check(CaptureSession::open(request_, &session));
+    signals.on_stop([&session] { session->stop(); });
+    check(session->run(&result));
+  }
   print(result, request_);
   return 0;
 }

@@ -29,6 +29,16 @@ CLI::Option* add_enum(CLI::App* app, const std::string& name, E* target,
       ->default_str(std::string(name_of(table, *target)));
 }
 
+// The same for a request field that holds the name (the library API's requests): checked
+// against `table`, stored as given.
+template <typename E, size_t N>
+CLI::Option* add_enum(CLI::App* app, const std::string& name, std::string* target,
+                      const NameTable<E, N>& table, const std::string& help) {
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.emplace_back(entry.first);
+  return app->add_option(name, *target, help)->check(CLI::IsMember(names))->capture_default_str();
+}
+
 // A number option parsed against its domain (pipeline/options_check.h): out of range, NaN,
 // infinity, overflow, empty or not a number end in one message in the user's terms.
 template <typename Domain, typename T>

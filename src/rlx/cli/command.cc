@@ -1,6 +1,7 @@
 #include "rlx/cli/command.h"
 
 #include "rlx/cli/cli_options.h"
+#include "rlx/core/error.h"
 #include "rlx/pipeline/option_names.h"
 
 namespace rlx::cli {
@@ -8,19 +9,15 @@ namespace rlx::cli {
 void CommonOptions::add_to(CLI::App* sub) {
   add_enum(sub, "--progress", &progress, pipeline::kProgressNames,
            "Progress bar on stderr: auto (only on a terminal), always, never");
-  sub->add_option("--log-level", log_level,
-                  "Structured logs on stderr: debug, info, warn, error, off")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
-      ->capture_default_str();
-  sub->add_option("--log-format", log_format, "Log lines as text (logfmt) or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  add_enum(sub, "--log-level", &log_level, kLogLevelNames,
+           "Structured logs on stderr: debug, info, warn, error, off");
+  add_enum(sub, "--log-format", &log_format, kLogFormatNames, "Log lines as text (logfmt) or json");
 }
 
-Log CommonOptions::log() const {
-  LogLevel level = LogLevel::kWarn;
-  parse_log_level(log_level, &level);
-  return Log(level, log_format == "json" ? LogFormat::kJson : LogFormat::kText);
+void check(const Status& status) {
+  if (!status.ok()) throw Error(status.code(), status.where(), status.message());
 }
+
+Log CommonOptions::log() const { return Log(log_level, log_format); }
 
 }  // namespace rlx::cli

@@ -9,14 +9,15 @@
 
 #include "rlx/core/log.h"
 #include "rlx/core/progress.h"
+#include "rlx/core/status.h"
 
 namespace rlx::cli {
 
 // The options every running subcommand has (so each --help lists them), and the Log they make.
 struct CommonOptions {
   ProgressMode progress = ProgressMode::kAuto;
-  std::string log_level = "warn";
-  std::string log_format = "text";
+  LogLevel log_level = LogLevel::kWarn;
+  LogFormat log_format = LogFormat::kText;
 
   void add_to(CLI::App* sub);  // --progress, --log-level, --log-format
   Log log() const;
@@ -35,6 +36,9 @@ class Command {
  protected:
   CLI::App* app = nullptr;
 };
+
+// Throws a failed Status of the library API as the rlx::Error app.cc maps to an exit code.
+void check(const Status& status);
 
 // Every subcommand, in --help order.
 std::unique_ptr<Command> reconstruct_command();

@@ -94,8 +94,13 @@ int ValidateCommand::run(const CommonOptions& common) {
   }
   r.log = common.log();
   ValidateResult v;
-  const Status s = validate_candidate(r, &v);
-  if (!s.ok()) throw Error(s.code(), s.where(), s.message());
+  Status s;
+  {
+    TerminalProgress line(common.progress, "validate");  // ends its line before the result
+    r.progress = line.sink();
+    s = validate_candidate(r, &v);
+  }
+  check(s);
   print(v);
   std::printf("report: %s\n", (std::filesystem::path(out) / "report.json").c_str());
   return v.verdict == "FAIL" ? static_cast<int>(ExitCode::kVerdictFail) : 0;

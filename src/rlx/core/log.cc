@@ -11,8 +11,6 @@
 namespace rlx {
 namespace {
 
-constexpr const char* kLevelNames[] = {"debug", "info", "warn", "error", "off"};
-
 // logfmt quotes values with spaces, quotes or '='.
 void append_text_value(std::string_view v, std::string* out) {
   const bool quote = v.empty() || v.find_first_of(" \"=") != std::string_view::npos;
@@ -25,22 +23,12 @@ void append_text_value(std::string_view v, std::string* out) {
 
 }  // namespace
 
-bool parse_log_level(std::string_view text, LogLevel* out) {
-  for (int i = 0; i < 5; ++i) {
-    if (text == kLevelNames[i]) {
-      *out = static_cast<LogLevel>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
 void Log::write(LogLevel level, std::string_view event, std::initializer_list<Field> fields) const {
   if (!enabled(level)) return;
   const auto now =
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   const std::string ts = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now);
-  const char* level_name = kLevelNames[static_cast<int>(level)];
+  const std::string_view level_name = name_of(kLogLevelNames, level);
   std::string line;
   if (format_ == LogFormat::kJson) {
     JsonWriter w;

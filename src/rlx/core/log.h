@@ -10,12 +10,20 @@
 #include <utility>
 #include <variant>
 
+#include "rlx/core/name_table.h"
+
 namespace rlx {
 
 enum class LogLevel : uint8_t { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3, kOff = 4 };
 enum class LogFormat : uint8_t { kText = 0, kJson = 1 };
 
-bool parse_log_level(std::string_view text, LogLevel* out);  // debug, info, warn, error, off
+inline constexpr NameTable<LogLevel, 5> kLogLevelNames = {{{"debug", LogLevel::kDebug},
+                                                           {"info", LogLevel::kInfo},
+                                                           {"warn", LogLevel::kWarn},
+                                                           {"error", LogLevel::kError},
+                                                           {"off", LogLevel::kOff}}};
+inline constexpr NameTable<LogFormat, 2> kLogFormatNames = {
+    {{"text", LogFormat::kText}, {"json", LogFormat::kJson}}};
 
 // Where log lines go. write() may be called from several threads at once (workers, writer
 // threads); the sink must outlive every Log that points to it.
@@ -37,6 +45,8 @@ class Log {
       : level_(level), format_(format), sink_(sink) {}
 
   bool enabled(LogLevel level) const { return level >= level_ && level_ != LogLevel::kOff; }
+  LogLevel level() const { return level_; }
+  LogFormat format() const { return format_; }
   // `event` is a dotted name ("reconstruct.done"); fields follow in the given order.
   void write(LogLevel level, std::string_view event,
              std::initializer_list<Field> fields = {}) const;

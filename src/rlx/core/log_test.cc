@@ -49,9 +49,10 @@ TEST(Log, SendsLinesToTheCallersSinkInsteadOfStderr) {
 
 TEST(Log, ParsesLevels) {
   LogLevel l;
-  EXPECT_TRUE(parse_log_level("warn", &l));
+  EXPECT_TRUE(parse_name(kLogLevelNames, "warn", &l));
   EXPECT_EQ(l, LogLevel::kWarn);
-  EXPECT_FALSE(parse_log_level("loud", &l));
+  EXPECT_FALSE(parse_name(kLogLevelNames, "loud", &l));
+  EXPECT_EQ(name_of(kLogFormatNames, LogFormat::kJson), "json");
 }
 
 }  // namespace

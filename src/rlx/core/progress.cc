@@ -9,13 +9,13 @@ namespace rlx {
 Progress::Progress(ProgressMode mode, std::string label, ProgressSink* sink)
     : enabled_(sink != nullptr || mode == ProgressMode::kAlways ||
                (mode == ProgressMode::kAuto && ::isatty(STDERR_FILENO) == 1)),
+      sink_(sink),
       label_(std::move(label)),
       start_(std::chrono::steady_clock::now()),
-      last_draw_(start_),
-      sink_(sink) {}
+      last_draw_(start_) {}
 
 Progress::~Progress() {
-  if (drawn_) std::fputc('\n', stderr);
+  if (drawn_ && sink_ == nullptr) std::fputc('\n', stderr);
 }
 
 void Progress::finish(uint64_t done, uint64_t total, uint64_t rows) {
@@ -26,14 +26,18 @@ void Progress::finish(uint64_t done, uint64_t total, uint64_t rows) {
 }
 
 void Progress::status(const std::string& text, bool final) {
-  if (!enabled_ || sink_ != nullptr) return;  // a status line is for a terminal
+  if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   if (!final && drawn_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
   last_draw_ = now;
+  drawn_ = true;
+  if (sink_ != nullptr) {
+    sink_->status(text, final);
+    return;
+  }
   // \x1b[K clears what a longer previous line left on the right.
   std::fprintf(stderr, "\r%s %s\x1b[K", label_.c_str(), text.c_str());
   std::fflush(stderr);
-  drawn_ = true;
 }
 
 void Progress::draw(uint64_t done, uint64_t total, uint64_t rows, bool final) {

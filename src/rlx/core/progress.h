@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace rlx {
 
@@ -17,6 +18,8 @@ class ProgressSink {
   virtual ~ProgressSink() = default;
   // done/total in bytes of input (total 0: unknown); rows: output rows so far.
   virtual void update(uint64_t done, uint64_t total, uint64_t rows, bool final) = 0;
+  // Work without a measured end (validate's stages, a capture's counters): one line of text.
+  virtual void status(std::string_view text, bool final) = 0;
 };
 
 class Progress {
@@ -54,6 +57,28 @@ class Progress {
   std::string label_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
+};
+
+// The command line's sink: the line on stderr, as `mode` says (see enabled()). A client of the
+// library API hands it to a request when enabled, so the library itself never draws.
+class TerminalProgress : public ProgressSink {
+ public:
+  TerminalProgress(ProgressMode mode, std::string label) : line_(mode, std::move(label)) {}
+  bool enabled() const { return line_.enabled(); }
+  ProgressSink* sink() { return enabled() ? this : nullptr; }  // for a request's progress
+  void update(uint64_t done, uint64_t total, uint64_t rows, bool final) override {
+    if (final) {
+      line_.finish(done, total, rows);
+    } else {
+      line_.refresh(done, total, rows);
+    }
+  }
+  void status(std::string_view text, bool final) override {
+    line_.status(std::string(text), final);
+  }
+
+ private:
+  Progress line_;
 };
 
 }  // namespace rlx

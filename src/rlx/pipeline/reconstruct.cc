@@ -348,6 +348,7 @@ ReconstructOptions resumed_options(const ReconstructOptions& given) {
   o.writer_threads = given.writer_threads;
   o.on_batch = given.on_batch;
   o.progress = given.progress;
+  o.progress_sink = given.progress_sink;
   o.log = given.log;
   o.resume = true;
   o.durable = true;

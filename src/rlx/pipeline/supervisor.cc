@@ -508,7 +508,7 @@ ReconstructSummary Supervisor::run() {
     }
   }
 
-  Progress progress(run.progress, "reconstruct");
+  Progress progress(run.progress, "reconstruct", run.progress_sink);
   std::unique_ptr<Router> router;
   std::thread router_thread;
   if (routed()) {

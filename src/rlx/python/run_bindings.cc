@@ -38,38 +38,45 @@ class CallbackSink : public LogSink {
   py::object callback_;
 };
 
-// Progress updates to `callback(done, total, rows)`, under the GIL.
+// Progress to a callable, under the GIL: `callback(done, total, rows)` for work with a measured
+// end (reconstruct), `callback(text)` for status lines (validate's stages, capture's counters).
 class CallbackProgress : public ProgressSink {
  public:
   explicit CallbackProgress(py::object callback) : callback_(std::move(callback)) {}
   void update(uint64_t done, uint64_t total, uint64_t rows, bool /*final*/) override {
+    call(done, total, rows);
+  }
+  void status(std::string_view text, bool /*final*/) override { call(std::string(text)); }
+
+  // A sink for `callback`, or none for None.
+  static std::unique_ptr<CallbackProgress> of(py::object callback) {
+    if (callback.is_none()) return nullptr;
+    return std::make_unique<CallbackProgress>(std::move(callback));
+  }
+
+ private:
+  template <typename... Args>
+  void call(Args&&... args) {
     py::gil_scoped_acquire acquire;
     try {
-      callback_(done, total, rows);
+      callback_(std::forward<Args>(args)...);
     } catch (const py::error_already_set&) {
       PyErr_WriteUnraisable(callback_.ptr());  // as for logs: the run goes on
     }
   }
 
- private:
   py::object callback_;
 };
 
 Log log_for(const std::string& level, CallbackSink* sink) {
-  LogLevel l = LogLevel::kWarn;
-  if (!parse_log_level(level, &l)) {
-    raise(Status(StatusCode::kInvalidArgument,
-                 "log_level must be debug, info, warn, error or off, not '" + level + "'"));
-  }
-  return Log(l, LogFormat::kText, sink);
+  return Log(parse_name_or_throw(kLogLevelNames, level, "log_level"), LogFormat::kText, sink);
 }
 
 py::dict reconstruct(ReconstructRequest request, const std::string& log_level, py::object log,
                      py::object progress) {
   CallbackSink sink(std::move(log));
   request.log = log_for(log_level, &sink);
-  std::unique_ptr<CallbackProgress> bar;
-  if (!progress.is_none()) bar = std::make_unique<CallbackProgress>(std::move(progress));
+  const std::unique_ptr<CallbackProgress> bar = CallbackProgress::of(std::move(progress));
   request.progress = bar.get();
   ReconstructResult result;
   Status s;
@@ -98,9 +105,12 @@ py::dict reconstruct(ReconstructRequest request, const std::string& log_level, p
   return out;
 }
 
-py::dict validate(ValidateRequest request, const std::string& log_level, py::object log) {
+py::dict validate(ValidateRequest request, const std::string& log_level, py::object log,
+                  py::object progress) {
   CallbackSink sink(std::move(log));
   request.log = log_for(log_level, &sink);
+  const std::unique_ptr<CallbackProgress> stages = CallbackProgress::of(std::move(progress));
+  request.progress = stages.get();
   ValidateResult result;
   Status s;
   {
@@ -162,10 +172,13 @@ py::dict dict_of(const CaptureResult& r) {
 // Runs the session on its own thread while this one waits without the GIL, looking for Python's
 // signals every 100 ms: Ctrl-C stops the capture cleanly (the record is closed and report.json
 // written), then KeyboardInterrupt is raised. No signal disposition is touched.
-py::dict capture(const CaptureRequest& request, const std::string& log_level, py::object log) {
+py::dict capture(const CaptureRequest& request, const std::string& log_level, py::object log,
+                 py::object progress) {
   CallbackSink sink(std::move(log));
   CaptureRequest r = request;
   r.log = log_for(log_level, &sink);
+  const std::unique_ptr<CallbackProgress> status = CallbackProgress::of(std::move(progress));
+  r.progress = status.get();
   std::unique_ptr<CaptureSession> session;
   Status s;
   {
@@ -212,7 +225,7 @@ void bind_run(py::module_& m) {
          const std::vector<std::string>& streams, const std::string& out_dir,
          const std::string& events_dir, double duration_s, const std::string& ws_url,
          const std::string& rest_url, const std::string& ca_file, const std::string& log_level,
-         py::object log) {
+         py::object log, py::object progress) {
         CaptureRequest r;
         r.market = market;
         r.symbols = symbols;
@@ -223,18 +236,19 @@ void bind_run(py::module_& m) {
         r.ws_url = ws_url;
         r.rest_url = rest_url;
         r.ca_file = ca_file;
-        return capture(r, log_level, std::move(log));
+        return capture(r, log_level, std::move(log), std::move(progress));
       },
       py::arg("market"), py::arg("symbols"), py::arg("streams"), py::arg("out_dir"),
       py::arg("events_dir"), py::arg("duration_s"), py::arg("ws_url"), py::arg("rest_url"),
-      py::arg("ca_file"), py::arg("log_level"), py::arg("log"));
+      py::arg("ca_file"), py::arg("log_level"), py::arg("log"), py::arg("progress"));
   m.def(
       "validate",
       [](const std::vector<std::string>& golden, const std::string& golden_source,
          const std::vector<std::string>& candidate, const std::string& candidate_source,
          const std::string& out_dir, const std::string& symbol, const std::string& config,
          const std::string& calibration, const std::string& level, const std::string& on_bad_row,
-         bool read_parts, bool pdf, const std::string& log_level, py::object log) {
+         bool read_parts, bool pdf, const std::string& log_level, py::object log,
+         py::object progress) {
         ValidateRequest r;
         r.golden = paths_of(golden);
         r.golden_source = golden_source;
@@ -248,12 +262,12 @@ void bind_run(py::module_& m) {
         r.on_bad_row = on_bad_row;
         r.read_parts = read_parts;
         r.pdf = pdf;
-        return validate(std::move(r), log_level, std::move(log));
+        return validate(std::move(r), log_level, std::move(log), std::move(progress));
       },
       py::arg("golden"), py::arg("golden_source"), py::arg("candidate"),
       py::arg("candidate_source"), py::arg("out_dir"), py::arg("symbol"), py::arg("config"),
       py::arg("calibration"), py::arg("level"), py::arg("on_bad_row"), py::arg("read_parts"),
-      py::arg("pdf"), py::arg("log_level"), py::arg("log"));
+      py::arg("pdf"), py::arg("log_level"), py::arg("log"), py::arg("progress"));
   m.def(
       "reconstruct",
       [](const std::string& source, const std::vector<std::string>& inputs,
