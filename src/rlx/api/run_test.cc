@@ -1,6 +1,7 @@
 #include "rlx/api/run.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
 #include <map>
@@ -126,8 +127,17 @@ TEST(Run, SupervisedRunWritesTheInProcessRunsParts) {
   Updates updates;
   r.progress = &updates;
   ReconstructResult supervised;
+  sigset_t mask_before;
+  pthread_sigmask(SIG_SETMASK, nullptr, &mask_before);
   const Status s = reconstruct(r, &supervised);
   ASSERT_TRUE(s.ok()) << s.message();
+  // No process-wide state left behind: SIGPIPE's disposition and this thread's mask unchanged.
+  struct sigaction pipe_action {};
+  sigaction(SIGPIPE, nullptr, &pipe_action);
+  EXPECT_EQ(pipe_action.sa_handler, SIG_DFL);
+  sigset_t mask_after;
+  pthread_sigmask(SIG_SETMASK, nullptr, &mask_after);
+  EXPECT_EQ(sigismember(&mask_after, SIGPIPE), sigismember(&mask_before, SIGPIPE));
   EXPECT_EQ(supervised.rows, in_process.rows);
   EXPECT_EQ(supervised.failed_symbols, 0u);
   ASSERT_EQ(supervised.symbols.size(), 1u);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -95,6 +97,33 @@ pid_t spawn(const std::vector<std::string>& args, int channel_fd, int status_fd,
   }
   return pid;
 }
+
+// A write to a dead worker's pipe must fail with EPIPE, not kill the process. Blocking SIGPIPE
+// in the supervising thread does that without touching the process's signal disposition: the
+// threads it starts and the workers it forks inherit the mask (a worker whose supervisor died
+// gets EPIPE too). A SIGPIPE raised meanwhile stays pending on the thread that wrote, and for
+// this thread is taken before the old mask comes back.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlocked() {
+    if (sigismember(&old_, SIGPIPE) == 1) return;  // the caller blocks it already
+    const timespec now{};
+    while (sigtimedwait(&pipe_, nullptr, &now) == SIGPIPE) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_{};
+  sigset_t old_{};
+};
 
 // Whether the key can name its folders (core/message.h); a symbol that cannot fails alone.
 bool named(const SymbolKey& key) {
@@ -444,6 +473,7 @@ void Supervisor::abort_all(Router* router) {
 
 ReconstructSummary Supervisor::run() {
   const auto started = Clock::now();
+  const SigpipeBlocked no_sigpipe;
   ReconstructOptions& run = o_.run;
   run.mode = RunMode::kSupervised;
   if (run.resume) run = resumed_options(run);
@@ -466,7 +496,6 @@ ReconstructSummary Supervisor::run() {
     prepare_out_dir(run);
     write_run_file(run);
   }
-  ::signal(SIGPIPE, SIG_IGN);  // a dead worker's pipe is an error code, not a signal
   // Pipes to workers and one open spool per waiting symbol: a whole market needs more file
   // descriptors than the usual soft limit of 1024, and the hard limit is the user's to give.
   rlimit files{};
