@@ -20,7 +20,8 @@ int run(int argc, char** argv) {
   CommonOptions common;
   std::vector<std::unique_ptr<Command>> commands;
   for (auto make : {reconstruct_command, worker_command, convert_command, demo_command, sql_command,
-                    capture_command, exchange_command, validate_command, calibrate_command}) {
+                    capture_command, exchange_command, validate_command, calibrate_command,
+                    plan_command, run_shard_command, status_command, merge_command}) {
     commands.push_back(make());
     commands.back()->add_to(app, &common);
   }
@@ -30,22 +31,29 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::string command;
-    for (const CLI::App* sub : app.get_subcommands()) command = " " + sub->get_name();
+    int code = static_cast<int>(ExitCode::kUsage);
+    for (const CLI::App* sub : app.get_subcommands()) {
+      command = " " + sub->get_name();
+      for (const auto& c : commands) {
+        if (c->is(sub)) code = c->exit_code_of(StatusCode::kInvalidArgument);
+      }
+    }
     std::fprintf(stderr, "rlx: error: %s\nrlx: `rlx%s --help` lists every option\n", e.what(),
                  command.c_str());
-    return static_cast<int>(ExitCode::kUsage);
+    return code;
   }
 
-  try {
-    for (const auto& c : commands) {
-      if (c->chosen()) return c->run(common);
+  for (const auto& c : commands) {
+    if (!c->chosen()) continue;
+    try {
+      return c->run(common);
+    } catch (...) {
+      const Status status = status_from_exception();
+      std::fprintf(stderr, "rlx: error: %s\n", status.message().c_str());
+      return c->exit_code_of(status.code());
     }
-    return 0;
-  } catch (...) {
-    const Status status = status_from_exception();
-    std::fprintf(stderr, "rlx: error: %s\n", status.message().c_str());
-    return static_cast<int>(exit_code(status.code()));
   }
+  return 0;
 }
 
 }  // namespace rlx::cli

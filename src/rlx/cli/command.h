@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rlx/cli/exit_code.h"
 #include "rlx/core/log.h"
 #include "rlx/core/progress.h"
 #include "rlx/core/status.h"
@@ -31,7 +32,11 @@ class Command {
   // Runs it after a successful parse and returns the exit code (cli/exit_code.h). What stops it
   // is thrown as rlx::Error, mapped by app.cc.
   virtual int run(const CommonOptions& common) = 0;
+  // The exit code of what stops it, and of a bad command line: cli/exit_code.h's, unless the
+  // command has a contract of its own (run-shard: sysexits).
+  virtual int exit_code_of(StatusCode code) const { return static_cast<int>(exit_code(code)); }
   bool chosen() const { return app != nullptr && app->parsed(); }
+  bool is(const CLI::App* sub) const { return sub == app; }
 
  protected:
   CLI::App* app = nullptr;
@@ -50,5 +55,9 @@ std::unique_ptr<Command> capture_command();
 std::unique_ptr<Command> exchange_command();
 std::unique_ptr<Command> validate_command();
 std::unique_ptr<Command> calibrate_command();
+std::unique_ptr<Command> plan_command();
+std::unique_ptr<Command> run_shard_command();
+std::unique_ptr<Command> status_command();
+std::unique_ptr<Command> merge_command();
 
 }  // namespace rlx::cli

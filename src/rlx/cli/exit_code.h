@@ -38,4 +38,33 @@ constexpr ExitCode exit_code(StatusCode code) {
   return ExitCode::kFailure;
 }
 
+// `rlx run-shard`'s exit codes: the shard contract of docs/SHARDS.md, from sysexits.h, which a
+// cluster's scheduler acts on (Slurm's RequeueExit=75 retries a shard).
+enum class ShardExit : int32_t {
+  kDone = 0,
+  kUsage = 64,     // EX_USAGE: bad command line, no such plan or shard
+  kBadData = 65,   // EX_DATAERR: input that cannot be read or trusted, a damaged plan: no retry
+  kSoftware = 70,  // EX_SOFTWARE: internal error
+  kIo = 74,        // EX_IOERR: the output cannot be written
+  kRetry = 75,     // EX_TEMPFAIL: the shard it continues is not done, or SIGTERM: retry later
+};
+
+constexpr ShardExit shard_exit_code(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return ShardExit::kDone;
+    case StatusCode::kInternal:
+      return ShardExit::kSoftware;
+    case StatusCode::kInvalidArgument:
+      return ShardExit::kUsage;
+    case StatusCode::kBadInput:
+      return ShardExit::kBadData;
+    case StatusCode::kIo:
+      return ShardExit::kIo;
+    case StatusCode::kInterrupted:
+      return ShardExit::kRetry;
+  }
+  return ShardExit::kSoftware;
+}
+
 }  // namespace rlx::cli

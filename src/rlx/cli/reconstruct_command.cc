@@ -10,6 +10,7 @@
 #include "rlx/cli/cli_options.h"
 #include "rlx/cli/command.h"
 #include "rlx/cli/exit_code.h"
+#include "rlx/cli/run_options.h"
 #include "rlx/core/error.h"
 #include "rlx/core/progress.h"
 #include "rlx/pipeline/option_names.h"
@@ -23,7 +24,6 @@ class ReconstructCommand : public Command {
   int run(const CommonOptions& common) override;
 
  private:
-  void add_output_options();
   void add_durability_options();
   void add_worker_options();
 
@@ -52,36 +52,11 @@ void ReconstructCommand::add_to(CLI::App& parent, CommonOptions* common) {
   app->add_option("--date-from", request_.date_from,
                   "Lake layout: first dt partition (YYYY-MM-DD)");
   app->add_option("--date-to", request_.date_to, "Lake layout: last dt partition (YYYY-MM-DD)");
-  add_output_options();
+  add_output_options(app, &request_);
   add_durability_options();
   add_worker_options();
   resume_option_->excludes("--input")->excludes("--no-durability")->excludes("--in-process");
   common->add_to(app);
-}
-
-void ReconstructCommand::add_output_options() {
-  add_number(app, pipeline::kTopN, &request_.top_n,
-             "Book levels per side in the enrichment columns (0-50)");
-  add_number(app, pipeline::kRowsPerFile, &request_.rows_per_file, "Rows per Parquet part file");
-  add_number(app, pipeline::kBatchSize, &request_.batch_size,
-             "Messages per micro-batch (1-1000000)");
-  add_enum(app, "--on-bad-row", &request_.on_bad_row, pipeline::kBadRowNames,
-           "Bad input rows: fail (error naming file, row, field) or quarantine (skip, count, "
-           "report)");
-  add_enum(app, "--crossed", &request_.crossed, pipeline::kCrossedNames,
-           "Crossed book policy: keep, drop-stale, drop-both (always counted)");
-  add_enum(app, "--consume-trades", &request_.consume_trades, pipeline::kConsumeNames,
-           "Trades remove passive liquidity: auto (only until the first delta), on, off");
-  add_enum(app, "--snapshot-policy", &request_.snapshot_policy, pipeline::kSnapshotNames,
-           "Snapshots: auto, replace (the whole book), merge-range (keep levels deeper than the "
-           "snapshot)");
-  app->add_flag("--overwrite", request_.overwrite, "Replace an earlier output in --out");
-  app->add_flag("--validate", request_.validate,
-                "Keep tier-1 fidelity statistics per symbol while writing (report.json `stream`; "
-                "docs/VALIDATE.md), and a thin copy beside each part for `rlx validate`");
-  app->add_flag("!--no-thin-copies", request_.thin_copies,
-                "With --validate: tier-1 statistics only, no thin copies (rlx validate then "
-                "decodes the parts)");
 }
 
 void ReconstructCommand::add_durability_options() {

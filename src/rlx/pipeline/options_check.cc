@@ -181,6 +181,14 @@ void check_reconstruct_options(const ReconstructOptions& o) {
   check(kKeepCheckpoints, uint64_t{o.keep_checkpoints});
   check(kCheckpointBatches, o.checkpoint_batches);
   check(kCheckpointSeconds, o.checkpoint_seconds);
+  if (o.stop_at != kNull) {
+    if (!o.durable || o.checkpoint_seconds <= 0 ||
+        o.stop_at % (o.checkpoint_seconds * 1'000'000'000) != 0) {
+      usage(
+          "a shard's end must fall on a scheduled checkpoint of a durable run "
+          "(--checkpoint-seconds)");
+    }
+  }
   for (const auto& [flag, date] :
        {std::pair{"--date-from", &o.date_from}, std::pair{"--date-to", &o.date_to}}) {
     if (date->empty()) continue;

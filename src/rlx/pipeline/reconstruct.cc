@@ -349,6 +349,8 @@ ReconstructOptions resumed_options(const ReconstructOptions& given) {
   o.on_batch = given.on_batch;
   o.progress = given.progress;
   o.progress_sink = given.progress_sink;
+  o.stop_at = given.stop_at;
+  o.stop_requested = given.stop_requested;
   o.log = given.log;
   o.resume = true;
   o.durable = true;
@@ -539,7 +541,11 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
   std::vector<std::pair<SymbolKey, int64_t>> next_seqs;
   size_t committed_files = journal ? journal->committed().size() : 0;
   replay::ReplayState before = replayer->state();
-  while (replayer->next_batch(&batch)) {
+  // A shard whose window lies behind the state it resumed from has nothing to do.
+  bool stop =
+      options.stop_at != kNull && next_scheduled != kNull && next_scheduled > options.stop_at;
+  bool interrupted = false;
+  while (!stop && replayer->next_batch(&batch)) {
     if (journal && before.batches > 0 && may_start_part(batch)) capture(before);
     for (const Message& m : batch) {
       if (!wanted(options, m.exchange, m.symbol)) {  // Tardis files may hold other symbols
@@ -577,6 +583,10 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
       before = replayer->state();
       if (scheduled) capture(before);
     }
+    // A shard ends at the scheduled checkpoint past its window, with its parts committed.
+    stop = scheduled && options.stop_at != kNull && next_scheduled > options.stop_at;
+    interrupted = !stop && options.stop_requested != nullptr && options.stop_requested->load();
+    stop = stop || interrupted;
     if (options.on_batch) {
       uint64_t rows = 0;
       for (const auto& [key, s] : states) rows += static_cast<uint64_t>(s.sink->rows());
@@ -591,6 +601,18 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
       for (const auto& [key, s] : states) rows += static_cast<uint64_t>(s.sink->rows());
       progress.update(done, total, rows);
     }
+  }
+  if (stop || options.stop_at != kNull) {
+    // Unfinished, on purpose: the checkpoints stay for the next shard (or --resume), and the
+    // open parts are left to it (a resume removes what no manifest lists).
+    if (journal) journal->suspend();
+    summary.finished = false;
+    summary.interrupted = interrupted;
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log.info("reconstruct.stopped", {{"messages", summary.messages},
+                                     {"at_end_of_input", std::string(stop ? "no" : "yes")}});
+    return summary;
   }
   // The end of input may still emit buffered diffs into a new part: its recovery point.
   if (journal) {

@@ -2,6 +2,7 @@
 // every symbol found in the inputs, with manifest.json and report.json at the end.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -81,6 +82,13 @@ struct ReconstructOptions {
   OpenInputs open_inputs;           // set: replaces open_readers (not recorded in run.json)
   // After every batch, with the messages and rows so far (a worker's heartbeat).
   std::function<void(uint64_t messages, uint64_t rows)> on_batch;
+  // A shard of a longer run (docs/SHARDS.md): stop after the scheduled checkpoint
+  // (checkpoint_seconds) at or past this market time, or at the end of input, without finishing:
+  // the run stays resumable and the next shard resumes it. kNull: run to the end and finish.
+  // A runtime setting, not recorded in run.json.
+  int64_t stop_at = kNull;
+  // Set from another thread (SIGTERM): stop after the current batch, resumable. Not owned.
+  const std::atomic<bool>* stop_requested = nullptr;
 
   // Crash safety (docs/DURABILITY.md). With `resume`, only out_dir and the fields below are
   // taken from here: everything else comes from the run's .rlx/run.json.
@@ -123,6 +131,11 @@ struct ReconstructSummary {
   uint32_t workers = 0;         // supervised: most worker processes at once
   uint64_t failed_symbols = 0;  // supervised: symbols whose circuit breaker opened
   std::string input_error;      // supervised: a routed input that could not be read
+  // false: stopped by stop_at or stop_requested before the end; nothing was finished (no
+  // manifest or report written), and --resume (or the next shard) goes on from the last
+  // checkpoint.
+  bool finished = true;
+  bool interrupted = false;  // stopped by stop_requested (not at a shard's end)
 };
 
 // Runs the whole reconstruction. Throws rlx::Error (its StatusCode says what went wrong).

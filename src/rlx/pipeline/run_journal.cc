@@ -252,6 +252,11 @@ void RunJournal::commit(const std::vector<sink::FileInfo>& files) {
   sink::update_manifest(options_.out_dir, options_.owner ? &*options_.owner : nullptr, files);
 }
 
+void RunJournal::suspend() {
+  store_->wait();
+  wal_->close();
+}
+
 void RunJournal::finish() {
   store_->wait();
   wal_->close();

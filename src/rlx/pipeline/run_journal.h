@@ -79,6 +79,9 @@ class RunJournal {
   // The run is complete: manifest and report are written; marks it done and removes the WAL
   // and the checkpoints.
   void finish();
+  // The run stops unfinished (a shard's end, SIGTERM): pending checkpoints are written and the
+  // journal is closed, so that a resume continues from the newest checkpoint.
+  void suspend();
 
  private:
   JournalOptions options_;

@@ -16,7 +16,6 @@ namespace rlx::pipeline {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kRunFile = "run.json";
 constexpr const char* kDoneFile = "done";
 constexpr uint64_t kEdgeBytes = 1 << 20;
 

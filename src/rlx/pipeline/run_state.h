@@ -13,6 +13,7 @@
 namespace rlx::pipeline {
 
 inline constexpr const char* kStateDir = ".rlx";
+inline constexpr const char* kRunFile = "run.json";  // the run's options (write_run_file)
 // A supervised run's worker writes its ReconstructSummary here (report.h serialize_summary).
 inline constexpr const char* kResultFile = "result.bin";
 

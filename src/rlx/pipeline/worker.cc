@@ -62,6 +62,8 @@ ReconstructSummary run_worker(const WorkerOptions& w) {
   o.state_dir = worker_state_dir(w.out_dir, w.key);
   o.log = w.log;
   o.writer_threads = w.writer_threads;
+  o.stop_at = w.stop_at;
+  o.stop_requested = w.stop_requested;
   o.progress = ProgressMode::kNever;
   o.overwrite = false;
   // One process per symbol at a time: after a kill -9 of the supervisor, the killed run's

@@ -30,7 +30,9 @@ struct WorkerOptions {
   // watchdog's progress), and "E <exit code> <message>" before an error exit. -1: none.
   int status_fd = -1;
   Log log;
-  int32_t writer_threads = 0;                          // ReconstructOptions::writer_threads
+  int32_t writer_threads = 0;                         // ReconstructOptions::writer_threads
+  int64_t stop_at = kNull;                            // ReconstructOptions::stop_at (a shard's end)
+  const std::atomic<bool>* stop_requested = nullptr;  // ReconstructOptions::stop_requested
   std::function<void(uint64_t messages)> after_batch;  // test hook (fault injection)
 };
 

@@ -1,0 +1,178 @@
+// Shards as processes (build/rlx plan, run-shard, status, merge) on real captures: a chain of
+// shards, run with duplicates, a SIGKILL and a SIGTERM among them, merges into the bytes a
+// single-machine `rlx reconstruct` writes with the same options.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "rlx/testing/process.h"
+#include "rlx/testing/test_data.h"
+
+namespace rlx::shard {
+namespace {
+namespace fs = std::filesystem;
+
+// The contract's bound for a finished shard, process start included; sanitizers slow start-up.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kFinishedShardMs = 1000;
+#else
+constexpr double kFinishedShardMs = 100;
+#endif
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The output's Parquet parts and manifest.json, by path relative to it.
+std::map<std::string, std::string> output_of(const fs::path& out) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    const std::string rel = fs::relative(e.path(), out).string();
+    if (e.is_regular_file() && (e.path().extension() == ".parquet" || rel == "manifest.json")) {
+      files[rel] = slurp(e.path());
+    }
+  }
+  return files;
+}
+
+int rlx(const std::vector<std::string>& args, const fs::path& log) {
+  std::vector<std::string> all = {RLX_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  return testing::wait_exit(testing::spawn_process(all, log, log.string() + ".out"));
+}
+
+class Shards : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"binance/hftbacktest/spot_btcusdt_20240808.gz",
+                             "binance/hftbacktest/spot_btcusdt_20240809.gz",
+                             "binance/hftbacktest/usdm_ethusdt_20240808.gz"}) {
+      const fs::path file = testing::shared_data_dir() / name;
+      if (!fs::exists(file)) {
+        if (testing::in_ci()) FAIL() << "CI is set but test data is missing: " << file;
+        GTEST_SKIP() << "test data not found: " << file;
+      }
+      inputs_.push_back(file.string());
+    }
+  }
+
+  // 2 symbols x 6 windows of 120 s: 12 shards (23:54 to 00:06 UTC, around midnight).
+  std::vector<std::string> plan_args(const fs::path& plan) const {
+    std::vector<std::string> a = {"plan", "--input"};
+    a.insert(a.end(), inputs_.begin(), inputs_.end());
+    for (const char* s : {"--from", "2024-08-08T23:54", "--to", "2024-08-09T00:06",
+                          "--shard-seconds", "120", "--out"}) {
+      a.emplace_back(s);
+    }
+    a.push_back(plan.string());
+    return a;
+  }
+
+  std::vector<std::string> shard_args(const fs::path& plan, int index) const {
+    return {RLX_BINARY, "run-shard", "--plan", plan.string(), "--index", std::to_string(index)};
+  }
+
+  // The single-machine run with the plan's options (a checkpoint at each window's end).
+  fs::path reference() {
+    const fs::path ref = tmp_.path() / "reference";
+    std::vector<std::string> a = {"reconstruct", "--input"};
+    a.insert(a.end(), inputs_.begin(), inputs_.end());
+    for (const char* s : {"--checkpoint-seconds", "120", "--progress", "never", "--out"}) {
+      a.emplace_back(s);
+    }
+    a.push_back(ref.string());
+    EXPECT_EQ(rlx(a, tmp_.path() / "reference.log"), 0) << slurp(tmp_.path() / "reference.log");
+    return ref;
+  }
+
+  testing::TempDir tmp_;
+  std::vector<std::string> inputs_;
+};
+
+TEST_F(Shards, AChainWithDuplicatesAKillAndASigtermMergesIntoTheSingleMachineOutput) {
+  const fs::path plan = tmp_.path() / "plan";
+  const fs::path log = tmp_.path() / "shard.log";
+  ASSERT_EQ(rlx(plan_args(plan), log), 0) << slurp(log);
+  ASSERT_TRUE(fs::exists(plan / "plan.json"));
+  EXPECT_NE(slurp(log.string() + ".out").find("12 shards (6 windows x 2 symbols)"),
+            std::string::npos)
+      << slurp(log.string() + ".out");
+
+  // Shard 2 continues shard 0 (same symbol, next window): not ready yet.
+  EXPECT_EQ(testing::wait_exit(testing::spawn_process(shard_args(plan, 2), log)), 75) << slurp(log);
+  EXPECT_EQ(rlx({"merge", "--plan", plan.string()}, log), 75);
+
+  // Two copies of shard 0 at once: one result, both succeed.
+  const pid_t a = testing::spawn_process(shard_args(plan, 0), tmp_.path() / "a.log");
+  const pid_t b = testing::spawn_process(shard_args(plan, 0), tmp_.path() / "b.log");
+  EXPECT_EQ(testing::wait_exit(a), 0) << slurp(tmp_.path() / "a.log");
+  EXPECT_EQ(testing::wait_exit(b), 0) << slurp(tmp_.path() / "b.log");
+
+  // A finished shard exits 0 at once.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(testing::wait_exit(testing::spawn_process(shard_args(plan, 0), log)), 0);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(ms, kFinishedShardMs) << "a finished shard took " << ms << " ms";
+
+  for (int i = 1; i < 12; ++i) {
+    if (i == 3) {  // SIGKILLed mid-run, then run again
+      int code = 0;
+      testing::kill_after(testing::spawn_process(shard_args(plan, i), log), 0.15, &code);
+    } else if (i == 5) {  // SIGTERM: stops cleanly, resumable, 75 (or done already: 0)
+      const pid_t p = testing::spawn_process(shard_args(plan, i), log);
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      ::kill(p, SIGTERM);
+      const int code = testing::wait_exit(p);
+      EXPECT_TRUE(code == 75 || code == 0) << code << ": " << slurp(log);
+    }
+    ASSERT_EQ(testing::wait_exit(testing::spawn_process(shard_args(plan, i), log)), 0)
+        << "shard " << i << ": " << slurp(log);
+  }
+  ASSERT_EQ(rlx({"status", "--plan", plan.string()}, log), 0);
+  EXPECT_NE(slurp(log.string() + ".out").find("12 shards: 12 done"), std::string::npos)
+      << slurp(log.string() + ".out");
+  ASSERT_EQ(rlx({"merge", "--plan", plan.string()}, log), 0) << slurp(log);
+  EXPECT_TRUE(fs::exists(plan / "out" / "report.json"));
+
+  const auto merged = output_of(plan / "out");
+  const auto single = output_of(reference());
+  ASSERT_GT(merged.size(), 2u);
+  EXPECT_EQ(merged.size(), single.size());
+  for (const auto& [path, bytes] : single) {
+    const auto it = merged.find(path);
+    ASSERT_NE(it, merged.end()) << path << " is missing from the merged output";
+    EXPECT_TRUE(it->second == bytes) << path << " differs";
+  }
+}
+
+TEST_F(Shards, BadRequestsHaveTheContractsExitCodes) {
+  const fs::path plan = tmp_.path() / "plan";
+  const fs::path log = tmp_.path() / "log";
+  EXPECT_EQ(rlx({"run-shard", "--plan", plan.string(), "--index", "0"}, log), 64) << slurp(log);
+  EXPECT_EQ(rlx({"run-shard", "--plan", plan.string()}, log), 64) << slurp(log);
+  ASSERT_EQ(rlx(plan_args(plan), log), 0) << slurp(log);
+  EXPECT_EQ(rlx({"run-shard", "--plan", plan.string(), "--index", "12"}, log), 64) << slurp(log);
+  EXPECT_NE(slurp(log).find("shard 12 is not in the plan"), std::string::npos) << slurp(log);
+  // A plan is written once.
+  EXPECT_EQ(rlx(plan_args(plan), log), 2) << slurp(log);
+  // A changed plan is refused by its shards: their markers would not match it.
+  std::string text = slurp(plan / "plan.json");
+  text.replace(text.find("\"after\": -1"), 11, "\"after\": 1 ");
+  std::ofstream(plan / "plan.json") << text;
+  EXPECT_EQ(rlx({"run-shard", "--plan", plan.string(), "--index", "0"}, log), 65) << slurp(log);
+  EXPECT_NE(slurp(log).find("config_xxh3"), std::string::npos) << slurp(log);
+}
+
+}  // namespace
+}  // namespace rlx::shard

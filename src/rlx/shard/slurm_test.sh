@@ -1,0 +1,150 @@
+#!/bin/bash
+# Shards on a real Slurm (single node, loopback, started and stopped here; ../SCALE-OUT.md):
+# `rlx plan --slurm` submits 12 shards (2 symbols x 6 windows, each window's tasks after the
+# previous window's); one shard is SIGKILLed and requeued, one gets SIGTERM and exits 75, which
+# Slurm requeues (RequeueExit=75). The merge job's output must equal a single-machine run's,
+# byte for byte. Needs root and Debian's slurmctld, slurmd, slurm-client and munge
+# (scripts/bootstrap); without them it fails under CI and is skipped otherwise (exit 77).
+set -uo pipefail
+rlx=${RLX_BINARY:?}
+data=${RLX_DATA_DIR:-$(cd "$(dirname "$0")/../../../.." && pwd)/shared/data}/binance/hftbacktest
+skip() {
+  if [ -n "${CI:-}" ]; then echo "FAIL: CI is set but $1" >&2; exit 1; fi
+  echo "SKIP: $1" >&2; exit 77
+}
+for tool in slurmctld slurmd sbatch squeue scontrol sinfo munged mungekey; do
+  command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (scripts/bootstrap)"
+done
+[ "$(id -u)" -eq 0 ] || skip "single-node Slurm here runs as root"
+inputs=("$data/spot_btcusdt_20240808.gz" "$data/spot_btcusdt_20240809.gz" "$data/usdm_ethusdt_20240808.gz")
+for f in "${inputs[@]}"; do [ -f "$f" ] || skip "test data is missing: $f"; done
+
+ROOT=$(mktemp -d /tmp/rlx-slurm.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null
+  done
+  pkill -KILL -f "run-shard --plan $ROOT/" 2>/dev/null
+  rm -rf "$ROOT"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; tail -n 20 "$ROOT"/log/*.log "$ROOT"/plan/slurm/logs/* 2>/dev/null >&2; exit 1; }
+
+# munge: the socket folder and all its parents o+x, the key folder private.
+mkdir -p "$ROOT"/{etc,state,spool,log} "$ROOT"/munge/{etc,run,log,lib}
+chmod 755 "$ROOT" "$ROOT/munge" "$ROOT/munge/run"
+chmod 700 "$ROOT/munge/etc" "$ROOT/munge/log" "$ROOT/munge/lib"
+sock=$ROOT/munge/run/munge.sock
+mungekey --create --keyfile="$ROOT/munge/etc/munge.key" || fail "mungekey"
+munged -F --key-file="$ROOT/munge/etc/munge.key" --socket="$sock" \
+  --pid-file="$ROOT/munge/run/munged.pid" --log-file="$ROOT/munge/log/munged.log" \
+  --seed-file="$ROOT/munge/lib/munged.seed" >"$ROOT/log/munged.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+
+# Ports of our own, so that a second run or a leftover daemon does not answer.
+port=$((20000 + $$ % 20000))
+export SLURM_CONF=$ROOT/etc/slurm.conf
+cat >"$SLURM_CONF" <<CONF
+ClusterName=rlxtest
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$sock,cred_expire=5
+StateSaveLocation=$ROOT/state
+SlurmdSpoolDir=$ROOT/spool
+SlurmctldPidFile=$ROOT/state/slurmctld.pid
+SlurmdPidFile=$ROOT/spool/slurmd.pid
+SlurmctldLogFile=$ROOT/log/slurmctld.log
+SlurmdLogFile=$ROOT/log/slurmd.log
+MailProg=/bin/true
+MpiDefault=none
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerType=sched/backfill
+SchedulerParameters=sched_interval=1,bf_interval=1
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+RequeueExit=75
+ReturnToService=2
+KillWait=2
+MinJobAge=600
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=1000 State=UNKNOWN
+PartitionName=rlx Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+CONF
+slurmctld -D -i >"$ROOT/log/slurmctld.out" 2>&1 &
+ctld=$!
+pids+=($ctld)
+slurmd -D -N localhost >"$ROOT/log/slurmd.out" 2>&1 &
+slurmd=$!
+pids+=($slurmd)
+deadline=$(($(date +%s) + 60))
+until timeout 5 sinfo -h -n localhost -o %T 2>/dev/null | grep -qx idle; do
+  kill -0 "$ctld" 2>/dev/null && kill -0 "$slurmd" 2>/dev/null || fail "a Slurm daemon died"
+  [ "$(date +%s)" -lt "$deadline" ] || fail "Slurm was not ready in 60 s"
+  sleep 0.2
+done
+
+plan=$ROOT/plan
+"$rlx" plan --input "${inputs[@]}" --from 2024-08-08T23:54 --to 2024-08-09T00:06 \
+  --shard-seconds 120 --out "$plan" --slurm >"$ROOT/log/plan.log" 2>&1 || fail "rlx plan --slurm"
+grep -q '^12 shards\|12 shards (6 windows x 2 symbols)' "$ROOT/log/plan.log" || fail "not 12 shards"
+merge_job=$(awk '$1 == "merge" {print $2}' "$ROOT/log/plan.log")
+[ -n "$merge_job" ] || fail "no merge job in the output of rlx plan --slurm"
+jobs=$(awk '$1 == "window" {print $3}' "$ROOT/log/plan.log" | tr '\n' ' ')
+
+# The faults: shard 3 is SIGKILLed once (FAILED 0:9, requeued by hand as an operator would);
+# shard 6 gets SIGTERM once and exits 75 (requeued by Slurm).
+killed="" terminated=""
+deadline=$(($(date +%s) + 300))
+while squeue -h -j "$merge_job" -o %i 2>/dev/null | grep -q .; do
+  [ "$(date +%s)" -lt "$deadline" ] || fail "the plan did not finish in 300 s"
+  if [ -z "$killed" ] && pid=$(pgrep -f "run-shard --plan $plan --index 3\$"); then
+    kill -KILL $pid && killed=yes
+  fi
+  if [ -z "$terminated" ] && pid=$(pgrep -f "run-shard --plan $plan --index 6\$"); then
+    kill -TERM $pid && terminated=yes
+  fi
+  # A failed task is retried: scontrol requeue (the SIGKILLed shard).
+  for job in $jobs; do
+    scontrol -o show job "$job" 2>/dev/null | grep -o 'JobId=[0-9]* ArrayJobId=[0-9]* ArrayTaskId=[0-9]* .*JobState=FAILED' |
+      awk '{split($2,a,"="); split($3,t,"="); print a[2] "_" t[2]}' |
+      while read -r task; do scontrol requeue "$task" 2>/dev/null; done
+  done
+  sleep 0.01
+done
+[ "$killed" = yes ] || fail "shard 3 was never seen running (nothing was killed)"
+[ "$terminated" = yes ] || fail "shard 6 was never seen running (no SIGTERM)"
+
+summary=$(for job in $jobs $merge_job; do scontrol -o show job "$job"; done |
+  awk '{for(i=1;i<=NF;i++){split($i,kv,"=");f[kv[1]]=kv[2]} print f["JobId"], f["ArrayTaskId"], f["JobState"], f["ExitCode"], "restarts=" f["Restarts"]}')
+echo "$summary"
+echo "$summary" | grep -v ' COMPLETED 0:0 ' && fail "a job did not complete"
+[ "$(echo "$summary" | grep -c ' COMPLETED 0:0 ')" -eq 13 ] || fail "not 12 shards and the merge"
+echo "$summary" | grep -q 'restarts=[1-9]' || fail "no task was retried"
+"$rlx" status --plan "$plan" | grep -q '^12 shards: 12 done' || fail "rlx status: not all done"
+grep -l 'stopped (signal)' "$plan"/slurm/logs/* >/dev/null || fail "no shard exited 75 on SIGTERM"
+
+# The merged output equals a single-machine run with the same options.
+"$rlx" reconstruct --input "${inputs[@]}" --checkpoint-seconds 120 --progress never \
+  --out "$ROOT/single" >"$ROOT/log/single.log" 2>&1 || fail "the single-machine run"
+compared=0
+while read -r file; do
+  cmp -s "$ROOT/single/$file" "$plan/out/$file" || fail "$file differs from the single-machine run"
+  compared=$((compared + 1))
+done < <(cd "$ROOT/single" && find . -name '*.parquet' -o -name manifest.json | sort)
+[ "$compared" -gt 2 ] || fail "nothing compared"
+[ "$(cd "$plan/out" && find . -name '*.parquet' | wc -l)" -eq $((compared - 1)) ] ||
+  fail "the merged output has other parts than the single-machine run"
+[ -f "$plan/out/report.json" ] || fail "no report.json after the merge"
+echo "PASS: 12 shards on Slurm (one SIGKILLed, one SIGTERMed, both retried) merged into the single-machine output ($compared files)"
