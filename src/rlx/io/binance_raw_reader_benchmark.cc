@@ -1,6 +1,7 @@
 // Reads the largest hftbacktest capture (usdm_btcusdt_20240808.gz: 93,954 lines, 27.8 MB of text,
 // 445,521 level rows) end to end. Reports messages/s (items_per_second), level rows/s and the
-// decompressed text rate; BM_LineReader isolates gzip + line splitting.
+// decompressed text rate; BM_LineReader/N isolates gzip + line splitting, with a restart point
+// (for seeking: io/line_reader.h) every N MiB of text, or none (0).
 //   build-*/src/rlx/io/rlx_binance_raw_reader_benchmark --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 
@@ -53,7 +54,9 @@ void BM_LineReader(benchmark::State& state) {
   }
   uint64_t bytes = 0, lines = 0;
   for (auto _ : state) {
-    rlx::io::LineReader reader(path);
+    rlx::io::LineReaderOptions options;
+    options.restart_interval = static_cast<uint64_t>(state.range(0)) << 20;
+    rlx::io::LineReader reader(path, options);
     std::string_view line;
     while (reader.next(&line)) benchmark::DoNotOptimize(line.data());
     bytes += reader.text_bytes();
@@ -62,7 +65,7 @@ void BM_LineReader(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
   state.SetItemsProcessed(static_cast<int64_t>(lines));
 }
-BENCHMARK(BM_LineReader)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LineReader)->Arg(0)->Arg(4)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -32,6 +32,8 @@ struct LineReader::Decoder {
   z_stream z{};
   bool z_init = false;
   bool z_member_done = false;  // the last gzip member ended and nothing followed it yet
+  bool raw_deflate = false;    // resumed inside a member: raw inflate, then its trailer
+  size_t trailer_left = 0;     // gzip trailer bytes still to pass over (not checked: see seek())
   ZSTD_DStream* zstd = nullptr;
   size_t zstd_last = 1;  // last ZSTD_decompressStream hint: 0 when a frame just completed
 
@@ -54,6 +56,8 @@ LineReader::LineReader(std::string path, const LineReaderOptions& options)
   text_cap_ = options_.text_buffer_bytes;
   text_ = std::make_unique<char[]>(text_cap_);
   decoder_ = std::make_unique<Decoder>();
+  restarts_.emplace_back();  // the file's start
+  restart_serial_ = 1;
 
   // Detect the compression from the magic bytes of the first read.
   while (raw_end_ < 4 && read_raw()) {
@@ -96,7 +100,10 @@ void LineReader::fail(const std::string& what) const {
 
 bool LineReader::read_raw() {
   if (raw_eof_) return false;
-  if (raw_pos_ == raw_end_) raw_pos_ = raw_end_ = 0;
+  if (raw_pos_ == raw_end_) {
+    raw_base_ += raw_end_;
+    raw_pos_ = raw_end_ = 0;
+  }
   if (raw_end_ == options_.read_buffer_bytes) {  // only during detection with a tiny buffer
     return true;
   }
@@ -148,6 +155,7 @@ bool LineReader::fill() {
         raw_pos_ += n;
         text_end_ += n;
         text_bytes_ += n;
+        decoded_bytes_ += n;
         return true;
       }
       if (raw_eof_) return false;
@@ -163,6 +171,7 @@ bool LineReader::fill() {
         }
         text_end_ += static_cast<size_t>(n);
         text_bytes_ += static_cast<uint64_t>(n);
+        decoded_bytes_ += static_cast<uint64_t>(n);
         return true;
       }
     }
@@ -171,29 +180,54 @@ bool LineReader::fill() {
       for (;;) {
         if (raw_pos_ == raw_end_ && !raw_eof_) read_raw();
         const size_t avail = raw_end_ - raw_pos_;
+        if (decoder_->trailer_left > 0) {
+          const size_t n = std::min(avail, decoder_->trailer_left);
+          raw_pos_ += n;
+          decoder_->trailer_left -= n;
+          if (decoder_->trailer_left > 0 && raw_eof_) {
+            fail("truncated gzip stream: the file ends inside a member's trailer");
+          }
+          continue;  // more input, or the end of the file, decides what follows
+        }
         if (decoder_->z_member_done) {
           if (avail == 0 && raw_eof_) return false;  // clean end after the last member
-          // Another gzip member follows (concatenated .gz files are valid gzip).
-          inflateReset(&z);
+          // Another gzip member follows (concatenated .gz files are valid gzip): a restart point.
+          if (options_.restart_interval > 0 &&
+              text_bytes_ - restarts_.back().raw_text_offset >= options_.restart_interval) {
+            add_restart_point(/*in_member=*/false, 0);
+          }
+          inflateReset2(&z, 16 + MAX_WBITS);  // the wrapper again, after a resume inside one
           decoder_->z_member_done = false;
         }
         z.next_in = reinterpret_cast<Bytef*>(raw_.get() + raw_pos_);
         z.avail_in = static_cast<uInt>(avail);
         z.next_out = reinterpret_cast<Bytef*>(out);
         z.avail_out = static_cast<uInt>(room);
-        const int rc = inflate(&z, Z_NO_FLUSH);
+        // Z_BLOCK: inflate stops at each deflate block's end, where a restart point can be.
+        const int rc = inflate(&z, options_.restart_interval > 0 ? Z_BLOCK : Z_NO_FLUSH);
         raw_pos_ += avail - z.avail_in;
         const size_t produced = room - z.avail_out;
         text_end_ += produced;
         text_bytes_ += produced;
+        decoded_bytes_ += produced;
         if (rc == Z_STREAM_END) {
           decoder_->z_member_done = true;
+          if (decoder_->raw_deflate) {  // raw inflate stops before the member's 8-byte trailer
+            decoder_->raw_deflate = false;
+            decoder_->trailer_left = 8;
+          }
         } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
           fail(std::string("corrupt gzip stream: ") + (z.msg != nullptr ? z.msg : zError(rc)) +
                " after " + std::to_string(text_bytes_) + " decompressed bytes");
+        } else if ((z.data_type & 128) != 0 && (z.data_type & 64) == 0 &&
+                   options_.restart_interval > 0 &&
+                   text_bytes_ - restarts_.back().raw_text_offset >= options_.restart_interval) {
+          add_restart_point(/*in_member=*/true, static_cast<uint8_t>(z.data_type & 7));
         }
         if (produced > 0) return true;
-        if (rc != Z_STREAM_END && raw_pos_ == raw_end_ && raw_eof_) {
+        // Z_BUF_ERROR: no progress was possible. (A Z_OK at a block's end with the input used
+        // up is not an end yet: the next call reads the trailer that zlib holds.)
+        if (rc == Z_BUF_ERROR && raw_pos_ == raw_end_ && raw_eof_) {
           fail("truncated gzip stream: the file ends inside a compressed block after " +
                std::to_string(text_bytes_) + " decompressed bytes");
         }
@@ -216,6 +250,12 @@ bool LineReader::fill() {
         decoder_->zstd_last = rc;
         text_end_ += zout.pos;
         text_bytes_ += zout.pos;
+        decoded_bytes_ += zout.pos;
+        // A frame ended here: the next one decodes on its own, a restart point.
+        if (rc == 0 && options_.restart_interval > 0 &&
+            text_bytes_ - restarts_.back().raw_text_offset >= options_.restart_interval) {
+          add_restart_point(/*in_member=*/false, 0);
+        }
         if (zout.pos > 0) return true;
         if (raw_pos_ == raw_end_ && raw_eof_ && !progress && rc != 0) {
           if (unfinished_segment_) {
@@ -229,6 +269,137 @@ bool LineReader::fill() {
     }
   }
   return false;
+}
+
+namespace {
+constexpr size_t kKeptRestarts = 8;  // more than the text buffer can be ahead of a mark
+constexpr uint32_t kPositionTag = make_tag("LNP", 1);
+}  // namespace
+
+void LinePosition::save(BinaryWriter& w) const {
+  w.u32(kPositionTag);
+  w.u64(line_number);
+  w.u64(text_offset);
+  w.u64(raw_offset);
+  w.u64(raw_text_offset);
+  w.u8(bits);
+  w.boolean(in_member);
+  w.str(window);
+}
+
+LinePosition LinePosition::load(BinaryReader& r) {
+  r.expect_tag(kPositionTag, "LinePosition");
+  LinePosition p;
+  p.line_number = r.u64("LinePosition.line_number");
+  p.text_offset = r.u64("LinePosition.text_offset");
+  p.raw_offset = r.u64("LinePosition.raw_offset");
+  p.raw_text_offset = r.u64("LinePosition.raw_text_offset");
+  p.bits = r.u8("LinePosition.bits");
+  p.in_member = r.u8("LinePosition.in_member") != 0;
+  p.window = r.str("LinePosition.window");
+  return p;
+}
+
+void LineReader::add_restart_point(bool in_member, uint8_t bits) {
+  LinePosition p;
+  p.raw_offset = raw_base_ + raw_pos_;
+  p.raw_text_offset = text_bytes_;
+  p.in_member = in_member;
+  p.bits = bits;
+  if (in_member) {
+    p.window.resize(32768);
+    uInt length = 0;
+    inflateGetDictionary(&decoder_->z, reinterpret_cast<Bytef*>(p.window.data()), &length);
+    p.window.resize(length);
+  }
+  restarts_.push_back(std::move(p));
+  ++restart_serial_;
+  if (restarts_.size() > kKeptRestarts) restarts_.pop_front();
+}
+
+void LineReader::mark() {
+  mark_.line_number = line_number_;
+  mark_.text_offset = text_bytes_ - (text_end_ - text_pos_);
+  // The newest restart point at or before the mark (decoding runs ahead of the lines).
+  uint64_t serial = restart_serial_;
+  for (auto it = restarts_.rbegin(); it != restarts_.rend(); ++it, --serial) {
+    if (it->raw_text_offset <= mark_.text_offset) break;
+  }
+  mark_.restart_serial = serial;
+}
+
+LinePosition LineReader::marked_position() const {
+  LinePosition p;  // the file's start unless the mark's restart point is still kept
+  const uint64_t oldest = restart_serial_ + 1 - restarts_.size();
+  if (compression_ == Compression::kNone) {
+    p.raw_offset = p.raw_text_offset = mark_.text_offset;
+  } else if (mark_.restart_serial >= oldest && mark_.restart_serial <= restart_serial_) {
+    p = restarts_[mark_.restart_serial - oldest];
+  }
+  p.line_number = mark_.line_number;
+  p.text_offset = mark_.text_offset;
+  return p;
+}
+
+void LineReader::drop_text_until(uint64_t text_offset) {
+  text_pos_ = text_end_ = scan_from_ = 0;
+  while (text_bytes_ < text_offset) {
+    if (!fill()) fail("the position to resume from lies beyond the end of the file");
+    text_pos_ = scan_from_ = text_end_;  // all of it lies before the position
+  }
+  text_pos_ = scan_from_ = text_end_ - static_cast<size_t>(text_bytes_ - text_offset);
+}
+
+void LineReader::seek(const LinePosition& p) {
+  if (line_number_ != 0) fail("seek on a reader that has read already");
+  if (p.text_offset < p.raw_text_offset) fail("a position before its restart point");
+  const bool from_start = p.raw_offset == 0 && p.raw_text_offset == 0;
+  if (!from_start) {
+    const uint64_t at = p.raw_offset - (p.bits != 0 ? 1 : 0);
+    if (::lseek(fd_, static_cast<off_t>(at), SEEK_SET) < 0) {
+      fail(std::string("cannot seek: ") + std::strerror(errno));
+    }
+    raw_pos_ = raw_end_ = 0;
+    raw_eof_ = false;
+    raw_base_ = at;
+    text_bytes_ = p.raw_text_offset;
+    switch (compression_) {
+      case Compression::kNone:
+        break;
+      case Compression::kZstd:
+        ZSTD_DCtx_reset(decoder_->zstd, ZSTD_reset_session_only);
+        decoder_->zstd_last = 0;
+        break;
+      case Compression::kGzip: {
+        z_stream& z = decoder_->z;
+        decoder_->z_member_done = false;
+        if (!p.in_member) {
+          inflateReset2(&z, 16 + MAX_WBITS);
+          break;
+        }
+        // Inside a member (zlib's zran.c): raw deflate from a block boundary, with the bits of
+        // the byte before it and the window the block may refer back into. The member's CRC is
+        // not checked from here (its start was not read).
+        inflateReset2(&z, -MAX_WBITS);
+        if (p.bits != 0) {
+          if (!read_raw()) fail("the position to resume from lies beyond the end of the file");
+          const auto byte = static_cast<unsigned char>(raw_[raw_pos_++]);
+          inflatePrime(&z, p.bits, byte >> (8 - p.bits));
+        }
+        inflateSetDictionary(&z, reinterpret_cast<const Bytef*>(p.window.data()),
+                             static_cast<uInt>(p.window.size()));
+        decoder_->raw_deflate = true;
+        break;
+      }
+    }
+    LinePosition restart = p;
+    restart.line_number = 0;
+    restart.text_offset = 0;
+    restarts_.push_back(std::move(restart));
+    ++restart_serial_;
+  }
+  drop_text_until(p.text_offset);
+  line_number_ = p.line_number;
 }
 
 bool LineReader::next(std::string_view* line) {

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "rlx/core/binary_io.h"
 #include "rlx/io/line_source.h"
 
 namespace rlx::io {
@@ -19,6 +21,28 @@ struct LineReaderOptions {
   size_t read_buffer_bytes = 256 * 1024;     // compressed (or plain) bytes per read(2)
   size_t text_buffer_bytes = 1024 * 1024;    // decompressed text window; grows for long lines
   size_t max_line_bytes = 64 * 1024 * 1024;  // a longer line is bad input, never unbounded memory
+  // Text between restart points (seek() decodes at most about this much again); 0: none but the
+  // file's start (gzip then inflates without stopping at each block: BM_LineReader/0).
+  uint64_t restart_interval = 4 * 1024 * 1024;
+};
+
+// Where a reader stands between two lines, to come back to with seek() on a fresh reader of the
+// same file (a resumed run). Decoding restarts at a restart point at or before it (the file's
+// start, a gzip member or deflate block with the 32 KiB of text before it, a zstd frame) and the
+// text from there to the line is decoded again and dropped: a seek costs at most about one
+// restart interval of decoding, wherever the position is.
+struct LinePosition {
+  uint64_t line_number = 0;      // lines returned before it
+  uint64_t text_offset = 0;      // decompressed bytes before it
+  uint64_t raw_offset = 0;       // the restart point: where in the file decoding resumes
+  uint64_t raw_text_offset = 0;  // decompressed bytes before the restart point
+  uint8_t bits = 0;              // gzip, inside a member: bits of the byte before raw_offset
+  bool in_member = false;        // gzip: a deflate block inside a member (raw inflate + window)
+  std::string window;            // gzip, inside a member: the text before the restart point
+
+  void save(BinaryWriter& writer) const;
+  static LinePosition load(BinaryReader& reader);  // throws Error(kInternal) on a short read
+  friend bool operator==(const LinePosition&, const LinePosition&) = default;
 };
 
 class LineReader final : public LineSource {
@@ -48,12 +72,24 @@ class LineReader final : public LineSource {
   bool unfinished_segment() const { return unfinished_segment_; }
   bool torn_tail() const override { return torn_tail_; }
 
+  // The position after the last line returned. Cheap (a few integers); position() turns it into
+  // a LinePosition, which for gzip copies a window: once per checkpoint, not per line.
+  void mark();
+  LinePosition marked_position() const;
+  // Moves a reader that has not returned a line yet to `position` (from the same file). Throws
+  // rlx::Error(kBadInput) naming the file when the position does not fit it.
+  void seek(const LinePosition& position);
+  // Text decompressed by this reader so far, seeks included (what a seek cost).
+  uint64_t decoded_bytes() const { return decoded_bytes_; }
+
  private:
   struct Decoder;
 
   // Appends decompressed text after text_end_; returns false at the clean end of the input.
   bool fill();
   bool read_raw();  // refills the raw buffer; false at end of file
+  void add_restart_point(bool in_member, uint8_t bits);
+  void drop_text_until(uint64_t text_offset);
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string path_;
@@ -76,6 +112,17 @@ class LineReader final : public LineSource {
 
   uint64_t line_number_ = 0;
   uint64_t text_bytes_ = 0;
+  uint64_t decoded_bytes_ = 0;
+  uint64_t raw_base_ = 0;  // file offset of raw_[0]
+
+  // The last few restart points (the oldest is dropped as new ones come), and the mark.
+  std::deque<LinePosition> restarts_;
+  uint64_t restart_serial_ = 0;  // restart points made so far; restarts_.back() is the last
+  struct Mark {
+    uint64_t line_number = 0;
+    uint64_t text_offset = 0;
+    uint64_t restart_serial = 0;
+  } mark_;
   bool unfinished_segment_ = false;
   bool torn_tail_ = false;
 };

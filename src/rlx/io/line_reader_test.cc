@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "rlx/core/binary_io.h"
 #include "rlx/core/error.h"
 #include "rlx/testing/compress.h"
 #include "rlx/testing/test_data.h"
@@ -180,6 +181,87 @@ TEST(LineReader, MissingFileAndOverlongLineAreBadInput) {
     EXPECT_EQ(e.where().row, 2u);
     EXPECT_NE(std::string(e.what()).find("longer than 50000"), std::string::npos);
   }
+}
+
+// Marks every 9973 lines (taken, as the replayer does, before one more line is read), each
+// through its bytes as a checkpoint keeps it; a fresh reader seeked to a mark reads exactly the
+// rest of an uninterrupted read. Returns the text the seek to the last mark decoded.
+uint64_t expect_seeks_resume(const fs::path& file, uint64_t interval) {
+  LineReaderOptions options;
+  options.restart_interval = interval;
+  std::vector<std::string> lines;
+  std::vector<std::pair<size_t, std::string>> marks;  // lines before it, its bytes
+  {
+    LineReader reader(file.string(), options);
+    std::string_view line;
+    for (;;) {
+      const bool at_mark = lines.size() % 9973 == 0;
+      if (at_mark) reader.mark();
+      if (!reader.next(&line)) break;
+      lines.emplace_back(line);
+      if (at_mark) {
+        std::string bytes;
+        BinaryWriter w(&bytes);
+        reader.marked_position().save(w);
+        marks.emplace_back(lines.size() - 1, bytes);
+      }
+    }
+  }
+  EXPECT_GT(marks.size(), 3u) << file;
+  uint64_t last_cost = 0;
+  for (const auto& [before, bytes] : marks) {
+    BinaryReader r(bytes);
+    const LinePosition position = LinePosition::load(r);
+    LineReader reader(file.string(), options);
+    reader.seek(position);
+    last_cost = reader.decoded_bytes();
+    EXPECT_EQ(reader.line_number(), before);
+    std::string_view line;
+    size_t i = before;
+    while (reader.next(&line)) {
+      if (i >= lines.size() || line != lines[i]) {
+        ADD_FAILURE() << file << ": after a seek to line " << before << ", line " << i + 1
+                      << " differs";
+        return last_cost;
+      }
+      ++i;
+    }
+    EXPECT_EQ(i, lines.size()) << file << ": seek to line " << before;
+  }
+  return last_cost;
+}
+
+TEST(LineReader, SeeksToAMarkInPlainGzipAndZstdWithoutReadingFromTheStart) {
+  RLX_REQUIRE_DATA(day, "binance/hftbacktest/usdm_btcusdt_20240808.gz");
+  testing::TempDir dir;
+  const std::string text = [&] {
+    std::string all;
+    for (const std::string& l : testing::gz_lines(day)) all += l + "\n";
+    return all;
+  }();
+  ASSERT_GT(text.size(), 20u << 20);
+  // The real capture as gzip (one member, as hftbacktest wrote it): a seek near its end decodes
+  // about one restart interval and the text buffer, not the file.
+  const uint64_t gzip_cost = expect_seeks_resume(day, 1 << 20);
+  EXPECT_LT(gzip_cost, 3u << 20) << "of " << text.size() << " bytes of text";
+  spit(dir.path() / "day.txt", text);
+  EXPECT_LT(expect_seeks_resume(dir.path() / "day.txt", 1 << 20), 2u << 20);
+  // Several gzip members and several zstd frames (rlx capture writes a frame per flush).
+  std::string members, frames;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', std::min(text.size() - 1, at + (3u << 20)));
+    end = end == std::string::npos ? text.size() : end + 1;
+    members += gzip_bytes(text.substr(at, end - at));
+    frames += zstd_bytes(text.substr(at, end - at));
+    at = end;
+  }
+  spit(dir.path() / "members.gz", members);
+  spit(dir.path() / "frames.zst", frames);
+  EXPECT_LT(expect_seeks_resume(dir.path() / "members.gz", 1 << 20), 6u << 20);
+  EXPECT_LT(expect_seeks_resume(dir.path() / "frames.zst", 1 << 20), 6u << 20);
+  // One zstd frame has no restart point but its start: still exact, decoded from the start.
+  spit(dir.path() / "one.zst", zstd_bytes(text));
+  expect_seeks_resume(dir.path() / "one.zst", 1 << 20);
 }
 
 }  // namespace
