@@ -156,6 +156,38 @@ TEST_F(Shards, AChainWithDuplicatesAKillAndASigtermMergesIntoTheSingleMachineOut
   }
 }
 
+// Lake inputs (each symbol's own partitions, read directly by its shards) chain the same way.
+TEST_F(Shards, LakeShardsMergeIntoTheSingleMachineOutputToo) {
+  const fs::path lake = tmp_.path() / "lake";
+  const fs::path log = tmp_.path() / "lake.log";
+  std::vector<std::string> convert = {"convert", "--progress",  "never",
+                                      "--out",   lake.string(), "--input"};
+  convert.insert(convert.end(), inputs_.begin(), inputs_.end());
+  ASSERT_EQ(rlx(convert, log), 0) << slurp(log);
+  const fs::path plan = tmp_.path() / "plan";
+  ASSERT_EQ(rlx({"plan", "--source", "lake", "--input", lake.string(), "--from", "2024-08-08T23:54",
+                 "--to", "2024-08-09T00:06", "--shard-seconds", "120", "--out", plan.string()},
+                log),
+            0)
+      << slurp(log);
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_EQ(testing::wait_exit(testing::spawn_process(shard_args(plan, i), log)), 0)
+        << "shard " << i << ": " << slurp(log);
+  }
+  ASSERT_EQ(rlx({"merge", "--plan", plan.string()}, log), 0) << slurp(log);
+  const fs::path single = tmp_.path() / "single";
+  ASSERT_EQ(rlx({"reconstruct", "--source", "lake", "--input", lake.string(),
+                 "--checkpoint-seconds", "120", "--progress", "never", "--out", single.string()},
+                log),
+            0)
+      << slurp(log);
+  const auto merged = output_of(plan / "out");
+  const auto expected = output_of(single);
+  ASSERT_GT(expected.size(), 2u);
+  EXPECT_TRUE(merged == expected) << merged.size() << " files merged, " << expected.size()
+                                  << " from the single machine";
+}
+
 TEST_F(Shards, BadRequestsHaveTheContractsExitCodes) {
   const fs::path plan = tmp_.path() / "plan";
   const fs::path log = tmp_.path() / "log";
