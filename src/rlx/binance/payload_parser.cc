@@ -225,6 +225,7 @@ class PayloadParser::Impl {
   const PayloadProblem& problem() const { return problem_; }
   const char* symbol_field() const { return symbol_field_; }
   Market learned_market() const { return learned_market_; }
+  void set_learned_market(Market m) { learned_market_ = m; }
 
  private:
   void parse_object(std::string_view json, Fields* f, Message* out);
@@ -646,5 +647,6 @@ PayloadResult PayloadParser::parse(std::string_view json, const PayloadContext& 
 const PayloadProblem& PayloadParser::problem() const { return impl_->problem(); }
 const char* PayloadParser::symbol_field() const { return impl_->symbol_field(); }
 Market PayloadParser::learned_market() const { return impl_->learned_market(); }
+void PayloadParser::set_learned_market(Market market) { impl_->set_learned_market(market); }
 
 }  // namespace rlx::binance

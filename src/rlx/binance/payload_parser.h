@@ -64,6 +64,8 @@ class PayloadParser {
   const char* symbol_field() const;
   // The market learned from the fields so far (kUnknown until one decided it).
   Market learned_market() const;
+  // Gives a resumed reader back what the fields had decided (io::BinanceRawReader::seek).
+  void set_learned_market(Market market);
 
  private:
   class Impl;

@@ -35,6 +35,8 @@ class BinanceRawReader::Impl {
 
   bool next(Message* out);
   const Quarantine& quarantine() const { return quarantine_; }
+  std::shared_ptr<const ReaderPosition> position() const;
+  void seek(BinaryReader& saved);
   BinanceFormat format() const { return format_; }
   Market market() const {
     if (options_.market != Market::kUnknown) return options_.market;
@@ -51,7 +53,9 @@ class BinanceRawReader::Impl {
   };
   struct Source {
     std::unique_ptr<LineSource> lines;
-    bool http = false;  // cryptofeed `X.http.0.0`: `<url> -> <epoch s>: <json>`
+    LineReader* file = nullptr;       // lines, when it is a file (seekable)
+    LineReader::Mark before_pending;  // the position before `pending` (file only)
+    bool http = false;                // cryptofeed `X.http.0.0`: `<url> -> <epoch s>: <json>`
     Market url_market = Market::kUnknown;
     bool need_read = true;
     bool done = false;
@@ -102,7 +106,9 @@ BinanceRawReader::Impl::Impl(const std::string& path, const BinanceRawOptions& o
     }
   }
   Source main;
-  main.lines = std::make_unique<LineReader>(path_);
+  auto main_file = std::make_unique<LineReader>(path_);
+  main.file = main_file.get();
+  main.lines = std::move(main_file);
   namespace fs = std::filesystem;
   const std::string name = fs::path(path_).filename().string();
   if (format_ == BinanceFormat::kCryptofeed && name.find(".ws.") == std::string::npos &&
@@ -117,7 +123,9 @@ BinanceRawReader::Impl::Impl(const std::string& path, const BinanceRawOptions& o
       const fs::path sibling = fs::path(path_).parent_path() / (name.substr(0, ws) + ".http.0.0");
       if (fs::exists(sibling)) {
         Source http;
-        http.lines = std::make_unique<LineReader>(sibling.string());
+        auto http_file = std::make_unique<LineReader>(sibling.string());
+        http.file = http_file.get();
+        http.lines = std::move(http_file);
         http.http = true;
         sources_.push_back(std::move(http));
       }
@@ -145,6 +153,7 @@ void BinanceRawReader::Impl::handle_bad(const BadLine& b, const std::string& fil
 bool BinanceRawReader::Impl::read_pending(Source* src) {
   std::string_view line;
   for (;;) {
+    if (src->file != nullptr) src->before_pending = src->file->mark();
     if (!src->lines->next(&line)) {
       src->done = true;
       if (src->lines->torn_tail()) {
@@ -295,6 +304,107 @@ const std::string& BinanceRawReader::Impl::snapshot_symbol_for_file(const Source
   return file_symbol_;
 }
 
+namespace {
+
+constexpr uint32_t kPositionTag = make_tag("BRP", 1);
+
+// A BinanceRawReader's state after a message (BinanceRawReader::position).
+struct BinanceRawPosition final : ReaderPosition {
+  struct File {
+    bool done = false;
+    Market url_market = Market::kUnknown;
+    LinePosition line;
+  };
+  std::vector<File> files;
+  std::string file_symbol;
+  std::string second_symbol;
+  bool multi_symbol = false;
+  bool symbolless_snapshot = false;
+  Market learned_market = Market::kUnknown;
+  Quarantine quarantine;
+
+  void save(BinaryWriter& w) const override {
+    w.u32(kPositionTag);
+    w.u64(files.size());
+    for (const File& f : files) {
+      w.boolean(f.done);
+      w.u8(static_cast<uint8_t>(f.url_market));
+      f.line.save(w);
+    }
+    w.str(file_symbol);
+    w.str(second_symbol);
+    w.boolean(multi_symbol);
+    w.boolean(symbolless_snapshot);
+    w.u8(static_cast<uint8_t>(learned_market));
+    quarantine.save(w);
+  }
+
+  static BinanceRawPosition load(BinaryReader& r) {
+    r.expect_tag(kPositionTag, "BinanceRawPosition");
+    BinanceRawPosition p;
+    p.files.resize(r.count("BinanceRawPosition.files", 2));
+    for (File& f : p.files) {
+      f.done = r.u8("BinanceRawPosition.done") != 0;
+      f.url_market = static_cast<Market>(r.u8("BinanceRawPosition.url_market"));
+      f.line = LinePosition::load(r);
+    }
+    p.file_symbol = r.str("BinanceRawPosition.file_symbol");
+    p.second_symbol = r.str("BinanceRawPosition.second_symbol");
+    p.multi_symbol = r.u8("BinanceRawPosition.multi_symbol") != 0;
+    p.symbolless_snapshot = r.u8("BinanceRawPosition.symbolless_snapshot") != 0;
+    p.learned_market = static_cast<Market>(r.u8("BinanceRawPosition.learned_market"));
+    p.quarantine = Quarantine::load(r);
+    return p;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const ReaderPosition> BinanceRawReader::Impl::position() const {
+  auto p = std::make_shared<BinanceRawPosition>();
+  for (const Source& src : sources_) {
+    if (src.file == nullptr) return nullptr;  // a live feed
+    BinanceRawPosition::File f;
+    f.done = src.done;
+    f.url_market = src.url_market;
+    // A line read but not used yet is read again after a seek; an ended file is not read.
+    if (!src.done) {
+      f.line = src.file->position(src.need_read ? src.file->mark() : src.before_pending);
+    }
+    p->files.push_back(std::move(f));
+  }
+  p->file_symbol = file_symbol_;
+  p->second_symbol = second_symbol_;
+  p->multi_symbol = multi_symbol_;
+  p->symbolless_snapshot = symbolless_snapshot_;
+  p->learned_market = parser_.learned_market();
+  p->quarantine = quarantine_;
+  return p;
+}
+
+void BinanceRawReader::Impl::seek(BinaryReader& saved) {
+  BinanceRawPosition p = BinanceRawPosition::load(saved);
+  if (p.files.size() != sources_.size()) {
+    throw bad_input(Location{path_, 0, ""},
+                    "the checkpoint's position reads " + std::to_string(p.files.size()) +
+                        " file(s), this input " + std::to_string(sources_.size()));
+  }
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    Source& src = sources_[i];
+    src.url_market = p.files[i].url_market;
+    src.need_read = true;
+    src.done = p.files[i].done;  // an ended file is not read again (its end was counted)
+    if (src.file == nullptr) throw Error(StatusCode::kInternal, "seek on a live feed");
+    if (!src.done) src.file->seek(p.files[i].line);
+  }
+  file_symbol_ = std::move(p.file_symbol);
+  second_symbol_ = std::move(p.second_symbol);
+  multi_symbol_ = p.multi_symbol;
+  symbolless_snapshot_ = p.symbolless_snapshot;
+  parser_.set_learned_market(p.learned_market);
+  quarantine_ = std::move(p.quarantine);
+}
+
 BinanceRawReader::BinanceRawReader(const std::string& path, const BinanceRawOptions& options)
     : impl_(std::make_unique<Impl>(path, options)) {}
 BinanceRawReader::BinanceRawReader(std::unique_ptr<LineSource> lines, BinanceFormat format,
@@ -303,6 +413,10 @@ BinanceRawReader::BinanceRawReader(std::unique_ptr<LineSource> lines, BinanceFor
 BinanceRawReader::~BinanceRawReader() = default;
 bool BinanceRawReader::next(Message* out) { return impl_->next(out); }
 const Quarantine& BinanceRawReader::quarantine() const { return impl_->quarantine(); }
+std::shared_ptr<const ReaderPosition> BinanceRawReader::position() const {
+  return impl_->position();
+}
+void BinanceRawReader::seek(BinaryReader& saved) { impl_->seek(saved); }
 BinanceFormat BinanceRawReader::format() const { return impl_->format(); }
 Market BinanceRawReader::market() const { return impl_->market(); }
 

@@ -49,6 +49,10 @@ class BinanceRawReader : public MessageReader {
 
   bool next(Message* out) override;
   const Quarantine& quarantine() const override;
+  // Seekable when it reads files (not a live feed): each file's line position, the symbol
+  // bookkeeping, the market learned so far and the quarantine.
+  std::shared_ptr<const ReaderPosition> position() const override;
+  void seek(BinaryReader& saved) override;
 
   BinanceFormat format() const;
   // The market the file was detected as so far (kUnknown before the first message).

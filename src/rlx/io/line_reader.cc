@@ -317,27 +317,28 @@ void LineReader::add_restart_point(bool in_member, uint8_t bits) {
   if (restarts_.size() > kKeptRestarts) restarts_.pop_front();
 }
 
-void LineReader::mark() {
-  mark_.line_number = line_number_;
-  mark_.text_offset = text_bytes_ - (text_end_ - text_pos_);
+LineReader::Mark LineReader::mark() const {
+  Mark m;
+  m.line_number = line_number_;
+  m.text_offset = text_bytes_ - (text_end_ - text_pos_);
   // The newest restart point at or before the mark (decoding runs ahead of the lines).
-  uint64_t serial = restart_serial_;
-  for (auto it = restarts_.rbegin(); it != restarts_.rend(); ++it, --serial) {
-    if (it->raw_text_offset <= mark_.text_offset) break;
+  m.restart_serial = restart_serial_;
+  for (auto it = restarts_.rbegin(); it != restarts_.rend(); ++it, --m.restart_serial) {
+    if (it->raw_text_offset <= m.text_offset) break;
   }
-  mark_.restart_serial = serial;
+  return m;
 }
 
-LinePosition LineReader::marked_position() const {
+LinePosition LineReader::position(const Mark& mark) const {
   LinePosition p;  // the file's start unless the mark's restart point is still kept
   const uint64_t oldest = restart_serial_ + 1 - restarts_.size();
   if (compression_ == Compression::kNone) {
-    p.raw_offset = p.raw_text_offset = mark_.text_offset;
-  } else if (mark_.restart_serial >= oldest && mark_.restart_serial <= restart_serial_) {
-    p = restarts_[mark_.restart_serial - oldest];
+    p.raw_offset = p.raw_text_offset = mark.text_offset;
+  } else if (mark.restart_serial >= oldest && mark.restart_serial <= restart_serial_) {
+    p = restarts_[mark.restart_serial - oldest];
   }
-  p.line_number = mark_.line_number;
-  p.text_offset = mark_.text_offset;
+  p.line_number = mark.line_number;
+  p.text_offset = mark.text_offset;
   return p;
 }
 

@@ -72,10 +72,16 @@ class LineReader final : public LineSource {
   bool unfinished_segment() const { return unfinished_segment_; }
   bool torn_tail() const override { return torn_tail_; }
 
-  // The position after the last line returned. Cheap (a few integers); position() turns it into
-  // a LinePosition, which for gzip copies a window: once per checkpoint, not per line.
-  void mark();
-  LinePosition marked_position() const;
+  // The position after the last line returned, cheaply (a few integers); position() makes it a
+  // LinePosition while its restart point is still kept (the last 8; lines are read ahead by at
+  // most the text buffer), else one that decodes from the file's start.
+  struct Mark {
+    uint64_t line_number = 0;
+    uint64_t text_offset = 0;
+    uint64_t restart_serial = 0;
+  };
+  Mark mark() const;
+  LinePosition position(const Mark& mark) const;
   // Moves a reader that has not returned a line yet to `position` (from the same file). Throws
   // rlx::Error(kBadInput) naming the file when the position does not fit it.
   void seek(const LinePosition& position);
@@ -116,13 +122,9 @@ class LineReader final : public LineSource {
   uint64_t raw_base_ = 0;  // file offset of raw_[0]
 
   // The last few restart points (the oldest is dropped as new ones come), and the mark.
+  // The last few restart points (the oldest is dropped as new ones come).
   std::deque<LinePosition> restarts_;
   uint64_t restart_serial_ = 0;  // restart points made so far; restarts_.back() is the last
-  struct Mark {
-    uint64_t line_number = 0;
-    uint64_t text_offset = 0;
-    uint64_t restart_serial = 0;
-  } mark_;
   bool unfinished_segment_ = false;
   bool torn_tail_ = false;
 };

@@ -196,13 +196,13 @@ uint64_t expect_seeks_resume(const fs::path& file, uint64_t interval) {
     std::string_view line;
     for (;;) {
       const bool at_mark = lines.size() % 9973 == 0;
-      if (at_mark) reader.mark();
+      const LineReader::Mark mark = reader.mark();
       if (!reader.next(&line)) break;
       lines.emplace_back(line);
       if (at_mark) {
         std::string bytes;
         BinaryWriter w(&bytes);
-        reader.marked_position().save(w);
+        reader.position(mark).save(w);
         marks.emplace_back(lines.size() - 1, bytes);
       }
     }

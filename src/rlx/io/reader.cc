@@ -2,6 +2,8 @@
 
 #include <fnmatch.h>
 
+#include "rlx/core/error.h"
+
 namespace rlx::io {
 
 void Quarantine::add(const std::string& reason, const std::string& example) {
@@ -18,6 +20,36 @@ uint64_t Quarantine::total() const {
   uint64_t n = 0;
   for (const auto& [r, entry] : reasons) n += entry.count;
   return n;
+}
+
+namespace {
+constexpr uint32_t kQuarantineTag = make_tag("QRN", 1);
+}  // namespace
+
+void Quarantine::save(BinaryWriter& w) const {
+  w.u32(kQuarantineTag);
+  w.u64(reasons.size());
+  for (const auto& [reason, entry] : reasons) {
+    w.str(reason);
+    w.u64(entry.count);
+    w.str(entry.first_example);
+  }
+}
+
+Quarantine Quarantine::load(BinaryReader& r) {
+  r.expect_tag(kQuarantineTag, "Quarantine");
+  Quarantine q;
+  q.reasons.resize(r.count("Quarantine.reasons", 24));
+  for (auto& [reason, entry] : q.reasons) {
+    reason = r.str("Quarantine reason");
+    entry.count = r.u64("Quarantine count");
+    entry.first_example = r.str("Quarantine example");
+  }
+  return q;
+}
+
+void MessageReader::seek(BinaryReader& /*saved*/) {
+  throw Error(StatusCode::kInternal, "seek on a reader that cannot seek");
 }
 
 bool symbol_matches(const std::vector<std::string>& patterns, std::string_view symbol) {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rlx/core/binary_io.h"
 #include "rlx/core/message.h"
 
 namespace rlx::io {
@@ -20,6 +21,16 @@ struct Quarantine {
 
   void add(const std::string& reason, const std::string& example);
   uint64_t total() const;
+  void save(BinaryWriter& writer) const;
+  static Quarantine load(BinaryReader& reader);
+};
+
+// Where a seekable reader stands: its state after the last message it returned, written into a
+// checkpoint (MessageReader::position).
+class ReaderPosition {
+ public:
+  virtual ~ReaderPosition() = default;
+  virtual void save(BinaryWriter& writer) const = 0;
 };
 
 // What a reader does with a row it cannot trust (malformed JSON, NaN, negative size, ...).
@@ -38,6 +49,13 @@ class MessageReader {
   // every other state included); returns how many were skipped (fewer at the end of input).
   // Resuming from a checkpoint repositions a freshly opened reader with it.
   virtual uint64_t skip(uint64_t messages);
+  // A resume that does not re-read: the reader's state after the last message next() returned
+  // (null: this reader cannot seek, and a resume skips). Taken once per batch, so cheap enough
+  // for that; seek() gives it back to a freshly opened reader of the same input.
+  virtual std::shared_ptr<const ReaderPosition> position() const { return nullptr; }
+  // Throws rlx::Error(kInternal) for a reader that cannot seek, kBadInput when the saved
+  // position does not fit its input.
+  virtual void seek(BinaryReader& saved);
   // Rows set aside so far (reported in report.json).
   virtual const Quarantine& quarantine() const = 0;
   // Bytes of input consumed so far and in all (0 when unknown), for the progress display.

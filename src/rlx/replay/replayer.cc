@@ -39,6 +39,20 @@ Replayer::Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, Repl
     Source& s = sources_[i];
     const ReplayState::SourcePosition& pos = state.sources[i];
     s.source = std::move(sources[i]);
+    if (pos.seekable()) {
+      const std::string saved = pos.reader_state();
+      BinaryReader r(saved);
+      s.source->seek(r);
+      s.handed_out = pos.messages;
+      s.handed_key = pos.key;
+      s.has_head = pos.has_head;
+      s.key = pos.has_head ? pos.head_key : pos.key;
+      if (pos.has_head) {
+        BinaryReader h(pos.head);
+        load_message(h, &s.head);
+      }
+      continue;
+    }
     const uint64_t skipped = s.source->skip(pos.messages);
     if (skipped != pos.messages) {
       throw bad_input(Location{}, fmt::format("resume: input {} ends after {} messages, the "
@@ -59,12 +73,32 @@ ReplayState Replayer::state() const {
   st.batches = batches_;
   st.messages_out = messages_out_;
   st.sources.reserve(sources_.size());
-  for (const Source& s : sources_) st.sources.push_back({s.handed_out, s.handed_key});
+  for (const Source& s : sources_) {
+    ReplayState::SourcePosition p;
+    p.messages = s.handed_out;
+    p.key = s.handed_key;
+    p.reader = s.source->position();  // after the head, which the merge holds back
+    if (p.reader != nullptr && s.has_head) {
+      p.has_head = true;
+      p.head_key = s.key;
+      BinaryWriter w(&p.head);
+      save_message(w, s.head);
+    }
+    st.sources.push_back(std::move(p));
+  }
   return st;
 }
 
+std::string ReplayState::SourcePosition::reader_state() const {
+  if (reader == nullptr) return reader_bytes;
+  std::string out;
+  BinaryWriter w(&out);
+  reader->save(w);
+  return out;
+}
+
 namespace {
-constexpr uint32_t kStateTag = make_tag("RPS", 1);
+constexpr uint32_t kStateTag = make_tag("RPS", 2);
 }  // namespace
 
 void ReplayState::save(BinaryWriter& w) const {
@@ -76,6 +110,12 @@ void ReplayState::save(BinaryWriter& w) const {
   for (const SourcePosition& p : sources) {
     w.u64(p.messages);
     w.i64(p.key);
+    w.boolean(p.seekable());
+    if (!p.seekable()) continue;
+    w.str(p.reader_state());
+    w.boolean(p.has_head);
+    w.i64(p.head_key);
+    w.str(p.head);
   }
 }
 
@@ -89,6 +129,11 @@ ReplayState ReplayState::load(BinaryReader& r) {
   for (SourcePosition& p : st.sources) {
     p.messages = r.u64("ReplayState source messages");
     p.key = r.i64("ReplayState source key");
+    if (r.u8("ReplayState source seekable") == 0) continue;
+    p.reader_bytes = r.str("ReplayState source reader");
+    p.has_head = r.u8("ReplayState source has_head") != 0;
+    p.head_key = r.i64("ReplayState source head_key");
+    p.head = r.str("ReplayState source head");
   }
   return st;
 }

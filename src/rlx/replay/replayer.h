@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "rlx/core/binary_io.h"
@@ -22,7 +23,21 @@ struct ReplayState {
   struct SourcePosition {
     uint64_t messages = 0;  // messages of this source handed out so far
     int64_t key = kNull;    // merge key of the last one (kNull: none yet)
-    friend bool operator==(const SourcePosition&, const SourcePosition&) = default;
+    // A seekable source (MessageReader::position): its reader's state after the message the
+    // merge holds back, and that message, so a resume seeks instead of re-reading. `reader` is
+    // what state() took, `reader_bytes` what load() read; empty both: skip on resume.
+    std::shared_ptr<const io::ReaderPosition> reader;
+    std::string reader_bytes;
+    bool has_head = false;
+    int64_t head_key = kNull;
+    std::string head;  // save_message bytes
+
+    bool seekable() const { return reader != nullptr || !reader_bytes.empty(); }
+    std::string reader_state() const;  // reader_bytes, or reader serialised
+    friend bool operator==(const SourcePosition& a, const SourcePosition& b) {
+      return a.messages == b.messages && a.key == b.key && a.has_head == b.has_head &&
+             a.head_key == b.head_key && a.head == b.head && a.reader_state() == b.reader_state();
+    }
   };
   uint64_t batch_size = 0;  // must match on resume: batch boundaries stay the same
   uint64_t batches = 0;     // batches handed out so far: the state is "after batch `batches`"
@@ -43,8 +58,9 @@ class Replayer {
  public:
   Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, ReplayOptions options);
   // Resumes after `state` (from state()), given the same inputs freshly opened in the same
-  // order: each source skips the messages it had handed out and takes back its merge key, so
-  // the next batches equal the uninterrupted run's. Throws rlx::Error(kInvalidArgument) when the
+  // order: each seekable source seeks to its position and takes back the message the merge held,
+  // any other skips the messages it had handed out; each takes back its merge key, so the next
+  // batches equal the uninterrupted run's. Throws rlx::Error(kInvalidArgument) when the
   // source count or batch size differs, rlx::Error(kBadInput) when a source ends before its
   // position.
   Replayer(std::vector<std::unique_ptr<io::MessageReader>> sources, ReplayOptions options,
@@ -58,7 +74,8 @@ class Replayer {
   const io::MessageReader& source(size_t i) const { return *sources_[i].source; }
   uint64_t messages_out() const { return messages_out_; }
   uint64_t batches() const { return batches_; }
-  // The position after the last batch handed out (cheap: a few integers per source).
+  // The position after the last batch handed out (a few integers per source, and for a seekable
+  // one its reader's position and the held-back message).
   ReplayState state() const;
 
  private:
