@@ -31,7 +31,11 @@ cleanup() {
   rm -rf "$ROOT"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; tail -n 20 "$ROOT"/log/*.log "$ROOT"/plan/slurm/logs/* 2>/dev/null >&2; exit 1; }
+fail() {
+  echo "FAIL: $*" >&2
+  tail -n 20 "$ROOT"/log/* "$ROOT"/munge/log/* "$ROOT"/plan/slurm/logs/* 2>/dev/null >&2
+  exit 1
+}
 
 # munge: the socket folder and all its parents o+x, the key folder private.
 mkdir -p "$ROOT"/{etc,state,spool,log} "$ROOT"/munge/{etc,run,log,lib}
