@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 fail() {
   echo "FAIL: $*" >&2
-  tail -n 20 "$ROOT"/log/* "$ROOT"/munge/log/* "$ROOT"/plan/slurm/logs/* 2>/dev/null >&2
+  tail -n 20 "$ROOT"/log/* "$ROOT"/munge/log/* "$ROOT"/plan/slurm/logs/* >&2 2>/dev/null
   exit 1
 }
 
