@@ -21,6 +21,7 @@ for f in "${inputs[@]}"; do [ -f "$f" ] || skip "test data is missing: $f"; done
 
 ROOT=$(mktemp -d /tmp/rlx-slurm.XXXXXX)
 pids=()
+mounted_cgroup=""
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do
@@ -28,6 +29,11 @@ cleanup() {
     kill -KILL "$p" 2>/dev/null
   done
   pkill -KILL -f "run-shard --plan $ROOT/" 2>/dev/null
+  if [ -n "${mounted_cgroup:-}" ]; then
+    for m in $(awk -v r="$mounted_cgroup" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r); do
+      umount "$m" 2>/dev/null
+    done
+  fi
   rm -rf "$ROOT"
 }
 trap cleanup EXIT
@@ -86,6 +92,17 @@ MinJobAge=600
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=1000 State=UNKNOWN
 PartitionName=rlx Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
+# slurmd needs a cgroup filesystem even with proctrack/linuxproc and task/none (22.05 cannot
+# disable it). A machine has one at /sys/fs/cgroup; a bare chroot (fresh-machine.sh) does not:
+# then a private one is mounted under $ROOT (cgroup v1, mounted by slurmd itself).
+fs_type=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo none)
+if [ "$fs_type" != tmpfs ] && [ "$fs_type" != cgroup2fs ]; then
+  mkdir -p "$ROOT/cgroup"
+  mount -t tmpfs rlx-cgroup "$ROOT/cgroup" || skip "no cgroup filesystem, and none can be mounted"
+  mounted_cgroup=$ROOT/cgroup
+  printf 'CgroupPlugin=cgroup/v1\nCgroupAutomount=yes\nCgroupMountpoint=%s\n' "$ROOT/cgroup" \
+    >"$ROOT/etc/cgroup.conf"
+fi
 slurmctld -D -i >"$ROOT/log/slurmctld.out" 2>&1 &
 ctld=$!
 pids+=($ctld)
