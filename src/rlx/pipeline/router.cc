@@ -17,17 +17,36 @@ namespace {
 
 constexpr size_t kSpoolFlush = 1 << 20;
 
+// `state`: resumed after it (a self-routed reader's seek), else from the start.
 std::unique_ptr<replay::Replayer> open_replay(const ReconstructOptions& run,
-                                              std::vector<std::string>* names) {
+                                              std::vector<std::string>* names,
+                                              const replay::ReplayState* state = nullptr) {
   ReconstructOptions o = run;
   o.exchange.clear();  // every exchange: routing is by (exchange, symbol)
   // Under --on-bad-row fail a symbol that cannot name a folder reaches the router, which fails
   // that symbol alone; under quarantine its readers set its rows aside. The router and a
   // self-routed worker decide alike, so both see the same stream.
   const bool check_names = run.on_bad_row == io::BadRowPolicy::kQuarantine;
-  return std::make_unique<replay::Replayer>(open_readers(o, names, check_names),
-                                            replay::ReplayOptions{kRouterBatch});
+  auto readers = open_readers(o, names, check_names);
+  const replay::ReplayOptions options{kRouterBatch};
+  if (state != nullptr)
+    return std::make_unique<replay::Replayer>(std::move(readers), options, *state);
+  return std::make_unique<replay::Replayer>(std::move(readers), options);
 }
+
+constexpr uint32_t kSelfRoutedTag = make_tag("SRP", 1);
+
+// Where a self-routed reader stands: the mixed replay before its current batch, and how far
+// into that batch it has read.
+struct SelfRoutedPosition final : io::ReaderPosition {
+  replay::ReplayState before_batch;
+  uint64_t next = 0;
+  void save(BinaryWriter& w) const override {
+    w.u32(kSelfRoutedTag);
+    before_batch.save(w);
+    w.u64(next);
+  }
+};
 
 }  // namespace
 
@@ -160,9 +179,36 @@ void Router::run() {
 }
 
 SelfRoutedReader::SelfRoutedReader(const ReconstructOptions& run, SymbolKey key)
-    : key_(std::move(key)) {
+    : run_(run), key_(std::move(key)) {
   std::vector<std::string> names;
   replayer_ = open_replay(run, &names);
+  before_batch_ = replayer_->state();
+}
+
+std::shared_ptr<const io::ReaderPosition> SelfRoutedReader::position() const {
+  for (const replay::ReplayState::SourcePosition& s : before_batch_.sources) {
+    if (!s.seekable()) return nullptr;  // an input that cannot seek: skipping is no slower
+  }
+  auto p = std::make_shared<SelfRoutedPosition>();
+  p->before_batch = before_batch_;
+  p->next = next_;
+  return p;
+}
+
+void SelfRoutedReader::seek(BinaryReader& saved) {
+  saved.expect_tag(kSelfRoutedTag, "SelfRoutedPosition");
+  const replay::ReplayState before = replay::ReplayState::load(saved);
+  const uint64_t next = saved.u64("SelfRoutedPosition.next");
+  std::vector<std::string> names;
+  replayer_ = open_replay(run_, &names, &before);
+  before_batch_ = replayer_->state();
+  batch_.clear();
+  next_ = 0;
+  if (next == 0) return;
+  if (!replayer_->next_batch(&batch_) || next > batch_.size()) {
+    throw bad_input(Location{}, "resume: the mixed inputs end before the checkpoint's position");
+  }
+  next_ = next;
 }
 
 bool SelfRoutedReader::next(Message* out) {
@@ -175,8 +221,12 @@ bool SelfRoutedReader::next(Message* out) {
         return true;
       }
     }
-    if (!replayer_->next_batch(&batch_)) return false;
+    before_batch_ = replayer_->state();
     next_ = 0;
+    if (!replayer_->next_batch(&batch_)) {
+      batch_.clear();  // the end: the position is after every batch
+      return false;
+    }
   }
 }
 

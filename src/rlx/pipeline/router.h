@@ -81,11 +81,17 @@ class SelfRoutedReader : public io::MessageReader {
  public:
   SelfRoutedReader(const ReconstructOptions& run, SymbolKey key);
   bool next(Message* out) override;
+  // Seekable when every input is (Binance raw files): a shard or a restarted worker then resumes
+  // without re-reading the mixed inputs from their start.
+  std::shared_ptr<const io::ReaderPosition> position() const override;
+  void seek(BinaryReader& saved) override;
   const io::Quarantine& quarantine() const override { return quarantine_; }
 
  private:
+  ReconstructOptions run_;
   SymbolKey key_;
   std::unique_ptr<replay::Replayer> replayer_;
+  replay::ReplayState before_batch_;  // the mixed replay before batch_ was taken
   std::vector<Message> batch_;
   size_t next_ = 0;
   io::Quarantine quarantine_;  // the router reports the inputs' quarantine
