@@ -14,6 +14,7 @@
 #include "rlx/pipeline/option_names.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/pipeline/supervisor.h"
+#include "rlx/testing/files.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx {
@@ -41,19 +42,6 @@ struct Updates : ProgressSink {
     final_seen = final_seen || final;
   }
 };
-
-// Every Parquet part of an output, by path relative to it.
-std::map<std::string, std::string> parts_of(const std::filesystem::path& out) {
-  std::map<std::string, std::string> parts;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(out)) {
-    if (!e.is_regular_file() || e.path().extension() != ".parquet") continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    parts[std::filesystem::relative(e.path(), out).string()] = bytes.str();
-  }
-  return parts;
-}
 
 // A caller who sets nothing gets what `rlx reconstruct` with no flags gets.
 TEST(ReconstructRequest, DefaultsAreThePipelines) {
@@ -145,9 +133,9 @@ TEST(Run, SupervisedRunWritesTheInProcessRunsParts) {
   EXPECT_TRUE(updates.final_seen);  // the supervisor's progress goes to the sink too
   EXPECT_NE(supervised.summary.find(std::to_string(supervised.rows) + " rows"), std::string::npos)
       << supervised.summary;
-  const auto parts = parts_of(r.out_dir);
+  const auto parts = testing::output_files(r.out_dir, false);
   EXPECT_FALSE(parts.empty());
-  EXPECT_TRUE(parts == parts_of(tmp.path() / "in-process"));
+  EXPECT_TRUE(parts == testing::output_files(tmp.path() / "in-process", false));
 
   ReconstructRequest resume;
   resume.out_dir = r.out_dir;

@@ -14,6 +14,7 @@
 #include "rlx/core/error.h"
 #include "rlx/io/duckdb.h"
 #include "rlx/testing/compress.h"
+#include "rlx/testing/files.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::cli {
@@ -41,12 +42,7 @@ void write_lines(const fs::path& path, const std::vector<std::string>& lines) {
   for (const auto& l : lines) out << l << '\n';
 }
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::rlx::testing::slurp;
 
 // The small USD-M capture: line numbers of its depth diffs and of its REST snapshot.
 class BinanceBadInput : public ::testing::Test {

@@ -18,6 +18,7 @@
 
 #include "rlx/durability/durable_file.h"
 #include "rlx/testing/compress.h"
+#include "rlx/testing/files.h"
 #include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
 
@@ -32,12 +33,7 @@ struct Outcome {
   std::string err;
 };
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::rlx::testing::slurp;
 
 void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());

@@ -20,6 +20,7 @@
 #include "rlx/pipeline/convert.h"
 #include "rlx/pipeline/run_state.h"
 #include "rlx/sink/manifest.h"
+#include "rlx/testing/files.h"
 #include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
 
@@ -27,12 +28,7 @@ namespace rlx::pipeline {
 namespace {
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::rlx::testing::slurp;
 
 // Every Parquet part under exchange=E/symbol=S, by path relative to the output.
 std::map<std::string, std::string> parts_of(const fs::path& out, const SymbolKey& key) {

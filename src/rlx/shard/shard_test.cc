@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "rlx/testing/files.h"
 #include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
 
@@ -26,24 +27,7 @@ constexpr double kFinishedShardMs = 1000;
 constexpr double kFinishedShardMs = 100;
 #endif
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The output's Parquet parts and manifest.json, by path relative to it.
-std::map<std::string, std::string> output_of(const fs::path& out) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(out)) {
-    const std::string rel = fs::relative(e.path(), out).string();
-    if (e.is_regular_file() && (e.path().extension() == ".parquet" || rel == "manifest.json")) {
-      files[rel] = slurp(e.path());
-    }
-  }
-  return files;
-}
+using ::rlx::testing::slurp;
 
 int rlx(const std::vector<std::string>& args, const fs::path& log) {
   std::vector<std::string> all = {RLX_BINARY};
@@ -145,8 +129,8 @@ TEST_F(Shards, AChainWithDuplicatesAKillAndASigtermMergesIntoTheSingleMachineOut
   ASSERT_EQ(rlx({"merge", "--plan", plan.string()}, log), 0) << slurp(log);
   EXPECT_TRUE(fs::exists(plan / "out" / "report.json"));
 
-  const auto merged = output_of(plan / "out");
-  const auto single = output_of(reference());
+  const auto merged = ::rlx::testing::output_files(plan / "out");
+  const auto single = ::rlx::testing::output_files(reference());
   ASSERT_GT(merged.size(), 2u);
   EXPECT_EQ(merged.size(), single.size());
   for (const auto& [path, bytes] : single) {
@@ -181,8 +165,8 @@ TEST_F(Shards, LakeShardsMergeIntoTheSingleMachineOutputToo) {
                 log),
             0)
       << slurp(log);
-  const auto merged = output_of(plan / "out");
-  const auto expected = output_of(single);
+  const auto merged = ::rlx::testing::output_files(plan / "out");
+  const auto expected = ::rlx::testing::output_files(single);
   ASSERT_GT(expected.size(), 2u);
   EXPECT_TRUE(merged == expected) << merged.size() << " files merged, " << expected.size()
                                   << " from the single machine";

@@ -125,16 +125,26 @@ merge_job=$(awk '$1 == "merge" {print $2}' "$ROOT/log/plan.log")
 jobs=$(awk '$1 == "window" {print $3}' "$ROOT/log/plan.log" | tr '\n' ' ')
 
 # The faults: shard 3 is SIGKILLed once (FAILED 0:9, requeued by hand as an operator would);
-# shard 6 gets SIGTERM once and exits 75 (requeued by Slurm).
+# shard 6 gets SIGTERM once and exits 75 (requeued by Slurm). So that neither can finish before
+# it is caught, their locks are held until then (a shard waits for its lock: another copy may be
+# running); window 0's shards run first, so the locks are taken before either starts.
+flock -o "$plan/shards/000003.lock" sleep 600 &
+hold3=$!
+flock -o "$plan/shards/000006.lock" sleep 600 &
+hold6=$!
+pids+=("$hold3" "$hold6")
+until pgrep -P "$hold3" sleep >/dev/null && pgrep -P "$hold6" sleep >/dev/null; do sleep 0.01; done
 killed="" terminated=""
 deadline=$(($(date +%s) + 300))
 while squeue -h -j "$merge_job" -o %i 2>/dev/null | grep -q .; do
   [ "$(date +%s)" -lt "$deadline" ] || fail "the plan did not finish in 300 s"
   if [ -z "$killed" ] && pid=$(pgrep -f "run-shard --plan $plan --index 3\$"); then
     kill -KILL $pid && killed=yes
+    pkill -P "$hold3" sleep  # its lock is free for the retry
   fi
   if [ -z "$terminated" ] && pid=$(pgrep -f "run-shard --plan $plan --index 6\$"); then
     kill -TERM $pid && terminated=yes
+    pkill -P "$hold6" sleep  # it goes on, sees the signal after one batch, and exits 75
   fi
   # A failed task is retried: scontrol requeue (the SIGKILLed shard).
   for job in $jobs; do

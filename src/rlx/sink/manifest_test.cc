@@ -17,6 +17,7 @@
 #include "rlx/durability/durable_file.h"
 #include "rlx/sink/parquet_sink.h"
 #include "rlx/sink/thin_part.h"
+#include "rlx/testing/files.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::sink {
@@ -27,10 +28,7 @@ namespace fs = std::filesystem;
 constexpr int64_t kT0 = 1'700'006'400'000'000'000;  // 2023-11-15 00:00:00 UTC
 constexpr int64_t kDay = 86'400'000'000'000;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using ::rlx::testing::slurp;
 
 std::vector<FileInfo> write_symbol(const fs::path& root, const std::string& symbol, int64_t rows,
                                    bool thin = false) {

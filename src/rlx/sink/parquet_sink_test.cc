@@ -13,6 +13,7 @@
 #include "rlx/book/order_book.h"
 #include "rlx/core/error.h"
 #include "rlx/io/duckdb.h"
+#include "rlx/testing/files.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::sink {
@@ -61,10 +62,7 @@ std::vector<fs::path> files_under(const fs::path& root) {
   return out;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using ::rlx::testing::slurp;
 
 ParquetSinkOptions options(const fs::path& root, int32_t top_n = 3) {
   ParquetSinkOptions o;
