@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "rlx/durability/durable_file.h"
 #include "rlx/testing/files.h"
 #include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
@@ -28,6 +29,23 @@ constexpr double kFinishedShardMs = 100;
 #endif
 
 using ::rlx::testing::slurp;
+
+// Whether process `pid` has blocked SIGTERM (its signal thread handles it from then on), within
+// 10 s: a SIGTERM sent earlier would end it with the default action instead.
+bool blocks_sigterm(pid_t pid) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("SigBlk:", 0) != 0) continue;
+      const uint64_t mask = std::stoull(line.substr(7), nullptr, 16);
+      if ((mask & (uint64_t{1} << (SIGTERM - 1))) != 0) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
 
 int rlx(const std::vector<std::string>& args, const fs::path& log) {
   std::vector<std::string> all = {RLX_BINARY};
@@ -113,12 +131,17 @@ TEST_F(Shards, AChainWithDuplicatesAKillAndASigtermMergesIntoTheSingleMachineOut
     if (i == 3) {  // SIGKILLed mid-run, then run again
       int code = 0;
       testing::kill_after(testing::spawn_process(shard_args(plan, i), log), 0.15, &code);
-    } else if (i == 5) {  // SIGTERM: stops cleanly, resumable, 75 (or done already: 0)
-      const pid_t p = testing::spawn_process(shard_args(plan, i), log);
-      std::this_thread::sleep_for(std::chrono::milliseconds(150));
-      ::kill(p, SIGTERM);
-      const int code = testing::wait_exit(p);
-      EXPECT_TRUE(code == 75 || code == 0) << code << ": " << slurp(log);
+    } else if (i == 5) {  // SIGTERM: stops after its first batch, resumable, exits 75
+      pid_t p = 0;
+      {
+        // Held here, the shard's lock keeps it waiting until the signal has come.
+        const durability::FileLock lock(plan / "shards" / "000005.lock");
+        p = testing::spawn_process(shard_args(plan, i), log);
+        ASSERT_TRUE(blocks_sigterm(p)) << "run-shard never took over SIGTERM";
+        ::kill(p, SIGTERM);
+      }
+      EXPECT_EQ(testing::wait_exit(p), 75) << slurp(log);
+      EXPECT_NE(slurp(log).find("stopped (signal)"), std::string::npos) << slurp(log);
     }
     ASSERT_EQ(testing::wait_exit(testing::spawn_process(shard_args(plan, i), log)), 0)
         << "shard " << i << ": " << slurp(log);

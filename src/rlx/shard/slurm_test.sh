@@ -142,7 +142,10 @@ while squeue -h -j "$merge_job" -o %i 2>/dev/null | grep -q .; do
     kill -KILL $pid && killed=yes
     pkill -P "$hold3" sleep  # its lock is free for the retry
   fi
-  if [ -z "$terminated" ] && pid=$(pgrep -f "run-shard --plan $plan --index 6\$"); then
+  # SIGTERM once rlx handles it (blocked for its signal thread), not the default action.
+  if [ -z "$terminated" ] && pid=$(pgrep -f "run-shard --plan $plan --index 6\$") &&
+    blocked=$(awk '/^SigBlk:/ {print $2}' "/proc/$pid/status" 2>/dev/null) &&
+    [ -n "$blocked" ] && (( 0x$blocked & 0x4000 )); then
     kill -TERM $pid && terminated=yes
     pkill -P "$hold6" sleep  # it goes on, sees the signal after one batch, and exits 75
   fi
