@@ -83,7 +83,7 @@ Status merge_shards(const std::filesystem::path& plan_dir, const Log& log,
                     ReconstructResult* result) {
   try {
     const shard::Plan plan = shard::read_plan(plan_dir);
-    *result = rlx::result_of(shard::merge_shards(plan_dir, log), plan.out_dir());
+    *result = rlx::result_of(shard::merge_shards(plan, log), plan.out_dir());
     return Status();
   } catch (...) {
     return status_from_exception();

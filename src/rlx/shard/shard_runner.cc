@@ -152,8 +152,7 @@ std::vector<ShardState> shard_states(const Plan& plan) {
   return states;
 }
 
-pipeline::ReconstructSummary merge_shards(const fs::path& plan_dir, const Log& log) {
-  const Plan plan = read_plan(plan_dir);
+pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log) {
   std::vector<uint32_t> missing;
   for (const Shard& s : plan.shards) {
     if (!done(plan, s.index)) missing.push_back(s.index);
@@ -166,7 +165,7 @@ pipeline::ReconstructSummary merge_shards(const fs::path& plan_dir, const Log& l
     throw Error(StatusCode::kInterrupted,
                 fmt::format("{} of {} shards are not done ({}{}): `rlx status --plan {}`",
                             missing.size(), plan.shards.size(), list,
-                            missing.size() > 10 ? ", ..." : "", plan_dir.string()));
+                            missing.size() > 10 ? ", ..." : "", plan.dir.string()));
   }
   pipeline::ReconstructSummary summary;
   summary.mode = pipeline::RunMode::kSupervised;

@@ -44,6 +44,6 @@ std::vector<ShardState> shard_states(const Plan& plan);
 // Once every shard is done: report.json over the symbols (each chain's last shard holds its
 // symbol's summary), every listed part verified against manifest.json, and the run marked
 // done. kInterrupted when shards are missing (the message lists the first few).
-pipeline::ReconstructSummary merge_shards(const std::filesystem::path& plan_dir, const Log& log);
+pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log);
 
 }  // namespace rlx::shard
