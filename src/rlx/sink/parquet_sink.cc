@@ -592,12 +592,17 @@ int32_t effective_threads(const ParquetSinkOptions& o) {
   return o.top_n <= 10 ? 2 : 1;
 }
 
-io::DuckDbOptions writer_db_options(int32_t threads, const std::string& memory_limit) {
+io::DuckDbOptions writer_db_options(const ParquetSinkOptions& o) {
   io::DuckDbOptions options;
-  options.threads = threads;
+  options.threads = effective_threads(o);
   // Without a limit DuckDB's batch COPY runs ahead by up to a quarter of its default limit (80%
   // of RAM) and keeps what it freed: 2.4 GB on a 100 M-row day. The limit bounds both.
-  options.memory_limit = memory_limit;
+  options.memory_limit =
+      !o.memory_limit.empty()
+          ? o.memory_limit
+          : std::to_string(ParquetSink::writer_memory_limit_bytes(o.top_n, o.writer_threads) >>
+                           20) +
+                "MiB";
   return options;
 }
 
@@ -621,7 +626,7 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
       names_(ParquetSink::column_names(options_.top_n < 0 ? 0 : options_.top_n)),
       event_types_(event_type_names()),
       sides_(side_names()),
-      db_(writer_db_options(effective_threads(options_), options_.memory_limit)),
+      db_(writer_db_options(options_)),
       queue_(checked_queue(options_.queue_row_groups)) {
   if (options_.top_n < 0 || options_.top_n > kMaxTopN) {
     throw Error(StatusCode::kInvalidArgument,
@@ -716,7 +721,12 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   copy_options_ = " (FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, COMPRESSION_LEVEL " +
                   std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
                   std::to_string(row_group_rows_) +
-                  ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false)";
+                  ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false";
+  // A reader of a file alone must be able to tell "no level" from "not carried on this row".
+  if (options_.level_rows == LevelRows::kLastInMessage) {
+    copy_options_ += ", KV_METADATA {rlx_levels_on: 'last-in-message'}";
+  }
+  copy_options_ += ")";
   durability::create_directories_durable(options_.root);
 }
 
@@ -940,9 +950,13 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
     put_null_decimal(kMidPrice);
     put_null_decimal(kSpread);
   }
-  for (size_t i = 0; i < top_n_; ++i) {
-    put_level(kFirstLevel + 2 * i, i < n_bids ? bids + i : nullptr);
-    put_level(kFirstLevel + 2 * (top_n_ + i), i < n_asks ? asks + i : nullptr);
+  if (event.last_in_message || options_.level_rows == LevelRows::kEvery) {
+    for (size_t i = 0; i < top_n_; ++i) {
+      put_level(kFirstLevel + 2 * i, i < n_bids ? bids + i : nullptr);
+      put_level(kFirstLevel + 2 * (top_n_ + i), i < n_asks ? asks + i : nullptr);
+    }
+  } else {
+    for (size_t c = kFirstLevel; c < kFirstLevel + 4 * top_n_; ++c) put_null_decimal(c);
   }
 
   FileInfo& info = part_.info;
@@ -1009,6 +1023,20 @@ bool ParquetSink::open_part_day(int64_t* day) const {
   if (!impl_->part_open()) return false;
   *day = impl_->open_part_date();
   return true;
+}
+
+int64_t ParquetSink::writer_memory_limit_bytes(int32_t top_n, int32_t writer_threads) {
+  ParquetSinkOptions o;
+  o.top_n = std::clamp(top_n, 0, kMaxTopN);
+  o.writer_threads = writer_threads;
+  // DuckDB's batch COPY lets a second thread encode only once it holds a reservation of 4 MiB per
+  // column per extra thread, and it asks for at most a quarter of the limit, of which it was
+  // granted less near that cap (top-5, 2 threads: 640 MB ran on one thread, 768 MB on two).
+  // Six times the reservation leaves room; 512 MiB is the floor that kept a busy day flat.
+  constexpr int64_t kMiB = int64_t{1} << 20;
+  const int64_t columns = static_cast<int64_t>(column_names(o.top_n).size());
+  const int64_t extra_threads = effective_threads(o) - 1;
+  return std::max<int64_t>(512 * kMiB, 6 * 4 * kMiB * columns * extra_threads);
 }
 
 std::vector<std::string> ParquetSink::column_names(int32_t top_n) {

@@ -44,11 +44,20 @@ struct FileInfo {
 // One symbol's Hive partition folder, relative to the output root: "exchange=E/symbol=S".
 std::string symbol_partition(const std::string& exchange, const std::string& symbol);
 
+// Which rows carry the top-N level columns (bid_i_*, ask_i_*). best_bid/ask, mid and
+// spread are on every row either way.
+enum class LevelRows : uint8_t {
+  kEvery,          // every row: the book after that event (docs/SCHEMA.md, the default)
+  kLastInMessage,  // only rows with last_in_message: the book after the whole message; NULL on
+                   // the others, which cost almost nothing to encode
+};
+
 struct ParquetSinkOptions {
   std::filesystem::path root;         // output root; created if missing
   std::string exchange;               // partition value and `exchange` column
   std::string symbol;                 // partition value and `symbol` column
   int32_t top_n = 5;                  // levels per side in bid_i_*/ask_i_* columns, 0..kMaxTopN
+  LevelRows level_rows = LevelRows::kEvery;
   int64_t rows_per_file = 1'000'000;  // a new part also starts at a UTC date change
   // Rows per Parquet row group, at most; also capped at ~8 MB of uncompressed column data
   // (top_n = 5: 16,384 rows; top_n = 50: 2,048 rows) so memory stays bounded. Rounded up to a
@@ -63,8 +72,10 @@ struct ParquetSinkOptions {
   // top_n = 50 peaked near 1 GB).
   int32_t writer_threads = 0;
   // DuckDB's memory limit for the writer: bounds how far its batch COPY runs ahead and what it
-  // keeps between parts, so memory stays flat whatever the input size.
-  std::string memory_limit = "512MB";
+  // keeps between parts, so memory stays flat whatever the input size. Empty: derived from the
+  // column count and writer_threads (writer_memory_limit_bytes), the least that still lets every
+  // thread encode; below it DuckDB's batch COPY runs on one thread whatever writer_threads says.
+  std::string memory_limit;
   // Also write each part's thin copy (thin_part.h) beside it, for `rlx validate`.
   bool write_thin = false;
 
@@ -110,6 +121,9 @@ class ParquetSink final : public book::EventConsumer {
   // row arrives for another UTC day or it already holds rows_per_file rows).
   int64_t open_part_rows() const;          // rows in the open part; 0 if none is open
   bool open_part_day(int64_t* day) const;  // its UTC day (days since 1970-01-01); false if none
+
+  // The memory limit an empty ParquetSinkOptions::memory_limit stands for.
+  static int64_t writer_memory_limit_bytes(int32_t top_n, int32_t writer_threads);
 
   // Column names in file order for a given top_n (partition column `date` excluded).
   static std::vector<std::string> column_names(int32_t top_n);
