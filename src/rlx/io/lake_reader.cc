@@ -148,7 +148,8 @@ struct FileScan {
   fs::path path;
   std::string exchange;
   std::string symbol;
-  std::string sql;          // the SELECT of the logical columns, in order
+  std::string select;       // "SELECT <the logical columns, in order>", without FROM
+  bool parquet = true;      // else CSV
   std::vector<Kind> kinds;  // per selected column
   int32_t depth = 0;        // book: levels per side
 };
@@ -315,6 +316,26 @@ const char* role_expectation(Role role) {
   return "";
 }
 
+constexpr uint32_t kPositionTag = make_tag("LKP", 1);
+
+void save_stats(BinaryWriter& w, const LakeReaderStats& s) {
+  for (uint64_t v : {s.files, s.rows, s.messages, s.float_time_values, s.float_time_rounded,
+                     s.origin_time_backwards, s.received_time_backwards, s.crossed_books,
+                     s.nan_levels}) {
+    w.u64(v);
+  }
+}
+
+LakeReaderStats load_stats(BinaryReader& r) {
+  LakeReaderStats s;
+  for (uint64_t* v : {&s.files, &s.rows, &s.messages, &s.float_time_values, &s.float_time_rounded,
+                      &s.origin_time_backwards, &s.received_time_backwards, &s.crossed_books,
+                      &s.nan_levels}) {
+    *v = r.u64("LakePosition.stats");
+  }
+  return s;
+}
+
 }  // namespace
 
 struct LakeReader::Impl {
@@ -341,6 +362,7 @@ struct LakeReader::Impl {
   size_t file_index = 0;  // the next file to open
   size_t cur = 0;         // the open file
   std::unique_ptr<RowCursor> cursor;
+  uint64_t row_base = 0;  // rows of the open file before the cursor's first (after a seek)
   uint64_t scan_row = 0;
   int64_t last_origin = kNull;
   int64_t last_received = kNull;
@@ -351,6 +373,114 @@ struct LakeReader::Impl {
 
   explicit Impl(LakeReaderOptions o)
       : opt(std::move(o)), db(DuckDbOptions{1, opt.memory_limit, ""}) {}
+
+  // ---- position ---------------------------------------------------------------------------
+
+  // The scan's state after the last message returned: which file is open and how many of its
+  // rows were read (the held-back delta row included, so it is saved too), the checks' memory,
+  // the counters and the quarantine.
+  struct Position final : ReaderPosition {
+    uint64_t files = 0;       // the reader's file count: the input must be the same
+    uint64_t file_index = 0;  // the next file to open
+    bool open = false;        // a file is open: file_index - 1, with rows_read of its rows read
+    uint64_t rows_read = 0;
+    uint64_t scan_row = 0;
+    int64_t last_origin = kNull, last_received = kNull, last_seq = kNull;
+    bool has_peek = false;
+    DeltaRow peek;
+    LakeReaderStats stats;
+    Quarantine quarantine;
+
+    void save(BinaryWriter& w) const override {
+      w.u32(kPositionTag);
+      w.u64(files);
+      w.u64(file_index);
+      w.boolean(open);
+      w.u64(rows_read);
+      w.u64(scan_row);
+      w.i64(last_origin);
+      w.i64(last_received);
+      w.i64(last_seq);
+      w.boolean(has_peek);
+      if (has_peek) {
+        w.i64(peek.origin_time);
+        w.i64(peek.received_time);
+        w.i64(peek.seq);
+        w.u8(static_cast<uint8_t>(peek.side));
+        w.decimal(peek.price);
+        w.decimal(peek.size);
+        w.u64(peek.scan_row);
+        w.u64(peek.file);
+      }
+      save_stats(w, stats);
+      quarantine.save(w);
+    }
+
+    static Position load(BinaryReader& r) {
+      r.expect_tag(kPositionTag, "LakePosition");
+      Position p;
+      p.files = r.u64("LakePosition.files");
+      p.file_index = r.u64("LakePosition.file_index");
+      p.open = r.boolean("LakePosition.open");
+      p.rows_read = r.u64("LakePosition.rows_read");
+      p.scan_row = r.u64("LakePosition.scan_row");
+      p.last_origin = r.i64("LakePosition.last_origin");
+      p.last_received = r.i64("LakePosition.last_received");
+      p.last_seq = r.i64("LakePosition.last_seq");
+      p.has_peek = r.boolean("LakePosition.has_peek");
+      if (p.has_peek) {
+        p.peek.origin_time = r.i64("LakePosition.peek.origin_time");
+        p.peek.received_time = r.i64("LakePosition.peek.received_time");
+        p.peek.seq = r.i64("LakePosition.peek.seq");
+        p.peek.side = r.enumeration("LakePosition.peek.side", Side::kSell);
+        p.peek.price = r.decimal("LakePosition.peek.price");
+        p.peek.size = r.decimal("LakePosition.peek.size");
+        p.peek.scan_row = r.u64("LakePosition.peek.scan_row");
+        p.peek.file = r.u64("LakePosition.peek.file");
+      }
+      p.stats = load_stats(r);
+      p.quarantine = Quarantine::load(r);
+      return p;
+    }
+  };
+
+  std::shared_ptr<const ReaderPosition> position() const {
+    auto p = std::make_shared<Position>();
+    p->files = scans.size();
+    p->file_index = file_index;
+    p->open = cursor != nullptr;
+    p->rows_read = cursor ? row_base + cursor->row() : 0;
+    p->scan_row = scan_row;
+    p->last_origin = last_origin;
+    p->last_received = last_received;
+    p->last_seq = last_seq;
+    p->has_peek = has_peek;
+    if (has_peek) p->peek = peek;
+    p->stats = stats;
+    p->quarantine = quarantine;
+    return p;
+  }
+
+  void seek(BinaryReader& saved) {
+    Position p = Position::load(saved);
+    const Location where{scans.empty() ? opt.root.string() : scans[0].path.string(), 0, ""};
+    if (p.files != scans.size() || p.file_index > scans.size() || (p.open && p.file_index == 0) ||
+        (p.has_peek && p.peek.file >= scans.size())) {
+      throw bad_input(where, "the checkpoint's position reads " + std::to_string(p.files) +
+                                 " file(s), this input " + std::to_string(scans.size()));
+    }
+    cursor.reset();
+    file_index = p.open ? p.file_index - 1 : p.file_index;
+    if (p.open) open_next(p.rows_read);
+    scan_row = p.scan_row;
+    last_origin = p.last_origin;
+    last_received = p.last_received;
+    last_seq = p.last_seq;
+    has_peek = p.has_peek;
+    if (has_peek) peek = p.peek;
+    stats = p.stats;
+    quarantine = std::move(p.quarantine);
+  }
 
   // ---- setup ------------------------------------------------------------------------------
 
@@ -382,13 +512,22 @@ struct LakeReader::Impl {
     }
   }
 
-  std::string source_sql(const fs::path& p) const {
+  static bool is_csv(const fs::path& p) {
     const std::string name = p.filename().string();
-    if (ends_with(name, ".csv") || ends_with(name, ".csv.gz")) {
-      return "read_csv(" + sql_quote(p.string()) +
-             ", header = true, compression = 'auto', hive_partitioning = false)";
+    return ends_with(name, ".csv") || ends_with(name, ".csv.gz");
+  }
+
+  // The file's rows from `skip_rows` on, in file order. Parquet skips by file_row_number, which
+  // DuckDB checks against each row group's range before decoding it; CSV must parse its way there.
+  static std::string source_sql(const fs::path& p, uint64_t skip_rows = 0) {
+    const std::string path = sql_quote(p.string());
+    if (is_csv(p)) {
+      return "read_csv(" + path + ", header = true, compression = 'auto', hive_partitioning = " +
+             "false)" + (skip_rows ? " OFFSET " + std::to_string(skip_rows) : "");
     }
-    return "read_parquet(" + sql_quote(p.string()) + ", hive_partitioning = false)";
+    if (skip_rows == 0) return "read_parquet(" + path + ", hive_partitioning = false)";
+    return "read_parquet(" + path + ", hive_partitioning = false, file_row_number = true) " +
+           "WHERE file_row_number >= " + std::to_string(skip_rows);
   }
 
   FileScan plan(const fs::path& p) {
@@ -446,20 +585,23 @@ struct LakeReader::Impl {
       sql += expr;
       scan.kinds.push_back(kind);
     }
-    scan.sql = sql + " FROM " + src;
+    scan.select = sql;
+    scan.parquet = !is_csv(p);
     return scan;
   }
 
   // ---- row access -------------------------------------------------------------------------
 
-  bool open_next() {
+  bool open_next(uint64_t skip_rows = 0) {
     cursor.reset();
     if (file_index >= scans.size()) return false;
     cur = file_index++;
     ++stats.files;
+    row_base = skip_rows;
     const FileScan& s = scans[cur];
     try {
-      cursor = std::make_unique<RowCursor>(query_streaming(db, s.sql, StatusCode::kBadInput),
+      const std::string sql = s.select + " FROM " + source_sql(s.path, skip_rows);
+      cursor = std::make_unique<RowCursor>(query_streaming(db, sql, StatusCode::kBadInput),
                                            s.path.string());
     } catch (const Error& e) {
       throw bad_input(Location{s.path.string(), 0, ""}, std::string("cannot read: ") + e.what());
@@ -480,7 +622,7 @@ struct LakeReader::Impl {
   }
 
   Location here(const std::string& field) const {
-    return Location{scans[cur].path.string(), cursor->row(), field};
+    return Location{scans[cur].path.string(), row_base + cursor->row(), field};
   }
 
   // A bad row: throws under kFail, else counts it under `reason` and returns false (skip it).
@@ -800,6 +942,8 @@ bool LakeReader::next(Message* out) {
   return false;
 }
 
+std::shared_ptr<const ReaderPosition> LakeReader::position() const { return impl_->position(); }
+void LakeReader::seek(BinaryReader& saved) { impl_->seek(saved); }
 const Quarantine& LakeReader::quarantine() const { return impl_->quarantine; }
 const LakeReaderStats& LakeReader::stats() const { return impl_->stats; }
 const std::vector<fs::path>& LakeReader::files() const { return impl_->paths; }

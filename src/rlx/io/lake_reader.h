@@ -83,6 +83,10 @@ class LakeReader : public MessageReader {
   // quarantine() under BadRowPolicy::kQuarantine. Message.source_row is the 1-based row in the
   // whole table scan (all files, in order).
   bool next(Message* out) override;
+  // Seekable: a resume reopens the file it was in at the row it had reached (Parquet skips the
+  // row groups before it unread; CSV parses its way there).
+  std::shared_ptr<const ReaderPosition> position() const override;
+  void seek(BinaryReader& saved) override;
   const Quarantine& quarantine() const override;
   const LakeReaderStats& stats() const;
   const std::vector<std::filesystem::path>& files() const;

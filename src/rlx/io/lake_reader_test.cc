@@ -375,6 +375,131 @@ TEST(LakeReaderBadInput, QuarantineSkipsAndCountsBadRowsByReason) {
   EXPECT_EQ(r.stats().rows, 7u);
 }
 
+// ---- seeking ---------------------------------------------------------------------------------
+
+// A fresh reader seeked to the position after message k gives exactly the messages, counters and
+// quarantine of an uninterrupted read, for every k (the end included).
+void expect_seeks_resume(const LakeReaderOptions& o) {
+  LakeReader reader(o);
+  std::vector<Message> all;
+  std::vector<std::string> positions;
+  auto save = [&] {
+    std::string b;
+    BinaryWriter w(&b);
+    const std::shared_ptr<const ReaderPosition> position = reader.position();
+    ASSERT_NE(position, nullptr);
+    position->save(w);
+    positions.push_back(b);
+  };
+  save();
+  Message m;
+  while (reader.next(&m)) {
+    all.push_back(m);
+    save();
+  }
+  ASSERT_FALSE(all.empty());
+  for (size_t k = 0; k < positions.size(); ++k) {
+    SCOPED_TRACE("seek to after message " + std::to_string(k));
+    LakeReader fresh(o);
+    BinaryReader r(positions[k]);
+    fresh.seek(r);
+    const std::vector<Message> rest = read_all(fresh);
+    expect_same(rest, std::vector<Message>(all.begin() + static_cast<std::ptrdiff_t>(k), all.end()));
+    EXPECT_EQ(fresh.stats().rows, reader.stats().rows);
+    EXPECT_EQ(fresh.stats().messages, reader.stats().messages);
+    EXPECT_EQ(fresh.stats().files, reader.stats().files);
+    ASSERT_EQ(fresh.quarantine().reasons.size(), reader.quarantine().reasons.size());
+    for (size_t i = 0; i < reader.quarantine().reasons.size(); ++i) {
+      EXPECT_EQ(fresh.quarantine().reasons[i].first, reader.quarantine().reasons[i].first);
+      EXPECT_EQ(fresh.quarantine().reasons[i].second.count,
+                reader.quarantine().reasons[i].second.count);
+      EXPECT_EQ(fresh.quarantine().reasons[i].second.first_example,
+                reader.quarantine().reasons[i].second.first_example);
+    }
+  }
+}
+
+TEST(LakeReaderSeek, EveryTableAcrossPartitionsCsvAndQuarantine) {
+  testing::TempDir tmp;
+  write_market(tmp.path() / "lake");
+  for (LakeTable t : {LakeTable::kTrades, LakeTable::kBookDelta, LakeTable::kBook}) {
+    SCOPED_TRACE(lake_table_name(t));
+    expect_seeks_resume(layout(tmp.path() / "lake", t));
+  }
+  DuckDb db;
+  const fs::path csv = tmp.path() / "delta.csv.gz";
+  db.execute("COPY (SELECT * FROM read_parquet(" +
+             sql_quote((tmp.path() / "lake/book_delta_v2/*/*/*/*.parquet").string()) + ")) TO " +
+             sql_quote(csv.string()) + " (FORMAT csv, HEADER, COMPRESSION gzip)");
+  expect_seeks_resume(file(csv, LakeTable::kBookDelta));
+  LakeReaderOptions q = file(fixture(tmp.path(), "q.parquet",
+                                     delta_rows("(1, 1, 1, true, 1.5::DOUBLE, 1.0::DOUBLE), "
+                                                "(1, 1, 1, true, 'nan'::DOUBLE, 1.0), "
+                                                "(2, 2, 2, true, 1.5, -1.0), "
+                                                "(3, 3, 3, true, 1.5, 1.0), "
+                                                "(3, 3, 0, true, 1.5, 1.0), "
+                                                "(4, 4, 4, true, 1.5, 2.0)")),
+                             LakeTable::kBookDelta);
+  q.bad_rows = BadRowPolicy::kQuarantine;
+  expect_seeks_resume(q);
+}
+
+// A file of many row groups: a seek skips to its row without reading the rows before it, and a
+// bad row after the seek is still named by its row in the file.
+TEST(LakeReaderSeek, SkipsRowGroupsAndKeepsTheFilesRowNumbers) {
+  testing::TempDir tmp;
+  const fs::path p = tmp.path() / "many.parquet";
+  DuckDb db;
+  db.execute("COPY (SELECT i AS origin_time, i AS received_time, i AS sequence_number, "
+             "i % 2 = 0 AS side_is_bid, CASE WHEN i = 9000 THEN -1.0 ELSE 1.5 END AS price, "
+             "1.0 AS size FROM range(1, 10001) r(i)) TO " +
+             sql_quote(p.string()) + " (FORMAT parquet, ROW_GROUP_SIZE 2048)");
+  LakeReader reader(file(p, LakeTable::kBookDelta));
+  Message m;
+  for (int32_t i = 0; i < 8500; ++i) ASSERT_TRUE(reader.next(&m));
+  std::string b;
+  BinaryWriter w(&b);
+  reader.position()->save(w);
+  LakeReader fresh(file(p, LakeTable::kBookDelta));
+  BinaryReader r(b);
+  fresh.seek(r);
+  ASSERT_TRUE(fresh.next(&m));
+  EXPECT_EQ(m.update_id, 8501);
+  EXPECT_EQ(m.source_row, 8501u);
+  try {
+    while (fresh.next(&m)) {
+    }
+    FAIL() << "the negative price at row 9000 was not reported";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(p.string() + ":9000: field 'price'"), std::string::npos)
+        << e.what();
+  }
+}
+
+// A position taken on another input (here three dt partitions) is refused, not misapplied.
+TEST(LakeReaderSeek, APositionOfAnotherInputIsBadInput) {
+  testing::TempDir tmp;
+  write_market(tmp.path() / "lake");
+  LakeReader three(layout(tmp.path() / "lake", LakeTable::kTrades));
+  Message m;
+  ASSERT_TRUE(three.next(&m));
+  std::string b;
+  BinaryWriter w(&b);
+  three.position()->save(w);
+  LakeReaderOptions o = layout(tmp.path() / "lake", LakeTable::kTrades);
+  o.date_from = "2024-08-10";  // one partition
+  LakeReader one(o);
+  BinaryReader r(b);
+  try {
+    one.seek(r);
+    FAIL() << "seeked into another input";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), StatusCode::kBadInput);
+    EXPECT_NE(std::string(e.what()).find("3 file(s), this input 1"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(LakeReaderBadInput, SequenceGoingBackwardsOrRepeatingAcrossMessagesIsAnError) {
   testing::TempDir tmp;
   const fs::path back =

@@ -7,6 +7,7 @@
 
 #include "rlx/pipeline/convert.h"
 #include "rlx/pipeline/reconstruct.h"
+#include "rlx/replay/replayer.h"
 #include "rlx/testing/test_data.h"
 
 namespace rlx::pipeline {
@@ -27,6 +28,15 @@ TEST(LakeStateRestore, RestoredRunEqualsUninterrupted) {
     std::vector<std::string> names;
     return open_readers(ro, &names);
   };
+  // The three Lake readers seek: a resume reopens each file at its row instead of re-reading.
+  {
+    replay::Replayer run(open(), replay::ReplayOptions{1000});
+    std::vector<Message> batch;
+    for (int32_t b = 0; b < 5; ++b) ASSERT_TRUE(run.next_batch(&batch));
+    const replay::ReplayState state = run.state();
+    ASSERT_EQ(state.sources.size(), 3u);
+    for (const auto& source : state.sources) EXPECT_TRUE(source.seekable());
+  }
   const testing::RunOutput full = testing::expect_restore_equals_uninterrupted(open, 1000);
   EXPECT_EQ(full.stats.size(), 1u);
   EXPECT_EQ(full.quarantine.size(), 3u);

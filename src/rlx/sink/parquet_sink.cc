@@ -539,6 +539,7 @@ class ParquetSink::Impl {
   void open_part(int64_t day);
   void close_part();
   void abandon_part() noexcept;
+  void register_stream();  // rlx_sink_rows, the Arrow stream, on the current connection
   void push_batch();
   [[noreturn]] void rethrow_writer_error();
 
@@ -710,10 +711,7 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   // DuckDB writes them as Parquet dictionaries (one byte per row in memory).
   db_.execute(enum_sql("rlx_event_type", event_type_names()));
   db_.execute(enum_sql("rlx_side", side_names()));
-  if (duckdb_arrow_scan(db_.connection(), "rlx_sink_rows",
-                        reinterpret_cast<duckdb_arrow_stream>(&stream_)) != DuckDBSuccess) {
-    throw Error(StatusCode::kInternal, "sink: cannot register the Arrow stream rlx_sink_rows");
-  }
+  register_stream();
   // PARQUET_VERSION V2 (data page v2, DELTA_BINARY_PACKED integers) halves the files and
   // saves CPU; dictionaries (a tiny limit keeps them to the ENUM and constant columns) and
   // bloom filters cost writer CPU and buy nothing for price/size columns. Measured in
@@ -764,6 +762,13 @@ const char* ParquetSink::Impl::stream_get_last_error(ArrowArrayStream*) {
 
 void ParquetSink::Impl::stream_release(ArrowArrayStream* stream) { stream->release = nullptr; }
 
+void ParquetSink::Impl::register_stream() {
+  if (duckdb_arrow_scan(db_.connection(), "rlx_sink_rows",
+                        reinterpret_cast<duckdb_arrow_stream>(&stream_)) != DuckDBSuccess) {
+    throw Error(StatusCode::kInternal, "sink: cannot register the Arrow stream rlx_sink_rows");
+  }
+}
+
 void ParquetSink::Impl::push_batch() {
   ArrowBatch* batch = std::exchange(fill_, nullptr);
   BatchPool::seal(batch);
@@ -809,6 +814,10 @@ void ParquetSink::Impl::open_part(int64_t day) {
 
   queue_.reset();
   writer_error_ = nullptr;
+  // A fresh connection per part: one that ran a parallel batch COPY keeps memory from it (about
+  // 20 MB per million rows; a busy day grew past 2.5 GB), and a new one starts empty.
+  db_.reconnect();
+  register_stream();
   const std::string sql =
       "COPY (SELECT " + io::sql_quote(options_.exchange) + " AS exchange, " +
       io::sql_quote(options_.symbol) +
