@@ -59,13 +59,6 @@ DuckDb::~DuckDb() {
   if (db_) duckdb_close(&db_);
 }
 
-void DuckDb::reconnect() {
-  if (conn_) duckdb_disconnect(&conn_);
-  if (duckdb_connect(db_, &conn_) != DuckDBSuccess) {
-    throw Error(StatusCode::kInternal, "duckdb: cannot connect");
-  }
-}
-
 DuckResult DuckDb::query(const std::string& sql, StatusCode code) {
   duckdb_result result;
   if (duckdb_query(conn_, sql.c_str(), &result) != DuckDBSuccess) {

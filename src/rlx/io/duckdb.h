@@ -50,9 +50,6 @@ class DuckDb {
   DuckDb& operator=(const DuckDb&) = delete;
 
   duckdb_connection connection() { return conn_; }
-  // Replaces the connection with a fresh one: what a connection kept (temporary views, its
-  // client state) goes; the database and its catalog stay.
-  void reconnect();
   // Runs `sql`, discarding any result. Throws Error(code) naming the SQL on failure.
   void execute(const std::string& sql, StatusCode code = StatusCode::kInternal);
   DuckResult query(const std::string& sql, StatusCode code = StatusCode::kInternal);
