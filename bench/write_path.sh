@@ -26,8 +26,8 @@ trap 'rm -rf "$tmp"' EXIT
 cases=(
   "default|"
   "copy|"
-  "levels-on last-in-message|--levels-on last-in-message"
   "top-n 0|--top-n 0"
+  "top-n 1|--top-n 1"
   "no-durability in-process|--no-durability --in-process"
 )
 

@@ -21,15 +21,12 @@ def _paths(paths):
 
 
 def reconstruct(inputs, out_dir, source="binance-raw", symbols=None, date_from=None,
-                date_to=None, top_n=5, levels_on="every-row", rows_per_file=1_000_000,
-                on_bad_row="fail", overwrite=False, validate=False, log_level="warn", log=None,
-                progress=None):
+                date_to=None, top_n=5, rows_per_file=1_000_000, on_bad_row="fail",
+                overwrite=False, validate=False, log_level="warn", log=None, progress=None):
     """Rebuilds the book from `inputs` and writes the event stream to `out_dir`, as
     `rlx reconstruct --in-process` does (same files, manifest and report; docs/CLI.md).
 
     source: "binance-raw", "lake" or "tardis". inputs: a path or a list of them.
-    levels_on: "every-row", or "last-in-message" (the top-N columns only on each message's last
-    row, NULL on its others; faster to write, docs/SCHEMA.md).
     log_level: "debug", "info", "warn", "error" or "off". log: a callable (level, line) that
     receives each log line; by default the lines go to logging.getLogger("rlx").
     progress: a callable (done, total, rows) called at most every 200 ms and once at the end:
@@ -39,7 +36,7 @@ def reconstruct(inputs, out_dir, source="binance-raw", symbols=None, date_from=N
     """
     return _rlx.reconstruct(source, _paths(inputs), os.fspath(out_dir),
                             _symbols(symbols), date_from or "", date_to or "", int(top_n),
-                            levels_on, int(rows_per_file), on_bad_row, bool(overwrite), bool(validate),
+                            int(rows_per_file), on_bad_row, bool(overwrite), bool(validate),
                             log_level, log or _to_logging, progress)
 
 

@@ -43,22 +43,6 @@ class ReconstructTest(unittest.TestCase):
                                     overwrite=True, log_level="off")
             self.assertEqual(again["rows"], result["rows"])
 
-    def test_levels_on_matches_the_command(self):
-        capture = support.data_file(CAPTURE)
-        with tempfile.TemporaryDirectory() as tmp:
-            by_command = support.reconstruct([capture], Path(tmp) / "cmd", "--levels-on",
-                                             "last-in-message")
-            rlx.reconstruct(capture, Path(tmp) / "lib", levels_on="last-in-message",
-                            log_level="off")
-            self.assertEqual(part_hashes(Path(tmp) / "lib"), part_hashes(by_command))
-            default = rlx.reconstruct(capture, Path(tmp) / "default", log_level="off")
-            self.assertNotEqual(part_hashes(Path(tmp) / "default"), part_hashes(by_command))
-            self.assertEqual(rlx.read(Path(tmp) / "lib", columns=["event_seq"]).rows,
-                             default["rows"])
-            with self.assertRaises(rlx.Error) as e:
-                rlx.reconstruct(capture, Path(tmp) / "bad", levels_on="sometimes")
-            self.assertEqual(e.exception.code, "invalid_argument")
-
     def test_bad_input_and_bad_options_raise_with_their_codes(self):
         with tempfile.TemporaryDirectory() as tmp:
             bad = Path(tmp) / "bad.jsonl"

@@ -15,7 +15,6 @@ pipeline::ReconstructOptions reconstruct_options(const ReconstructRequest& r) {
   o.date_from = r.date_from;
   o.date_to = r.date_to;
   o.top_n = r.top_n;
-  o.level_rows = parse_name_or_throw(pipeline::kLevelRowsNames, r.levels_on, "levels_on");
   o.rows_per_file = r.rows_per_file;
   o.batch_size = r.batch_size;
   o.on_bad_row = parse_name_or_throw(pipeline::kBadRowNames, r.on_bad_row, "on_bad_row");

@@ -22,7 +22,6 @@ struct ReconstructRequest {
 
   // The output and the book (docs/CLI.md has each as its --option; the defaults are the same).
   int32_t top_n = 5;
-  std::string levels_on = "every-row";   // rows with the top-N levels: every-row, last-in-message
   uint64_t rows_per_file = 1'000'000;
   uint64_t batch_size = 1000;            // messages per micro-batch
   std::string on_bad_row = "fail";       // fail or quarantine

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "rlx/api/reader.h"
-#include "rlx/io/duckdb.h"
 #include "rlx/pipeline/option_names.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/pipeline/supervisor.h"
@@ -51,7 +50,6 @@ TEST(ReconstructRequest, DefaultsAreThePipelines) {
   const pipeline::SupervisorOptions so;
   EXPECT_EQ(r.source, name_of(pipeline::kSourceNames, o.source));
   EXPECT_EQ(r.top_n, o.top_n);
-  EXPECT_EQ(r.levels_on, name_of(pipeline::kLevelRowsNames, o.level_rows));
   EXPECT_EQ(r.rows_per_file, o.rows_per_file);
   EXPECT_EQ(r.batch_size, o.batch_size);
   EXPECT_EQ(r.on_bad_row, name_of(pipeline::kBadRowNames, o.on_bad_row));
@@ -146,42 +144,6 @@ TEST(Run, SupervisedRunWritesTheInProcessRunsParts) {
   ASSERT_TRUE(reconstruct(resume, &again).ok());
   EXPECT_TRUE(again.was_finished);
   EXPECT_EQ(again.rows, 0u);
-}
-
-// --levels-on reaches a supervised worker (through run.json): top-N levels only on each message's
-// last row, and every file says so.
-TEST(Run, LevelsOnReachesTheWorkers) {
-  RLX_REQUIRE_DATA(file, "binance/hftbacktest/usdm_btcusdt_20240718.gz");
-  testing::TempDir tmp;
-  ReconstructRequest r;
-  r.inputs = {file};
-  r.out_dir = tmp.path() / "out";
-  r.rlx_binary = RLX_BINARY;
-  r.workers = 1;
-  r.levels_on = "last-in-message";
-  ReconstructResult result;
-  const Status s = reconstruct(r, &result);
-  ASSERT_TRUE(s.ok()) << s.message();
-  io::DuckDb db;
-  const std::string parts = io::sql_quote((r.out_dir / "**" / "*.parquet").string());
-  const auto counts = io::query_text(db,
-                                     "SELECT count(*) FILTER (bid_0_price IS NOT NULL AND NOT "
-                                     "last_in_message), count(*) FILTER (bid_0_price IS NOT "
-                                     "NULL), count(*) FILTER (best_bid_price IS NOT NULL) FROM " +
-                                         parts)
-                          .rows.at(0);
-  EXPECT_EQ(counts.at(0), "0");
-  EXPECT_GT(std::stoll(counts.at(1)), 0);
-  EXPECT_GT(std::stoll(counts.at(2)), std::stoll(counts.at(1)));  // best_* on every row
-  const auto metadata =
-      io::query_text(db, "SELECT DISTINCT decode(value) FROM parquet_kv_metadata(" + parts +
-                             ") WHERE decode(key) = 'rlx_levels_on'");
-  ASSERT_EQ(metadata.rows.size(), 1u);
-  EXPECT_EQ(metadata.rows[0][0], "last-in-message");
-
-  r.levels_on = "sometimes";
-  r.out_dir = tmp.path() / "bad";
-  EXPECT_EQ(reconstruct(r, &result).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(Run, ValidateReportsEachStageToTheProgressSink) {

@@ -8,9 +8,6 @@ namespace rlx::cli {
 void add_output_options(CLI::App* app, ReconstructRequest* request) {
   add_number(app, pipeline::kTopN, &request->top_n,
              "Book levels per side in the enrichment columns (0-50)");
-  add_enum(app, "--levels-on", &request->levels_on, pipeline::kLevelRowsNames,
-           "Rows that carry the top-N level columns: every-row, or last-in-message (the book "
-           "after the whole message; NULL on the message's other rows, faster to write)");
   add_number(app, pipeline::kRowsPerFile, &request->rows_per_file, "Rows per Parquet part file");
   add_number(app, pipeline::kBatchSize, &request->batch_size,
              "Messages per micro-batch (1-1000000)");

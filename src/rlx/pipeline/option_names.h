@@ -24,8 +24,6 @@ inline constexpr NameTable<Feed, 4> kFeedNames = {{{"direct", Feed::kDirect},
                                                    {"inputs", Feed::kInputs}}};
 inline constexpr NameTable<io::BadRowPolicy, 2> kBadRowNames = {
     {{"fail", io::BadRowPolicy::kFail}, {"quarantine", io::BadRowPolicy::kQuarantine}}};
-inline constexpr NameTable<sink::LevelRows, 2> kLevelRowsNames = {
-    {{"every-row", sink::LevelRows::kEvery}, {"last-in-message", sink::LevelRows::kLastInMessage}}};
 inline constexpr NameTable<book::CrossedPolicy, 3> kCrossedNames = {
     {{"keep", book::CrossedPolicy::kKeep},
      {"drop-stale", book::CrossedPolicy::kDropStaleOpposite},

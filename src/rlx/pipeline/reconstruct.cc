@@ -429,7 +429,6 @@ ReconstructSummary reconstruct(const ReconstructOptions& given) {
     so.exchange = key.first;
     so.symbol = key.second;
     so.top_n = options.top_n;
-    so.level_rows = options.level_rows;
     so.writer_threads = options.writer_threads;
     so.rows_per_file = static_cast<int64_t>(options.rows_per_file);
     so.write_thin = options.validate && options.thin_copies;  // what `rlx validate` reads

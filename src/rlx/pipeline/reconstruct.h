@@ -17,7 +17,6 @@
 #include "rlx/core/progress.h"
 #include "rlx/durability/wal.h"
 #include "rlx/io/reader.h"
-#include "rlx/sink/parquet_sink.h"
 
 namespace rlx::durability {
 class FileLock;
@@ -50,7 +49,6 @@ struct ReconstructOptions {
   std::string date_to;               // Lake layout: last dt, inclusive
   size_t batch_size = 1000;          // messages per micro-batch
   int32_t top_n = 5;                 // enrichment levels per side
-  sink::LevelRows level_rows = sink::LevelRows::kEvery;  // which rows carry those levels
   uint64_t rows_per_file = 1'000'000;
   bool overwrite = false;  // replace an existing output in out_dir
   // Extra checkpoints (0: off). Every N batches, or whenever replayed market time (origin_time)

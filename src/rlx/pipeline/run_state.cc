@@ -107,7 +107,6 @@ void write_run_file(const ReconstructOptions& o) {
   w.key("date_to").string(o.date_to);
   w.key("batch_size").uint64(o.batch_size);
   w.key("top_n").int64(o.top_n);
-  w.key("levels_on").string(name_of(kLevelRowsNames, o.level_rows));
   w.key("rows_per_file").uint64(o.rows_per_file);
   w.key("checkpoint_batches").uint64(o.checkpoint_batches);
   w.key("checkpoint_seconds").int64(o.checkpoint_seconds);
@@ -180,11 +179,6 @@ ReconstructOptions read_run_file(const fs::path& state_dir, const fs::path& out_
     ok &= parse_name(kCrossedNames, text(root["crossed"]), &o.book.crossed);
     ok &= parse_name(kConsumeNames, text(root["consume_trades"]), &o.book.consume_trades);
     ok &= parse_name(kSnapshotNames, text(root["snapshot"]), &o.book.snapshot);
-    // Absent in runs written before --levels-on existed: every row carried the levels.
-    std::string_view levels_on;
-    if (root["levels_on"].get_string().get(levels_on) == simdjson::SUCCESS) {
-      ok &= parse_name(kLevelRowsNames, levels_on, &o.level_rows);
-    }
     if (!ok) throw bad("unknown option value");
     o.book.max_buffered_messages = root["max_buffered_messages"].get_uint64();
     o.book.ticker_history = root["ticker_history"].get_uint64();

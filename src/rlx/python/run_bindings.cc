@@ -273,7 +273,7 @@ void bind_run(py::module_& m) {
       [](const std::string& source, const std::vector<std::string>& inputs,
          const std::string& out_dir, const std::vector<std::string>& symbols,
          const std::string& date_from, const std::string& date_to, int32_t top_n,
-         const std::string& levels_on, uint64_t rows_per_file, const std::string& on_bad_row, bool overwrite, bool validate,
+         uint64_t rows_per_file, const std::string& on_bad_row, bool overwrite, bool validate,
          const std::string& log_level, py::object log, py::object progress) {
         ReconstructRequest r;
         r.source = source;
@@ -283,7 +283,6 @@ void bind_run(py::module_& m) {
         r.date_from = date_from;
         r.date_to = date_to;
         r.top_n = top_n;
-        r.levels_on = levels_on;
         r.rows_per_file = rows_per_file;
         r.on_bad_row = on_bad_row;
         r.overwrite = overwrite;
@@ -291,8 +290,7 @@ void bind_run(py::module_& m) {
         return reconstruct(std::move(r), log_level, std::move(log), std::move(progress));
       },
       py::arg("source"), py::arg("inputs"), py::arg("out_dir"), py::arg("symbols"),
-      py::arg("date_from"), py::arg("date_to"), py::arg("top_n"), py::arg("levels_on"),
-      py::arg("rows_per_file"),
+      py::arg("date_from"), py::arg("date_to"), py::arg("top_n"), py::arg("rows_per_file"),
       py::arg("on_bad_row"), py::arg("overwrite"), py::arg("validate"), py::arg("log_level"),
       py::arg("log"), py::arg("progress"));
 }

@@ -720,12 +720,7 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   copy_options_ = " (FORMAT parquet, PARQUET_VERSION V2, COMPRESSION zstd, COMPRESSION_LEVEL " +
                   std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
                   std::to_string(row_group_rows_) +
-                  ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false";
-  // A reader of a file alone must be able to tell "no level" from "not carried on this row".
-  if (options_.level_rows == LevelRows::kLastInMessage) {
-    copy_options_ += ", KV_METADATA {rlx_levels_on: 'last-in-message'}";
-  }
-  copy_options_ += ")";
+                  ", DICTIONARY_SIZE_LIMIT 1, WRITE_BLOOM_FILTER false)";
   durability::create_directories_durable(options_.root);
 }
 
@@ -962,13 +957,9 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
     put_null_decimal(kMidPrice);
     put_null_decimal(kSpread);
   }
-  if (event.last_in_message || options_.level_rows == LevelRows::kEvery) {
-    for (size_t i = 0; i < top_n_; ++i) {
-      put_level(kFirstLevel + 2 * i, i < n_bids ? bids + i : nullptr);
-      put_level(kFirstLevel + 2 * (top_n_ + i), i < n_asks ? asks + i : nullptr);
-    }
-  } else {
-    for (size_t c = kFirstLevel; c < kFirstLevel + 4 * top_n_; ++c) put_null_decimal(c);
+  for (size_t i = 0; i < top_n_; ++i) {
+    put_level(kFirstLevel + 2 * i, i < n_bids ? bids + i : nullptr);
+    put_level(kFirstLevel + 2 * (top_n_ + i), i < n_asks ? asks + i : nullptr);
   }
 
   FileInfo& info = part_.info;

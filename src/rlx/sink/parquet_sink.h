@@ -44,20 +44,11 @@ struct FileInfo {
 // One symbol's Hive partition folder, relative to the output root: "exchange=E/symbol=S".
 std::string symbol_partition(const std::string& exchange, const std::string& symbol);
 
-// Which rows carry the top-N level columns (bid_i_*, ask_i_*). best_bid/ask, mid and
-// spread are on every row either way.
-enum class LevelRows : uint8_t {
-  kEvery,          // every row: the book after that event (docs/SCHEMA.md, the default)
-  kLastInMessage,  // only rows with last_in_message: the book after the whole message; NULL on
-                   // the others, which cost almost nothing to encode
-};
-
 struct ParquetSinkOptions {
   std::filesystem::path root;         // output root; created if missing
   std::string exchange;               // partition value and `exchange` column
   std::string symbol;                 // partition value and `symbol` column
   int32_t top_n = 5;                  // levels per side in bid_i_*/ask_i_* columns, 0..kMaxTopN
-  LevelRows level_rows = LevelRows::kEvery;
   int64_t rows_per_file = 1'000'000;  // a new part also starts at a UTC date change
   // Rows per Parquet row group, at most; also capped at ~8 MB of uncompressed column data
   // (top_n = 5: 16,384 rows; top_n = 50: 2,048 rows) so memory stays bounded. Rounded up to a

@@ -295,61 +295,6 @@ TEST(ParquetSink, AdaptsOrderBook) {
   EXPECT_EQ(rows[0].at("mid_price"), "100.500000000000000000");
 }
 
-// --levels-on last-in-message: the top-N columns carry the book only on a message's last row,
-// and there equal the every-row output; best bid/ask, mid and spread stay on every row.
-TEST(ParquetSink, LevelsOnlyOnTheLastRowOfAMessage) {
-  auto write = [](const fs::path& root, LevelRows level_rows) {
-    ParquetSinkOptions o = options(root, 2);
-    o.level_rows = level_rows;
-    ParquetSink sink(o);
-    book::OrderBook ob;
-    ob.set(Side::kAsk, dec("101"), dec("3"));
-    for (int64_t seq = 0; seq < 6; ++seq) {
-      ob.set(Side::kBid, dec(seq % 2 ? "100" : "99.5"), dec("1"));
-      Event e = delta(seq, kT0 + seq, Side::kBid, seq % 2 ? "100" : "99.5", "1");
-      e.last_in_message = seq % 3 == 2;  // messages of three updates
-      sink.append(e, ob);
-    }
-    sink.finish();
-  };
-  testing::TempDir dir;
-  write(dir.path() / "every", LevelRows::kEvery);
-  write(dir.path() / "last", LevelRows::kLastInMessage);
-  const auto all = read_rows(dir.path() / "every");
-  const auto thin = read_rows(dir.path() / "last");
-  ASSERT_EQ(all.size(), 6u);
-  ASSERT_EQ(thin.size(), 6u);
-  const std::vector<std::string> level_columns = {"bid_0_price", "bid_0_size", "bid_1_price",
-                                                  "bid_1_size",  "ask_0_price", "ask_0_size"};
-  for (size_t r = 0; r < all.size(); ++r) {
-    for (const auto& [column, value] : all[r]) {
-      const bool level = column.rfind("bid_", 0) == 0 || column.rfind("ask_", 0) == 0;
-      if (level && thin[r].at("last_in_message") != "true") {
-        EXPECT_EQ(thin[r].at(column), "NULL") << "row " << r << " " << column;
-      } else {
-        EXPECT_EQ(thin[r].at(column), value) << "row " << r << " " << column;
-      }
-    }
-    if (r == 0) continue;  // one bid level only
-    for (const std::string& c : level_columns) EXPECT_NE(all[r].at(c), "NULL") << c;
-  }
-  EXPECT_EQ(thin[2].at("bid_1_price"), "99.500000000000000000");
-  // Each file says so in its key-value metadata; the default's files carry none.
-  io::DuckDb db;
-  auto metadata = [&](const char* run) {
-    return io::query_text(db,
-                          "SELECT coalesce(string_agg(DISTINCT decode(key) || '=' || "
-                          "decode(value)), '') FROM parquet_kv_metadata(" +
-                              io::sql_quote((dir.path() / run / "**" / "*.parquet").string()) +
-                              ")")
-        .rows.at(0)
-        .at(0);
-  };
-  EXPECT_EQ(metadata("last"), "rlx_levels_on=last-in-message");
-  EXPECT_EQ(metadata("every"), "");
-  EXPECT_EQ(thin[1].at("best_bid_price"), all[1].at("best_bid_price"));
-}
-
 // Below this limit DuckDB's batch COPY would encode on one thread whatever writer_threads says.
 TEST(ParquetSink, WriterMemoryLimitGrowsWithColumnsAndThreads) {
   constexpr int64_t kMiB = int64_t{1} << 20;
