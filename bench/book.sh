@@ -27,3 +27,27 @@ for f in usdm_btcusdt_20240808 usdm_ethusdt_20240808; do
     sed 's/.*"median_updates_per_s":\([0-9]*\).*/\1/')
   printf "%-24s %16s %16s %7.1fx\n" "$f" "$rlx_num" "$node_num" "$(awk -v a="$rlx_num" -v b="$node_num" 'BEGIN{print a/b}')"
 done
+
+# Whole process, start to exit, on the same capture, in the same run (median of 5, alternating):
+# `rlx reconstruct` as a user runs it (read, book, enrichment, zstd Parquet, manifest, report,
+# crash safety, a worker process), the same in one process without crash safety, and Node running
+# tardis-dev's OrderBook once over the file (read, gunzip, JSON, book; it writes nothing).
+rlx="$root/build/rlx"
+f="$data/usdm_btcusdt_20240808.gz"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+wall() { /usr/bin/time -f "%e" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }; cat "$tmp/t"; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+: >"$tmp/rlx"; : >"$tmp/fast"; : >"$tmp/node"
+for _ in 1 2 3 4 5; do
+  rm -rf "$tmp/out"; wall "$rlx" reconstruct --input "$f" --out "$tmp/out" --progress never >>"$tmp/rlx"
+  rm -rf "$tmp/out"; wall "$rlx" reconstruct --input "$f" --out "$tmp/out" --progress never \
+    --in-process --no-durability >>"$tmp/fast"
+  NODE_PATH="$deps/node_modules" wall node "$root/bench/baseline/tardis_orderbook.js" "$f" 1 >>"$tmp/node"
+done
+echo
+printf "%-58s %10s\n" "whole process on usdm_btcusdt_20240808 (median of 5)" seconds
+printf "%-58s %10s\n" "rlx reconstruct (defaults)" "$(median <"$tmp/rlx")"
+printf "%-58s %10s\n" "rlx reconstruct --in-process --no-durability" "$(median <"$tmp/fast")"
+printf "%-58s %10s\n" "node + tardis-dev OrderBook (book only, no output)" "$(median <"$tmp/node")"
+printf "%-58s %10s\n" "rlx --version (start-up alone)" "$(for _ in 1 2 3 4 5; do wall "$rlx" --version; done | median)"

@@ -540,7 +540,7 @@ class ParquetSink::Impl {
   void open_part(int64_t day);
   void close_part();
   void abandon_part() noexcept;
-  void register_stream();  // rlx_sink_rows, the Arrow stream, on the current connection
+  void open_db();  // db_, with the ENUM types and rlx_sink_rows (the Arrow stream)
   void push_batch();
   [[noreturn]] void rethrow_writer_error();
 
@@ -562,7 +562,9 @@ class ParquetSink::Impl {
   ArrowSchema schema_root_{};
   ArrowArrayStream stream_{};
   std::unique_ptr<BatchPool> pool_;
-  io::DuckDb db_;
+  // Opened by the first part's writer thread: DuckDB takes ~15 ms to start, which then overlaps
+  // the caller filling the first row groups instead of delaying the run's start.
+  std::unique_ptr<io::DuckDb> db_;
   BatchQueue queue_;
   ArrowBatch* fill_ = nullptr;
   std::string copy_options_;
@@ -628,7 +630,6 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
       names_(ParquetSink::column_names(options_.top_n < 0 ? 0 : options_.top_n)),
       event_types_(event_type_names()),
       sides_(side_names()),
-      db_(writer_db_options(options_)),
       queue_(checked_queue(options_.queue_row_groups)) {
   if (options_.top_n < 0 || options_.top_n > kMaxTopN) {
     throw Error(StatusCode::kInvalidArgument,
@@ -708,11 +709,6 @@ ParquetSink::Impl::Impl(ParquetSinkOptions options)
   stream_.release = &Impl::stream_release;
   stream_.private_data = this;
 
-  // event_type and side arrive as dictionary-encoded strings; the COPY casts them to ENUMs so
-  // DuckDB writes them as Parquet dictionaries (one byte per row in memory).
-  db_.execute(enum_sql("rlx_event_type", event_type_names()));
-  db_.execute(enum_sql("rlx_side", side_names()));
-  register_stream();
   // PARQUET_VERSION V2 (data page v2, DELTA_BINARY_PACKED integers) halves the files and
   // saves CPU; dictionaries (a tiny limit keeps them to the ENUM and constant columns) and
   // bloom filters cost writer CPU and buy nothing for price/size columns. Measured in
@@ -758,8 +754,13 @@ const char* ParquetSink::Impl::stream_get_last_error(ArrowArrayStream*) {
 
 void ParquetSink::Impl::stream_release(ArrowArrayStream* stream) { stream->release = nullptr; }
 
-void ParquetSink::Impl::register_stream() {
-  if (duckdb_arrow_scan(db_.connection(), "rlx_sink_rows",
+void ParquetSink::Impl::open_db() {
+  db_ = std::make_unique<io::DuckDb>(writer_db_options(options_));
+  // event_type and side arrive as dictionary-encoded strings; the COPY casts them to ENUMs so
+  // DuckDB writes them as Parquet dictionaries (one byte per row in memory).
+  db_->execute(enum_sql("rlx_event_type", event_type_names()));
+  db_->execute(enum_sql("rlx_side", side_names()));
+  if (duckdb_arrow_scan(db_->connection(), "rlx_sink_rows",
                         reinterpret_cast<duckdb_arrow_stream>(&stream_)) != DuckDBSuccess) {
     throw Error(StatusCode::kInternal, "sink: cannot register the Arrow stream rlx_sink_rows");
   }
@@ -818,7 +819,8 @@ void ParquetSink::Impl::open_part(int64_t day) {
       io::sql_quote(part_.tmp.string()) + copy_options_;
   writer_ = std::thread([this, sql] {
     try {
-      db_.execute(sql, StatusCode::kIo);
+      if (!db_) open_db();
+      db_->execute(sql, StatusCode::kIo);
     } catch (...) {
       writer_error_ = std::current_exception();
       queue_.close();  // unblocks a caller waiting on a full queue
