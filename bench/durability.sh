@@ -2,7 +2,7 @@
 # Durability figures for docs/PERFORMANCE.md (issue: crash-safe reconstruction):
 #   1. throughput with checkpoints + journal on vs. off (--no-durability), alternating runs,
 #      medians: the cost of crash safety;
-#   2. recovery time: a run killed (SIGKILL) late (at 80% of the median run time), then
+#   2. recovery time: a run killed (SIGKILL) late (at 90% of the median run time), then
 #      `--resume` timed (it must finish the run: rows equal).
 # The input is a Lake root (default: a 2-hour busy synthetic market, generated once).
 #   bench/durability.sh [LAKE_ROOT] [RUNS=3]
@@ -34,7 +34,7 @@ echo "durability off: median ${off} s  ($(echo "$rows / $off" | bc) rows/s)"
 echo "cost of crash safety: $(echo "scale=2; ($on / $off - 1) * 100" | bc) %"
 
 # Recovery: kill at ~90% of the run, then time the resume.
-kill_at=$(echo "$off * 0.8" | bc)
+kill_at=$(echo "$off * 0.9" | bc)
 rm -rf "$work/out"
 "$rlx" reconstruct --source lake --input "$lake" --out "$work/out" --progress never >/dev/null 2>&1 &
 pid=$!
