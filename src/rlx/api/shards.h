@@ -1,7 +1,9 @@
 // A run cut into shards for a cluster (docs/SHARDS.md): plan once, run each shard anywhere the
-// plan folder is mounted (a Slurm array task, a Kubernetes indexed pod), then merge. A symbol's
-// shards run in order, each resuming where the one before stopped, and the merged output is the
-// one `rlx reconstruct` writes on one machine with the same options.
+// plan folder is mounted (a Slurm array task, a Kubernetes indexed pod), then merge. Chained: a
+// symbol's shards run in order, each resuming where the one before stopped, and the merged output
+// is the one `rlx reconstruct` writes on one machine with the same options. Independent days
+// (Lake): every shard at once, each a cold start on its own days, as `rlx reconstruct
+// --date-from D --date-to D` writes them.
 #pragma once
 
 #include <atomic>
@@ -23,7 +25,10 @@ struct PlanRequest {
   std::filesystem::path plan_dir;
   std::string from, to;            // UTC: 2024-08-08 (a date: to means its end) or 2024-08-08T23:55
   int64_t shard_seconds = 86'400;  // window length: divides a day, or whole days
-  bool overwrite = false;          // replace a plan (and output) already in plan_dir
+  // chained, independent (Lake, whole days), or auto: independent for Lake inputs with whole-day
+  // windows, else chained.
+  std::string days = "auto";
+  bool overwrite = false;  // replace a plan (and output) already in plan_dir
   // Set: also writes <plan_dir>/slurm/shard.sbatch and submit.sh, which run this executable
   // (the same path on every node).
   std::filesystem::path rlx_binary;
@@ -42,6 +47,7 @@ struct ShardInfo {
 
 struct PlanResult {
   std::string config_xxh3;
+  bool independent = false;  // independent days: no shard waits for another
   uint32_t windows = 0;
   uint32_t symbols = 0;
   std::vector<ShardInfo> shards;       // by index: window * symbols + symbol

@@ -48,6 +48,51 @@ double DriftStats::mean_rel_size_diff() const {
   return count == 0 ? 0.0 : rel_size_diff_sum / static_cast<double>(count);
 }
 
+void DriftStats::add(const DriftStats& o) {
+  count += o.count;
+  best_mismatches += o.best_mismatches;
+  mismatched_levels += o.mismatched_levels;
+  max_mismatched_levels = std::max(max_mismatched_levels, o.max_mismatched_levels);
+  abs_size_diff = abs_size_diff + o.abs_size_diff;
+  max_abs_size_diff = std::max(max_abs_size_diff, o.max_abs_size_diff);
+  rel_size_diff_sum += o.rel_size_diff_sum;
+  max_rel_size_diff = std::max(max_rel_size_diff, o.max_rel_size_diff);
+}
+
+void BookStats::add(const BookStats& o) {
+  for (size_t i = 0; i < std::size(messages); ++i) messages[i] += o.messages[i];
+  for (size_t i = 0; i < std::size(events); ++i) events[i] += o.events[i];
+  for (auto [mine, theirs] :
+       {std::pair{&gaps, &o.gaps},
+        {&resyncs, &o.resyncs},
+        {&dropped_before_snapshot, &o.dropped_before_snapshot},
+        {&snapshot_not_bridging, &o.snapshot_not_bridging},
+        {&stale, &o.stale},
+        {&stale_snapshots, &o.stale_snapshots},
+        {&out_of_order, &o.out_of_order},
+        {&buffer_overflow, &o.buffer_overflow},
+        {&buffer_flushed_at_end, &o.buffer_flushed_at_end},
+        {&crossed, &o.crossed},
+        {&crossed_rows, &o.crossed_rows},
+        {&crossed_levels_dropped, &o.crossed_levels_dropped},
+        {&trades_consumed, &o.trades_consumed},
+        {&trade_levels_removed, &o.trade_levels_removed},
+        {&unsynced_events, &o.unsynced_events},
+        {&reapplied_after_snapshot, &o.reapplied_after_snapshot},
+        {&ticker_matched, &o.ticker_matched},
+        {&ticker_matched_before_diff, &o.ticker_matched_before_diff},
+        {&ticker_matched_last_diff, &o.ticker_matched_last_diff},
+        {&ticker_mismatched, &o.ticker_mismatched},
+        {&ticker_unmatched, &o.ticker_unmatched}}) {
+    *mine += *theirs;
+  }
+  drift.add(o.drift);
+  for (const std::string& e : o.ticker_mismatch_examples) {
+    if (ticker_mismatch_examples.size() >= kMaxMismatchExamples) break;
+    ticker_mismatch_examples.push_back(e);
+  }
+}
+
 void BookStats::write_json(std::string* out) const {
   static constexpr const char* kMessageNames[] = {"trade", "snapshot", "delta", "ticker"};
   std::string& s = *out;

@@ -72,6 +72,7 @@ struct DriftStats {
 
   double mean_mismatched_levels() const;
   double mean_rel_size_diff() const;
+  void add(const DriftStats& other);  // another run's: sums, and the larger maxima
 };
 
 struct BookStats {
@@ -103,6 +104,9 @@ struct BookStats {
   uint64_t ticker_unmatched = 0;                      // no applied (synced) diff had the ticker's u
   std::vector<std::string> ticker_mismatch_examples;  // the first few, described
 
+  // Another run's counts added to these (independent shards of one symbol); the mismatch
+  // examples are kept up to the usual few.
+  void add(const BookStats& other);
   // A flat JSON object with every field above (deterministic key order).
   void write_json(std::string* out) const;
   // Every field, exactly (checkpoints; a worker's result for the supervisor).

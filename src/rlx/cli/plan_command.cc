@@ -41,6 +41,12 @@ class PlanCommand : public Command {
     app->add_option("--shard-seconds", request_.shard_seconds,
                     "Window length: divides a day (86400), or whole days")
         ->capture_default_str();
+    app->add_option("--days", request_.days,
+                    "chained (each shard resumes its symbol's previous one: exact), independent "
+                    "(Lake: each shard a cold start on its own days, all at once), or auto "
+                    "(independent for Lake with whole-day windows)")
+        ->check(CLI::IsMember({"auto", "chained", "independent"}))
+        ->capture_default_str();
     add_output_options(app, &request_.run);
     app->add_flag("--slurm", submit_,
                   "Submit the plan to Slurm (plan/slurm/submit.sh: a job array per window, each "
@@ -64,11 +70,15 @@ class PlanCommand : public Command {
     PlanResult plan;
     check(plan_shards(request_, &plan));
     std::printf(
-        "rlx plan: %zu shards (%u windows x %u symbols) in %s\n"
-        "run each with `rlx run-shard --plan %s --index I` (I = 0..%zu; a symbol's shards in "
-        "order), then `rlx merge --plan %s`\n",
-        plan.shards.size(), plan.windows, plan.symbols, plan_dir_.c_str(), plan_dir_.c_str(),
-        plan.shards.size() - 1, plan_dir_.c_str());
+        "rlx plan: %zu shards (%u windows x %u symbols, %s) in %s\n"
+        "run each with `rlx run-shard --plan %s --index I` (I = 0..%zu; %s), then "
+        "`rlx merge --plan %s`\n",
+        plan.shards.size(), plan.windows, plan.symbols,
+        plan.independent ? "independent days" : "chained", plan_dir_.c_str(), plan_dir_.c_str(),
+        plan.shards.size() - 1,
+        plan.independent ? "all at once: each day starts its book cold"
+                         : "a symbol's shards in order",
+        plan_dir_.c_str());
     std::printf("Slurm: %s submits it\n", plan.slurm_submit.c_str());
     if (!submit_) return 0;
     std::fflush(stdout);

@@ -71,7 +71,8 @@ std::string shards_json(const Plan& plan) {
 std::string config_hash(const Plan& plan) {
   const std::string run =
       durability::read_file(plan.out_dir() / pipeline::kStateDir / pipeline::kRunFile);
-  const std::string all = run + std::to_string(plan.shard_seconds) + shards_json(plan);
+  const std::string all = run + std::to_string(plan.shard_seconds) +
+                          (plan.independent ? "independent" : "") + shards_json(plan);
   return durability::hex64(XXH3_64bits(all.data(), all.size()));
 }
 
@@ -80,6 +81,8 @@ std::string config_hash(const Plan& plan) {
 std::string Shard::id() const {
   return key.first + "/" + key.second + "/" + (start_ns == kNull ? "start" : format_utc(start_ns));
 }
+
+fs::path Plan::day_dir(uint32_t index) const { return dir / "days" / fmt::format("{:06d}", index); }
 
 fs::path Plan::marker(uint32_t index, const char* suffix) const {
   return dir / "shards" / fmt::format("{:06d}{}", index, suffix);
@@ -135,6 +138,7 @@ Plan make_plan(const PlanOptions& options) {
   Plan plan;
   plan.dir = options.dir;
   plan.shard_seconds = s;
+  plan.independent = options.independent_days;
   pipeline::ReconstructOptions run = options.run;
   run.out_dir = plan.out_dir();
   run.mode = pipeline::RunMode::kSupervised;
@@ -142,6 +146,12 @@ Plan make_plan(const PlanOptions& options) {
   run.checkpoint_seconds = s;  // each window ends at a scheduled checkpoint
   run.overwrite = options.overwrite;
   pipeline::check_reconstruct_options(run);
+  if (options.independent_days) {
+    if (run.source != pipeline::SourceKind::kLake || s % kDaySeconds != 0) {
+      throw usage("independent days need --source lake and whole-day windows (--chain otherwise)");
+    }
+    if (run.validate) throw usage("--validate needs a chained plan (--chain)");
+  }
   if (run.source != pipeline::SourceKind::kLake &&
       run.on_bad_row == io::BadRowPolicy::kQuarantine) {
     // Every symbol's chain reads the mixed inputs: their quarantine has no one owner yet.
@@ -157,6 +167,7 @@ Plan make_plan(const PlanOptions& options) {
   const auto lock = pipeline::lock_out_dir(run.out_dir);
   pipeline::prepare_out_dir(run);
   fs::remove_all(plan.dir / "shards");
+  fs::remove_all(plan.dir / "days");
   durability::create_directories_durable(plan.dir / "shards");
   pipeline::write_run_file(run);
 
@@ -167,9 +178,13 @@ Plan make_plan(const PlanOptions& options) {
       Shard shard;
       shard.index = w * k + i;
       shard.key = plan.keys[i];
-      shard.start_ns = w == 0 ? kNull : options.from_ns + w * s * kSecond;
-      shard.end_ns = w + 1 == plan.windows ? kNull : options.from_ns + (w + 1) * s * kSecond;
-      shard.after = w == 0 ? -1 : static_cast<int64_t>((w - 1) * k + i);
+      // A chain's ends are open: its first shard also takes what precedes --from, its last what
+      // follows --to. Independent days read exactly their own dt partitions.
+      const bool first = w == 0 && !plan.independent;
+      const bool last = w + 1 == plan.windows && !plan.independent;
+      shard.start_ns = first ? kNull : options.from_ns + w * s * kSecond;
+      shard.end_ns = last ? kNull : options.from_ns + (w + 1) * s * kSecond;
+      shard.after = w == 0 || plan.independent ? -1 : static_cast<int64_t>((w - 1) * k + i);
       shard.feed = run.source == pipeline::SourceKind::kLake ? pipeline::Feed::kDirect
                                                              : pipeline::Feed::kInputs;
       plan.shards.push_back(shard);
@@ -182,6 +197,7 @@ Plan make_plan(const PlanOptions& options) {
   w.key("rlx_version").string(kVersion);
   w.key("config_xxh3").string(plan.config_xxh3);
   w.key("shard_seconds").int64(s);
+  w.key("days").string(plan.independent ? "independent" : "chained");
   w.key("from").string(format_utc(options.from_ns));
   w.key("to").string(format_utc(options.to_ns));
   w.key("windows").uint64(plan.windows);
@@ -211,6 +227,9 @@ Plan read_plan(const fs::path& dir) {
     if (root["rlx_plan"].get_uint64() != 1) throw bad("unknown rlx_plan version");
     plan.config_xxh3 = text(root["config_xxh3"]);
     plan.shard_seconds = root["shard_seconds"].get_int64();
+    const std::string days = text(root["days"]);
+    if (days != "independent" && days != "chained") throw bad("unknown days '" + days + "'");
+    plan.independent = days == "independent";
     plan.windows = static_cast<uint32_t>(uint64_t(root["windows"].get_uint64()));
     for (simdjson::ondemand::object o : root["shards"].get_array()) {
       Shard s;

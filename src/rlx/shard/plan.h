@@ -1,11 +1,15 @@
 // A run cut into shards for a cluster (docs/SHARDS.md): one shard per (exchange, symbol) and
-// market-time window. A symbol's shards form a chain: each resumes the run where the one before
-// stopped (its checkpoint at the window's end), so the chain's output is, byte for byte, the one
-// a single machine writes with the same options. The plan is written once and never changes.
+// market-time window. Chained (the default): a symbol's shards each resume the run where the one
+// before stopped (its checkpoint at the window's end), so the chain's output is, byte for byte,
+// the one a single machine writes with the same options. Independent days (Lake inputs, whose
+// `book` snapshots restart the book): each shard is its own reconstruction of one symbol's dt
+// partitions of its days, started cold, so all run at once; the merge gathers their parts. The
+// plan is written once and never changes.
 //
 // <plan>/plan.json    the shards (index, symbol, window, the shard it continues), config hash
 // <plan>/out/         the output: a supervised run's folder (.rlx/run.json holds its options)
 // <plan>/shards/      NNNNNN.done (written last, when a shard is done), .error, .lock
+// <plan>/days/        independent days: NNNNNN/, each shard's own run folder
 #pragma once
 
 #include <cstdint>
@@ -25,7 +29,9 @@ struct PlanOptions {
   int64_t from_ns = kNull;           // the first window starts here (market time, UTC)
   int64_t to_ns = kNull;             // the last window ends here
   int64_t shard_seconds = 86'400;    // window length; divides a day or is whole days
-  bool overwrite = false;            // replace a plan already in dir
+  // Lake inputs with whole-day windows: each shard a cold start on its days (run in parallel).
+  bool independent_days = false;
+  bool overwrite = false;  // replace a plan already in dir
 };
 
 struct Shard {
@@ -42,11 +48,13 @@ struct Plan {
   std::filesystem::path dir;
   std::string config_xxh3;  // of run.json and the shard list: a .done marker names it
   int64_t shard_seconds = 0;
+  bool independent = false;  // independent days: no shard continues another
   uint32_t windows = 0;
   std::vector<pipeline::SymbolKey> keys;  // sorted
   std::vector<Shard> shards;              // by index
 
   std::filesystem::path out_dir() const { return dir / "out"; }
+  std::filesystem::path day_dir(uint32_t index) const;  // independent days: a shard's own run
   std::filesystem::path marker(uint32_t index, const char* suffix) const;
 };
 

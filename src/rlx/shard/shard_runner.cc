@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "rlx/core/error.h"
 #include "rlx/core/json_writer.h"
 #include "rlx/core/version.h"
@@ -11,6 +15,7 @@
 #include "rlx/pipeline/run_state.h"
 #include "rlx/pipeline/worker.h"
 #include "rlx/sink/manifest.h"
+#include "rlx/sink/parquet_sink.h"
 
 namespace rlx::shard {
 namespace fs = std::filesystem;
@@ -36,7 +41,7 @@ bool done(const Plan& plan, uint32_t index) {
 }
 
 // The .done marker, written last: which shard, of which plan and version, and the parts of its
-// symbol committed by then with their checksums.
+// symbol committed by then with their checksums (an independent day's: its own run's parts).
 void write_done(const Plan& plan, const Shard& shard) {
   JsonWriter w(/*pretty=*/true);
   w.begin_object();
@@ -46,7 +51,9 @@ void write_done(const Plan& plan, const Shard& shard) {
   w.key("rlx_version").string(kVersion);
   w.key("finished_symbol").boolean(shard.end_ns == kNull);
   w.key("parts").begin_array();
-  for (const sink::FileInfo& f : sink::read_manifest(plan.out_dir())) {
+  const fs::path run = plan.independent ? plan.day_dir(shard.index) : plan.out_dir();
+  for (const sink::FileInfo& f : fs::exists(run / "manifest.json") ? sink::read_manifest(run)
+                                                                   : std::vector<sink::FileInfo>{}) {
     if (f.exchange != shard.key.first || f.symbol != shard.key.second) continue;
     w.begin_object();
     w.key("path").string(f.path);
@@ -66,6 +73,59 @@ void write_error(const Plan& plan, uint32_t index, const Status& s) {
   w.key("message").string(s.message());
   w.end_object();
   durability::write_file_atomic(plan.marker(index, ".error"), w.take() + "\n");
+}
+
+// "YYYY-MM-DD" of a UTC time in ns.
+std::string utc_date(int64_t ns) { return format_utc(ns).substr(0, 10); }
+
+constexpr const char* kSummaryFile = "summary.bin";  // an independent day's summary
+
+// An independent day: its own cold-start reconstruction of the symbol's dt partitions of the
+// window's days, in its own run folder, resumed there after a kill or SIGTERM. False: stopped.
+bool run_independent_day(const Plan& plan, const Shard& shard, const RunShardOptions& options) {
+  const fs::path dir = plan.day_dir(shard.index);
+  if (fs::exists(dir / kSummaryFile)) return true;  // ran before its marker was written
+  pipeline::ReconstructOptions o = pipeline::read_run_file(
+      plan.out_dir() / pipeline::kStateDir, plan.out_dir());
+  o.out_dir = dir;
+  o.state_dir.clear();  // <dir>/.rlx, not the plan's
+  o.symbols = {shard.key.second};
+  o.date_from = utc_date(shard.start_ns);
+  o.date_to = utc_date(shard.end_ns - 1);
+  o.mode = pipeline::RunMode::kInProcess;
+  o.checkpoint_seconds = 0;  // as `rlx reconstruct --date-from D --date-to D` writes it
+  o.progress = ProgressMode::kNever;
+  o.log = options.log;
+  o.writer_threads = options.writer_threads;
+  o.stop_requested = options.stop_requested;
+  o.overwrite = true;  // a run that never got going (no run.json) is started again
+  bool any = false;
+  try {
+    for (const pipeline::SymbolKey& k : pipeline::lake_symbols(o)) any |= k == shard.key;
+  } catch (const Error& e) {
+    if (e.code() != StatusCode::kInvalidArgument) throw;  // none on these days: not an error here
+  }
+  pipeline::ReconstructSummary summary;
+  if (any) {
+    if (pipeline::run_status(dir / pipeline::kStateDir) == pipeline::RunStatus::kUnfinished) {
+      pipeline::ReconstructOptions resume;
+      resume.out_dir = dir;
+      resume.resume = true;
+      resume.progress = ProgressMode::kNever;
+      resume.log = options.log;
+      resume.writer_threads = options.writer_threads;
+      resume.stop_requested = options.stop_requested;
+      summary = pipeline::reconstruct(resume);
+    } else {
+      summary = pipeline::reconstruct(o);
+    }
+    if (summary.interrupted) return false;
+  } else {
+    // No partition of this symbol on these days: done, with no rows.
+    durability::create_directories_durable(dir);
+  }
+  durability::write_file_atomic(dir / kSummaryFile, pipeline::serialize_summary(summary));
+  return true;
 }
 
 std::string error_message(const fs::path& path) {
@@ -100,6 +160,15 @@ ShardResult run_shard(const fs::path& plan_dir, uint32_t index, const RunShardOp
   fs::remove(plan.marker(index, ".error"), ec);
   options.log.info("shard.start", {{"shard", uint64_t{index}}, {"id", shard.id()}});
   try {
+    if (plan.independent) {
+      if (!run_independent_day(plan, shard, options)) {
+        options.log.info("shard.stopped", {{"shard", uint64_t{index}}});
+        return ShardResult::kStopped;
+      }
+      write_done(plan, shard);
+      options.log.info("shard.done", {{"shard", uint64_t{index}}});
+      return ShardResult::kDone;
+    }
     pipeline::WorkerOptions w;
     w.out_dir = plan.out_dir();
     w.key = shard.key;
@@ -152,6 +221,73 @@ std::vector<ShardState> shard_states(const Plan& plan) {
   return states;
 }
 
+namespace {
+
+// Independent days: every day's parts gathered into <plan>/out, hard-linked (a copy where the
+// file system cannot link), numbered densely per symbol and date in day order; the summaries
+// added per symbol. A day's rows must all be dated within its window: event_seq then counts
+// from 0 each day, and (date, event_seq) is the output's order.
+pipeline::ReconstructSummary gather_days(const Plan& plan) {
+  pipeline::ReconstructSummary summary;
+  summary.mode = pipeline::RunMode::kSupervised;
+  std::vector<sink::FileInfo> files;
+  const auto k = static_cast<uint32_t>(plan.keys.size());
+  for (uint32_t i = 0; i < k; ++i) {
+    pipeline::SymbolSummary total;
+    total.exchange = plan.keys[i].first;
+    total.symbol = plan.keys[i].second;
+    std::map<std::string, int64_t> next_part;  // by date
+    const std::string partition = sink::symbol_partition(total.exchange, total.symbol);
+    std::error_code ec;
+    fs::remove_all(plan.out_dir() / partition, ec);  // a merge run again starts over
+    for (uint32_t w = 0; w < plan.windows; ++w) {
+      const Shard& shard = plan.shards[w * k + i];
+      const fs::path dir = plan.day_dir(shard.index);
+      pipeline::ReconstructSummary day =
+          pipeline::parse_summary(durability::read_file(dir / kSummaryFile));
+      summary.messages += day.messages;
+      summary.quarantined += day.quarantined;
+      summary.filtered_out += day.filtered_out;
+      summary.seconds += day.seconds;
+      for (pipeline::InputSummary& in : day.inputs) summary.inputs.push_back(std::move(in));
+      for (const pipeline::SymbolSummary& y : day.symbols) {
+        total.rows += y.rows;
+        total.files += y.files;
+        total.stats.add(y.stats);
+        total.max_rss_bytes = std::max(total.max_rss_bytes, y.max_rss_bytes);
+      }
+      if (!fs::exists(dir / "manifest.json")) continue;
+      const std::string first = utc_date(shard.start_ns);
+      const std::string last = utc_date(shard.end_ns - 1);
+      for (sink::FileInfo f : sink::read_manifest(dir)) {
+        if (f.date < first || f.date > last) {
+          throw Error(StatusCode::kBadInput,
+                      fmt::format("shard {} ({}) wrote rows dated {}, outside its days: its dt "
+                                  "partitions hold other days' rows; plan with --chain",
+                                  shard.index, shard.id(), f.date));
+        }
+        const std::string path =
+            fmt::format("{}/date={}/part-{:05d}.parquet", partition, f.date, next_part[f.date]++);
+        const fs::path to = plan.out_dir() / path;
+        durability::create_directories_durable(to.parent_path());
+        fs::create_hard_link(dir / f.path, to, ec);
+        if (ec) fs::copy_file(dir / f.path, to, fs::copy_options::overwrite_existing);
+        f.path = path;
+        files.push_back(std::move(f));
+      }
+    }
+    summary.rows += total.rows;
+    summary.symbols.push_back(std::move(total));
+  }
+  std::set<fs::path> dirs;
+  for (const sink::FileInfo& f : files) dirs.insert(fs::path(f.path).parent_path());
+  for (const fs::path& d : dirs) durability::fsync_dir(plan.out_dir() / d);
+  sink::write_manifest(plan.out_dir(), std::move(files));
+  return summary;
+}
+
+}  // namespace
+
 pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log) {
   std::vector<uint32_t> missing;
   for (const Shard& s : plan.shards) {
@@ -169,7 +305,9 @@ pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log) {
   }
   pipeline::ReconstructSummary summary;
   summary.mode = pipeline::RunMode::kSupervised;
-  for (const pipeline::SymbolKey& key : plan.keys) {
+  if (plan.independent) summary = gather_days(plan);
+  for (const pipeline::SymbolKey& key : plan.independent ? std::vector<pipeline::SymbolKey>{}
+                                                         : plan.keys) {
     const fs::path result = pipeline::worker_state_dir(plan.out_dir(), key) / pipeline::kResultFile;
     if (!fs::exists(result)) {
       throw Error(StatusCode::kBadInput, result.string() + ": missing, though the chain of " +

@@ -106,7 +106,7 @@ TEST_F(Shards, AChainWithDuplicatesAKillAndASigtermMergesIntoTheSingleMachineOut
   const fs::path log = tmp_.path() / "shard.log";
   ASSERT_EQ(rlx(plan_args(plan), log), 0) << slurp(log);
   ASSERT_TRUE(fs::exists(plan / "plan.json"));
-  EXPECT_NE(slurp(log.string() + ".out").find("12 shards (6 windows x 2 symbols)"),
+  EXPECT_NE(slurp(log.string() + ".out").find("12 shards (6 windows x 2 symbols, chained)"),
             std::string::npos)
       << slurp(log.string() + ".out");
 
@@ -193,6 +193,66 @@ TEST_F(Shards, LakeShardsMergeIntoTheSingleMachineOutputToo) {
   ASSERT_GT(expected.size(), 2u);
   EXPECT_TRUE(merged == expected) << merged.size() << " files merged, " << expected.size()
                                   << " from the single machine";
+}
+
+// Lake days with whole-day windows are independent by default: every shard at once (here in
+// reverse order), each a cold start on its own dt partitions, and the merge gathers exactly what
+// `rlx reconstruct --date-from D --date-to D` writes for each day.
+TEST_F(Shards, LakeDaysRunIndependentlyAsSingleDayRuns) {
+  const fs::path lake = tmp_.path() / "lake";
+  const fs::path log = tmp_.path() / "days.log";
+  std::vector<std::string> convert = {"convert", "--progress",  "never",
+                                      "--out",   lake.string(), "--input"};
+  convert.insert(convert.end(), inputs_.begin(), inputs_.end());
+  ASSERT_EQ(rlx(convert, log), 0) << slurp(log);
+  const fs::path plan = tmp_.path() / "plan";
+  ASSERT_EQ(rlx({"plan", "--source", "lake", "--input", lake.string(), "--from", "2024-08-08",
+                 "--to", "2024-08-10", "--out", plan.string()},
+                log),
+            0)
+      << slurp(log);
+  EXPECT_NE(slurp(log.string() + ".out").find("6 shards (3 windows x 2 symbols, independent days)"),
+            std::string::npos)
+      << slurp(log.string() + ".out");
+  ASSERT_EQ(rlx({"status", "--plan", plan.string()}, log), 0) << slurp(log);
+  EXPECT_EQ(slurp(log.string() + ".out").find("waiting"), std::string::npos)
+      << slurp(log.string() + ".out");
+  for (int i = 5; i >= 0; --i) {  // no partition holds 2024-08-10: shards 4 and 5 have no rows
+    ASSERT_EQ(testing::wait_exit(testing::spawn_process(shard_args(plan, i), log)), 0)
+        << "shard " << i << ": " << slurp(log);
+  }
+  ASSERT_EQ(rlx({"merge", "--plan", plan.string()}, log), 0) << slurp(log);
+  std::map<std::string, std::string> expected;
+  uint64_t rows = 0;
+  for (const char* day : {"2024-08-08", "2024-08-09"}) {
+    const fs::path single = tmp_.path() / day;
+    ASSERT_EQ(rlx({"reconstruct", "--source", "lake", "--input", lake.string(), "--date-from", day,
+                   "--date-to", day, "--progress", "never", "--out", single.string()},
+                  log),
+              0)
+        << slurp(log);
+    for (auto& [path, bytes] : ::rlx::testing::output_files(single, false)) {
+      EXPECT_NE(path.find(std::string("date=") + day), std::string::npos) << path;
+      expected.emplace(path, std::move(bytes));
+    }
+    const std::string report = slurp(single / "report.json");
+    const size_t at = report.find("\"rows\": ") + 8;
+    rows += std::stoull(report.substr(at));
+  }
+  const auto merged = ::rlx::testing::output_files(plan / "out", false);
+  ASSERT_GT(expected.size(), 2u);
+  EXPECT_TRUE(merged == expected) << merged.size() << " files merged, " << expected.size()
+                                  << " from the single-day runs";
+  const std::string report = slurp(plan / "out" / "report.json");
+  EXPECT_EQ(std::stoull(report.substr(report.find("\"rows\": ") + 8)), rows) << report;
+  // --days chained keeps the exact chain for the same windows.
+  ASSERT_EQ(rlx({"plan", "--source", "lake", "--input", lake.string(), "--from", "2024-08-08",
+                 "--to", "2024-08-09", "--days", "chained", "--out",
+                 (tmp_.path() / "chain").string()},
+                log),
+            0)
+      << slurp(log);
+  EXPECT_NE(slurp(log.string() + ".out").find("chained"), std::string::npos);
 }
 
 TEST_F(Shards, BadRequestsHaveTheContractsExitCodes) {

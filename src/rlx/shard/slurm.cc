@@ -45,26 +45,34 @@ exec {rlx} run-shard --plan {plan} --index $(( window * {symbols} + SLURM_ARRAY_
   const std::string submit = fmt::format(
       R"(#!/bin/bash
 # Submits the plan {plan} to Slurm (written by `rlx plan`; docs/SHARDS.md): one job array per
-# window ({windows}), a task per symbol ({symbols}), each task after the same symbol's task of the
-# previous window (aftercorr), then the merge after the last window (afterok).
-# Prints "window W JOBID" per window and "merge JOBID".
+# window ({windows}), a task per symbol ({symbols}); chained plans run each task after the same
+# symbol's task of the previous window (aftercorr), independent days all at once; then the merge
+# (afterok: chained, on the last window, which comes after all the others; independent, on every
+# window). Prints "window W JOBID" per window and "merge JOBID".
 set -euo pipefail
+chained={chained}
 previous=""
+all=""
 for window in $(seq 0 {last_window}); do
   dependency=()
-  if [ -n "$previous" ]; then dependency=(--dependency=aftercorr:"$previous"); fi
+  if [ "$chained" = 1 ] && [ -n "$previous" ]; then
+    dependency=(--dependency=aftercorr:"$previous")
+  fi
   previous=$(sbatch --parsable --array=0-{last_task}{throttle} "${{dependency[@]}}" \
     {sbatch} "$window")
   previous=${{previous%%;*}}
+  all="$all:$previous"
   echo "window $window $previous"
 done
-merge=$(sbatch --parsable --dependency=afterok:"$previous" --job-name=rlx-merge \
+if [ "$chained" = 1 ]; then all=":$previous"; fi
+merge=$(sbatch --parsable --dependency=afterok"$all" --job-name=rlx-merge \
   --output={logs}/merge_%j.out --wrap "exec {rlx} merge --plan {plan}")
 echo "merge ${{merge%%;*}}"
 )",
       fmt::arg("plan", plan_dir), fmt::arg("windows", plan.windows), fmt::arg("symbols", symbols),
       fmt::arg("last_window", plan.windows - 1), fmt::arg("last_task", symbols - 1),
       fmt::arg("throttle", throttle), fmt::arg("sbatch", quoted(dir / "shard.sbatch")),
+      fmt::arg("chained", plan.independent ? 0 : 1),
       fmt::arg("logs", (dir / "logs").string()), fmt::arg("rlx", rlx));
   durability::write_file_atomic(dir / "shard.sbatch", sbatch);
   durability::write_file_atomic(dir / "submit.sh", submit);

@@ -123,7 +123,7 @@ done
 plan=$ROOT/plan
 "$rlx" plan --input "${inputs[@]}" --from 2024-08-08T23:54 --to 2024-08-09T00:06 \
   --shard-seconds 120 --out "$plan" --slurm >"$ROOT/log/plan.log" 2>&1 || fail "rlx plan --slurm"
-grep -q '^12 shards\|12 shards (6 windows x 2 symbols)' "$ROOT/log/plan.log" || fail "not 12 shards"
+grep -q '12 shards (6 windows x 2 symbols, chained)' "$ROOT/log/plan.log" || fail "not 12 chained shards"
 merge_job=$(awk '$1 == "merge" {print $2}' "$ROOT/log/plan.log")
 [ -n "$merge_job" ] || fail "no merge job in the output of rlx plan --slurm"
 jobs=$(awk '$1 == "window" {print $3}' "$ROOT/log/plan.log" | tr '\n' ' ')
