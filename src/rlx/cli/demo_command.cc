@@ -7,6 +7,7 @@
 #include "rlx/pipeline/demo.h"
 #include "rlx/pipeline/option_names.h"
 #include "rlx/pipeline/report.h"
+#include "rlx/shard/plan.h"
 
 namespace rlx::cli {
 namespace {
@@ -21,6 +22,10 @@ class DemoCommand : public Command {
     add_number(app, pipeline::kSeed, &demo_.market.seed, "Generator seed");
     add_number(app, pipeline::kDemoMinutes, &minutes_, "Market minutes to generate (0.1-1440)");
     app->add_option("--symbol", demo_.market.symbol, "Symbol name")->capture_default_str();
+    app->add_option("--start", start_,
+                    "Market start, UTC: 2024-08-08 or 2024-08-08T23:00 (a window across midnight "
+                    "gives two dt partitions)")
+        ->capture_default_str();
     app->add_flag("--busy-day", busy_day_,
                   "Busy-symbol rates (~100 million level updates a day); the whole day unless "
                   "--minutes is given (benchmarks; a day needs ~10 GB of disk)");
@@ -30,6 +35,7 @@ class DemoCommand : public Command {
   int run(const CommonOptions& common) override {
     demo_.out_dir = out_;
     demo_.market.duration_ns = static_cast<int64_t>(minutes_ * 60e9);
+    demo_.market.start_ns = shard::parse_utc(start_, "--start", /*end_of_day=*/false);
     if (busy_day_) {
       const sim::MarketOptions busy = sim::busy_day_options();
       if (app->count("--minutes") == 0) demo_.market.duration_ns = busy.duration_ns;
@@ -61,6 +67,7 @@ class DemoCommand : public Command {
   pipeline::DemoOptions demo_;
   std::string out_ = "rlx-demo";
   double minutes_ = 10;
+  std::string start_ = "2024-08-08";
   bool busy_day_ = false;
 };
 
