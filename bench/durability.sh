@@ -5,7 +5,7 @@
 #   2. recovery time: a run killed (SIGKILL) late (at 90% of the median run time), then
 #      `--resume` timed (it must finish the run: rows equal).
 # The input is a Lake root (default: a 2-hour busy synthetic market, generated once).
-#   bench/durability.sh [LAKE_ROOT] [RUNS=3]
+#   bench/durability.sh [LAKE_ROOT] [RUNS=3]     RUNS=0: the recovery alone (one timed run first)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rlx="$root/build/rlx"
@@ -22,19 +22,25 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 timed() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 
 : >"$work/on"; : >"$work/off"
+if [ "$runs" = 0 ]; then
+  rm -rf "$work/out"; timed "$rlx" reconstruct --source lake --input "$lake" --out "$work/out" --progress never >>"$work/on"
+fi
 for _ in $(seq "$runs"); do
   rm -rf "$work/out"; timed "$rlx" reconstruct --source lake --input "$lake" --out "$work/out" --progress never >>"$work/on"
   rm -rf "$work/out"; timed "$rlx" reconstruct --source lake --input "$lake" --out "$work/out" --progress never --no-durability >>"$work/off"
 done
 rows=$(grep -m1 '"rows":' "$work/out/report.json" | tr -dc '0-9')
-on=$(median <"$work/on"); off=$(median <"$work/off")
+on=$(median <"$work/on")
 echo "rows: $rows"
+if [ "$runs" != 0 ]; then
+off=$(median <"$work/off")
 echo "durability on : median ${on} s  ($(echo "$rows / $on" | bc) rows/s)"
 echo "durability off: median ${off} s  ($(echo "$rows / $off" | bc) rows/s)"
 echo "cost of crash safety: $(echo "scale=2; ($on / $off - 1) * 100" | bc) %"
+fi
 
 # Recovery: kill at ~90% of the run, then time the resume.
-kill_at=$(echo "$off * 0.9" | bc)
+kill_at=$(echo "$on * 0.9" | bc)
 rm -rf "$work/out"
 "$rlx" reconstruct --source lake --input "$lake" --out "$work/out" --progress never >/dev/null 2>&1 &
 pid=$!

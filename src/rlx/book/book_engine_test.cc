@@ -95,6 +95,41 @@ BookOptions futures_options() {
   return o;
 }
 
+// Independent day shards add their counts per symbol: sums, the larger maxima, and at most the
+// usual five mismatch examples.
+TEST(BookStats, AddSumsCountsKeepsMaximaAndCapsExamples) {
+  BookStats a;
+  a.messages[2] = 10;
+  a.events[0] = 3;
+  a.gaps = 1;
+  a.ticker_unmatched = 2;
+  a.drift.count = 4;
+  a.drift.max_mismatched_levels = 7;
+  a.drift.abs_size_diff = Decimal::from_int(2);
+  a.ticker_mismatch_examples = {"a1", "a2", "a3", "a4"};
+  BookStats b;
+  b.messages[2] = 5;
+  b.events[0] = 1;
+  b.gaps = 2;
+  b.reapplied_after_snapshot = 9;
+  b.drift.count = 1;
+  b.drift.max_mismatched_levels = 3;
+  b.drift.abs_size_diff = Decimal::from_int(5);
+  b.drift.max_rel_size_diff = 0.5;
+  b.ticker_mismatch_examples = {"b1", "b2"};
+  a.add(b);
+  EXPECT_EQ(a.messages[2], 15u);
+  EXPECT_EQ(a.events[0], 4u);
+  EXPECT_EQ(a.gaps, 3u);
+  EXPECT_EQ(a.ticker_unmatched, 2u);
+  EXPECT_EQ(a.reapplied_after_snapshot, 9u);
+  EXPECT_EQ(a.drift.count, 5u);
+  EXPECT_EQ(a.drift.max_mismatched_levels, 7u);
+  EXPECT_EQ(a.drift.abs_size_diff, Decimal::from_int(7));
+  EXPECT_EQ(a.drift.max_rel_size_diff, 0.5);
+  EXPECT_EQ(a.ticker_mismatch_examples, (std::vector<std::string>{"a1", "a2", "a3", "a4", "b1"}));
+}
+
 TEST(BookEngine, SpotSyncBuffersDropsBridgesAndContinues) {
   BookEngine engine(spot_options());
   Recorder rec;
