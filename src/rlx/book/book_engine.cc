@@ -62,28 +62,27 @@ void DriftStats::add(const DriftStats& o) {
 void BookStats::add(const BookStats& o) {
   for (size_t i = 0; i < std::size(messages); ++i) messages[i] += o.messages[i];
   for (size_t i = 0; i < std::size(events); ++i) events[i] += o.events[i];
-  for (auto [mine, theirs] :
-       {std::pair{&gaps, &o.gaps},
-        {&resyncs, &o.resyncs},
-        {&dropped_before_snapshot, &o.dropped_before_snapshot},
-        {&snapshot_not_bridging, &o.snapshot_not_bridging},
-        {&stale, &o.stale},
-        {&stale_snapshots, &o.stale_snapshots},
-        {&out_of_order, &o.out_of_order},
-        {&buffer_overflow, &o.buffer_overflow},
-        {&buffer_flushed_at_end, &o.buffer_flushed_at_end},
-        {&crossed, &o.crossed},
-        {&crossed_rows, &o.crossed_rows},
-        {&crossed_levels_dropped, &o.crossed_levels_dropped},
-        {&trades_consumed, &o.trades_consumed},
-        {&trade_levels_removed, &o.trade_levels_removed},
-        {&unsynced_events, &o.unsynced_events},
-        {&reapplied_after_snapshot, &o.reapplied_after_snapshot},
-        {&ticker_matched, &o.ticker_matched},
-        {&ticker_matched_before_diff, &o.ticker_matched_before_diff},
-        {&ticker_matched_last_diff, &o.ticker_matched_last_diff},
-        {&ticker_mismatched, &o.ticker_mismatched},
-        {&ticker_unmatched, &o.ticker_unmatched}}) {
+  for (auto [mine, theirs] : {std::pair{&gaps, &o.gaps},
+                              {&resyncs, &o.resyncs},
+                              {&dropped_before_snapshot, &o.dropped_before_snapshot},
+                              {&snapshot_not_bridging, &o.snapshot_not_bridging},
+                              {&stale, &o.stale},
+                              {&stale_snapshots, &o.stale_snapshots},
+                              {&out_of_order, &o.out_of_order},
+                              {&buffer_overflow, &o.buffer_overflow},
+                              {&buffer_flushed_at_end, &o.buffer_flushed_at_end},
+                              {&crossed, &o.crossed},
+                              {&crossed_rows, &o.crossed_rows},
+                              {&crossed_levels_dropped, &o.crossed_levels_dropped},
+                              {&trades_consumed, &o.trades_consumed},
+                              {&trade_levels_removed, &o.trade_levels_removed},
+                              {&unsynced_events, &o.unsynced_events},
+                              {&reapplied_after_snapshot, &o.reapplied_after_snapshot},
+                              {&ticker_matched, &o.ticker_matched},
+                              {&ticker_matched_before_diff, &o.ticker_matched_before_diff},
+                              {&ticker_matched_last_diff, &o.ticker_matched_last_diff},
+                              {&ticker_mismatched, &o.ticker_mismatched},
+                              {&ticker_unmatched, &o.ticker_unmatched}}) {
     *mine += *theirs;
   }
   drift.add(o.drift);

@@ -319,18 +319,18 @@ const char* role_expectation(Role role) {
 constexpr uint32_t kPositionTag = make_tag("LKP", 1);
 
 void save_stats(BinaryWriter& w, const LakeReaderStats& s) {
-  for (uint64_t v : {s.files, s.rows, s.messages, s.float_time_values, s.float_time_rounded,
-                     s.origin_time_backwards, s.received_time_backwards, s.crossed_books,
-                     s.nan_levels}) {
+  for (uint64_t v :
+       {s.files, s.rows, s.messages, s.float_time_values, s.float_time_rounded,
+        s.origin_time_backwards, s.received_time_backwards, s.crossed_books, s.nan_levels}) {
     w.u64(v);
   }
 }
 
 LakeReaderStats load_stats(BinaryReader& r) {
   LakeReaderStats s;
-  for (uint64_t* v : {&s.files, &s.rows, &s.messages, &s.float_time_values, &s.float_time_rounded,
-                      &s.origin_time_backwards, &s.received_time_backwards, &s.crossed_books,
-                      &s.nan_levels}) {
+  for (uint64_t* v :
+       {&s.files, &s.rows, &s.messages, &s.float_time_values, &s.float_time_rounded,
+        &s.origin_time_backwards, &s.received_time_backwards, &s.crossed_books, &s.nan_levels}) {
     *v = r.u64("LakePosition.stats");
   }
   return s;
@@ -522,8 +522,9 @@ struct LakeReader::Impl {
   static std::string source_sql(const fs::path& p, uint64_t skip_rows = 0) {
     const std::string path = sql_quote(p.string());
     if (is_csv(p)) {
-      return "read_csv(" + path + ", header = true, compression = 'auto', hive_partitioning = " +
-             "false)" + (skip_rows ? " OFFSET " + std::to_string(skip_rows) : "");
+      return "read_csv(" + path +
+             ", header = true, compression = 'auto', hive_partitioning = " + "false)" +
+             (skip_rows ? " OFFSET " + std::to_string(skip_rows) : "");
     }
     if (skip_rows == 0) return "read_parquet(" + path + ", hive_partitioning = false)";
     return "read_parquet(" + path + ", hive_partitioning = false, file_row_number = true) " +

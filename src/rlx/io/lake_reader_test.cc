@@ -404,7 +404,8 @@ void expect_seeks_resume(const LakeReaderOptions& o) {
     BinaryReader r(positions[k]);
     fresh.seek(r);
     const std::vector<Message> rest = read_all(fresh);
-    expect_same(rest, std::vector<Message>(all.begin() + static_cast<std::ptrdiff_t>(k), all.end()));
+    expect_same(rest,
+                std::vector<Message>(all.begin() + static_cast<std::ptrdiff_t>(k), all.end()));
     EXPECT_EQ(fresh.stats().rows, reader.stats().rows);
     EXPECT_EQ(fresh.stats().messages, reader.stats().messages);
     EXPECT_EQ(fresh.stats().files, reader.stats().files);
@@ -450,10 +451,11 @@ TEST(LakeReaderSeek, SkipsRowGroupsAndKeepsTheFilesRowNumbers) {
   testing::TempDir tmp;
   const fs::path p = tmp.path() / "many.parquet";
   DuckDb db;
-  db.execute("COPY (SELECT i AS origin_time, i AS received_time, i AS sequence_number, "
-             "i % 2 = 0 AS side_is_bid, CASE WHEN i = 9000 THEN -1.0 ELSE 1.5 END AS price, "
-             "1.0 AS size FROM range(1, 10001) r(i)) TO " +
-             sql_quote(p.string()) + " (FORMAT parquet, ROW_GROUP_SIZE 2048)");
+  db.execute(
+      "COPY (SELECT i AS origin_time, i AS received_time, i AS sequence_number, "
+      "i % 2 = 0 AS side_is_bid, CASE WHEN i = 9000 THEN -1.0 ELSE 1.5 END AS price, "
+      "1.0 AS size FROM range(1, 10001) r(i)) TO " +
+      sql_quote(p.string()) + " (FORMAT parquet, ROW_GROUP_SIZE 2048)");
   LakeReader reader(file(p, LakeTable::kBookDelta));
   Message m;
   for (int32_t i = 0; i < 8500; ++i) ASSERT_TRUE(reader.next(&m));
@@ -495,8 +497,7 @@ TEST(LakeReaderSeek, APositionOfAnotherInputIsBadInput) {
     FAIL() << "seeked into another input";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), StatusCode::kBadInput);
-    EXPECT_NE(std::string(e.what()).find("3 file(s), this input 1"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("3 file(s), this input 1"), std::string::npos) << e.what();
   }
 }
 

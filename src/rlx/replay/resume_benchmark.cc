@@ -63,8 +63,8 @@ bool format_line(const rlx::Message& m, int64_t* prev_u, std::string* line) {
   const std::string ms = std::to_string(m.origin_time / 1'000'000);
   *line = std::to_string(m.received_time);
   if (m.kind == rlx::MessageKind::kDelta) {
-    *line += R"( {"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":)" + ms + ",\"T\":" +
-             ms + R"(,"s":"BTCUSDT","U":)" + std::to_string(*prev_u + 1) +
+    *line += R"( {"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":)" + ms +
+             ",\"T\":" + ms + R"(,"s":"BTCUSDT","U":)" + std::to_string(*prev_u + 1) +
              ",\"u\":" + std::to_string(m.update_id) + ",\"pu\":" + std::to_string(*prev_u) +
              ",\"b\":[";
     append_levels(line, m, rlx::Side::kBid);
@@ -91,8 +91,7 @@ fs::path raw_day(const char* extension) {
   const fs::path zst = dir / "day.zst";
   if (!fs::exists(gz) || !fs::exists(zst)) {
     fs::create_directories(dir);
-    std::fprintf(stderr, "writing the busy day as Binance raw text into %s (once)\n",
-                 dir.c_str());
+    std::fprintf(stderr, "writing the busy day as Binance raw text into %s (once)\n", dir.c_str());
     gzFile g = gzopen((dir / "day.gz.tmp").c_str(), "wb1");
     std::ofstream z(dir / "day.zst.tmp", std::ios::binary);
     std::string text;
@@ -136,8 +135,8 @@ Sources open_input(Input input, std::string* why) {
              (bench_dir() / "busyday").string();
       return sources;
     }
-    for (rlx::io::LakeTable t : {rlx::io::LakeTable::kTrades, rlx::io::LakeTable::kBookDelta,
-                                 rlx::io::LakeTable::kBook}) {
+    for (rlx::io::LakeTable t :
+         {rlx::io::LakeTable::kTrades, rlx::io::LakeTable::kBookDelta, rlx::io::LakeTable::kBook}) {
       rlx::io::LakeReaderOptions o;
       o.table = t;
       o.root = root;

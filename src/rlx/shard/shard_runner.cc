@@ -52,8 +52,9 @@ void write_done(const Plan& plan, const Shard& shard) {
   w.key("finished_symbol").boolean(shard.end_ns == kNull);
   w.key("parts").begin_array();
   const fs::path run = plan.independent ? plan.day_dir(shard.index) : plan.out_dir();
-  for (const sink::FileInfo& f : fs::exists(run / "manifest.json") ? sink::read_manifest(run)
-                                                                   : std::vector<sink::FileInfo>{}) {
+  for (const sink::FileInfo& f : fs::exists(run / "manifest.json")
+                                     ? sink::read_manifest(run)
+                                     : std::vector<sink::FileInfo>{}) {
     if (f.exchange != shard.key.first || f.symbol != shard.key.second) continue;
     w.begin_object();
     w.key("path").string(f.path);
@@ -85,8 +86,8 @@ constexpr const char* kSummaryFile = "summary.bin";  // an independent day's sum
 bool run_independent_day(const Plan& plan, const Shard& shard, const RunShardOptions& options) {
   const fs::path dir = plan.day_dir(shard.index);
   if (fs::exists(dir / kSummaryFile)) return true;  // ran before its marker was written
-  pipeline::ReconstructOptions o = pipeline::read_run_file(
-      plan.out_dir() / pipeline::kStateDir, plan.out_dir());
+  pipeline::ReconstructOptions o =
+      pipeline::read_run_file(plan.out_dir() / pipeline::kStateDir, plan.out_dir());
   o.out_dir = dir;
   o.state_dir.clear();  // <dir>/.rlx, not the plan's
   o.symbols = {shard.key.second};
@@ -306,8 +307,8 @@ pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log) {
   pipeline::ReconstructSummary summary;
   summary.mode = pipeline::RunMode::kSupervised;
   if (plan.independent) summary = gather_days(plan);
-  for (const pipeline::SymbolKey& key : plan.independent ? std::vector<pipeline::SymbolKey>{}
-                                                         : plan.keys) {
+  for (const pipeline::SymbolKey& key :
+       plan.independent ? std::vector<pipeline::SymbolKey>{} : plan.keys) {
     const fs::path result = pipeline::worker_state_dir(plan.out_dir(), key) / pipeline::kResultFile;
     if (!fs::exists(result)) {
       throw Error(StatusCode::kBadInput, result.string() + ": missing, though the chain of " +

@@ -246,11 +246,11 @@ TEST_F(Shards, LakeDaysRunIndependentlyAsSingleDayRuns) {
   const std::string report = slurp(plan / "out" / "report.json");
   EXPECT_EQ(std::stoull(report.substr(report.find("\"rows\": ") + 8)), rows) << report;
   // --days chained keeps the exact chain for the same windows.
-  ASSERT_EQ(rlx({"plan", "--source", "lake", "--input", lake.string(), "--from", "2024-08-08",
-                 "--to", "2024-08-09", "--days", "chained", "--out",
-                 (tmp_.path() / "chain").string()},
-                log),
-            0)
+  ASSERT_EQ(
+      rlx({"plan", "--source", "lake", "--input", lake.string(), "--from", "2024-08-08", "--to",
+           "2024-08-09", "--days", "chained", "--out", (tmp_.path() / "chain").string()},
+          log),
+      0)
       << slurp(log);
   EXPECT_NE(slurp(log.string() + ".out").find("chained"), std::string::npos);
 }

@@ -72,8 +72,8 @@ echo "merge ${{merge%%;*}}"
       fmt::arg("plan", plan_dir), fmt::arg("windows", plan.windows), fmt::arg("symbols", symbols),
       fmt::arg("last_window", plan.windows - 1), fmt::arg("last_task", symbols - 1),
       fmt::arg("throttle", throttle), fmt::arg("sbatch", quoted(dir / "shard.sbatch")),
-      fmt::arg("chained", plan.independent ? 0 : 1),
-      fmt::arg("logs", (dir / "logs").string()), fmt::arg("rlx", rlx));
+      fmt::arg("chained", plan.independent ? 0 : 1), fmt::arg("logs", (dir / "logs").string()),
+      fmt::arg("rlx", rlx));
   durability::write_file_atomic(dir / "shard.sbatch", sbatch);
   durability::write_file_atomic(dir / "submit.sh", submit);
   ::chmod((dir / "shard.sbatch").c_str(), 0755);
