@@ -39,12 +39,21 @@ echo "durability off: median ${off} s  ($(echo "$rows / $off" | bc) rows/s)"
 echo "cost of crash safety: $(echo "scale=2; ($on / $off - 1) * 100" | bc) %"
 fi
 
-# Recovery: kill at ~90% of the run, then time the resume.
-kill_at=$(echo "$on * 0.9" | bc)
+# Recovery: kill once 90 % of the parts are committed (the finished run above counts them), so
+# a faster or slower machine still kills late in the run; then time the resume.
+parts=$(grep -c '"path":' "$work/out/manifest.json")
+kill_parts=$(( parts * 9 / 10 ))
 rm -rf "$work/out"
 "$rlx" reconstruct --source lake --input "$lake" --out "$work/out" --progress never >/dev/null 2>&1 &
 pid=$!
-sleep "$kill_at"; kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+t_start=$(date +%s.%N)
+committed() { cat "$work/out/manifest.json" 2>/dev/null | grep -c '"path":' || true; }
+until [ "$(committed)" -ge "$kill_parts" ]; do
+  kill -0 "$pid" 2>/dev/null || { echo "the run ended before $kill_parts of $parts parts" >&2; exit 1; }
+  sleep 0.2
+done
+kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+kill_at=$(echo "$(date +%s.%N) - $t_start" | bc)
 t0=$(date +%s.%N)
 "$rlx" reconstruct --resume "$work/out" --progress never --log-level info >/dev/null 2>"$work/resume.log"
 resume=$(echo "$(date +%s.%N) - $t0" | bc)
