@@ -3,7 +3,8 @@
 # `rlx plan --slurm` submits 12 shards (2 symbols x 6 windows, each window's tasks after the
 # previous window's); one shard is SIGKILLed and requeued, one gets SIGTERM and exits 75, which
 # Slurm requeues (RequeueExit=75). The merge job's output must equal a single-machine run's,
-# byte for byte. Needs root and Debian's slurmctld, slurmd, slurm-client and munge
+# byte for byte. Then a plan of independent Lake days (4 shards, no dependencies) must merge
+# into the single-day runs' parts. Needs root and Debian's slurmctld, slurmd, slurm-client and munge
 # (scripts/bootstrap); without them it fails under CI and is skipped otherwise (exit 77).
 set -uo pipefail
 rlx=${RLX_BINARY:?}
@@ -185,4 +186,42 @@ done < <(cd "$ROOT/single" && find . -name '*.parquet' -o -name manifest.json | 
 [ "$(cd "$plan/out" && find . -name '*.parquet' | wc -l)" -eq $((compared - 1)) ] ||
   fail "the merged output has other parts than the single-machine run"
 [ -f "$plan/out/report.json" ] || fail "no report.json after the merge"
-echo "PASS: 12 shards on Slurm (one SIGKILLed, one SIGTERMed, both retried) merged into the single-machine output ($compared files)"
+
+# Independent Lake days: the same captures as Lake, 2 days x 2 symbols, every task submitted
+# without a dependency; the merge equals one single-day run per day.
+"$rlx" convert --progress never --out "$ROOT/lake" --input "${inputs[@]}" \
+  >"$ROOT/log/convert.log" 2>&1 || fail "rlx convert"
+days=$ROOT/days
+"$rlx" plan --source lake --input "$ROOT/lake" --from 2024-08-08 --to 2024-08-09 --out "$days" \
+  --slurm >"$ROOT/log/days.log" 2>&1 || fail "rlx plan --slurm (independent days)"
+grep -q '4 shards (2 windows x 2 symbols, independent days)' "$ROOT/log/days.log" ||
+  fail "not 4 shards of independent days"
+days_merge=$(awk '$1 == "merge" {print $2}' "$ROOT/log/days.log")
+days_jobs=$(awk '$1 == "window" {print $3}' "$ROOT/log/days.log" | tr '\n' ' ')
+for job in $days_jobs; do
+  scontrol -o show job "$job" | grep -q 'Dependency=(null)' ||
+    fail "window job $job of independent days waits for another"
+done
+deadline=$(($(date +%s) + 120))
+while squeue -h -j "$days_merge" -o %i 2>/dev/null | grep -q .; do
+  [ "$(date +%s)" -lt "$deadline" ] || fail "the independent days did not finish in 120 s"
+  sleep 0.2
+done
+days_summary=$(for job in $days_jobs $days_merge; do scontrol -o show job "$job"; done |
+  awk '{for(i=1;i<=NF;i++){split($i,kv,"=");f[kv[1]]=kv[2]} print f["JobId"], f["JobState"], f["ExitCode"]}')
+echo "$days_summary"
+[ "$(echo "$days_summary" | grep -c ' COMPLETED 0:0')" -eq 5 ] ||
+  fail "not 4 day shards and the merge completed"
+day_parts=0
+for day in 2024-08-08 2024-08-09; do
+  "$rlx" reconstruct --source lake --input "$ROOT/lake" --date-from "$day" --date-to "$day" \
+    --progress never --out "$ROOT/day-$day" >"$ROOT/log/day.log" 2>&1 || fail "the $day run"
+  while read -r file; do
+    cmp -s "$ROOT/day-$day/$file" "$days/out/$file" || fail "$file differs from the $day run"
+    day_parts=$((day_parts + 1))
+  done < <(cd "$ROOT/day-$day" && find . -name '*.parquet' | sort)
+done
+[ "$(cd "$days/out" && find . -name '*.parquet' | wc -l)" -eq "$day_parts" ] ||
+  fail "the merged days have other parts than the single-day runs"
+
+echo "PASS: 12 shards on Slurm (one SIGKILLed, one SIGTERMed, both retried) merged into the single-machine output ($compared files); 4 independent Lake days at once merged into the single-day runs ($day_parts parts)"
