@@ -90,6 +90,7 @@ bool run_independent_day(const Plan& plan, const Shard& shard, const RunShardOpt
       pipeline::read_run_file(plan.out_dir() / pipeline::kStateDir, plan.out_dir());
   o.out_dir = dir;
   o.state_dir.clear();  // <dir>/.rlx, not the plan's
+  o.exchange = shard.key.first;  // the same symbol on another exchange is another shard
   o.symbols = {shard.key.second};
   o.date_from = utc_date(shard.start_ns);
   o.date_to = utc_date(shard.end_ns - 1);

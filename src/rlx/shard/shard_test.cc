@@ -197,13 +197,16 @@ TEST_F(Shards, LakeShardsMergeIntoTheSingleMachineOutputToo) {
 
 // Lake days with whole-day windows are independent by default: every shard at once (here in
 // reverse order), each a cold start on its own dt partitions, and the merge gathers exactly what
-// `rlx reconstruct --date-from D --date-to D` writes for each day.
+// `rlx reconstruct --date-from D --date-to D` writes for each day. BTCUSDT is on two exchanges:
+// each is its own shard.
 TEST_F(Shards, LakeDaysRunIndependentlyAsSingleDayRuns) {
+  RLX_REQUIRE_DATA(usdm_btc, "binance/hftbacktest/usdm_btcusdt_20240808.gz");
   const fs::path lake = tmp_.path() / "lake";
   const fs::path log = tmp_.path() / "days.log";
   std::vector<std::string> convert = {"convert", "--progress",  "never",
                                       "--out",   lake.string(), "--input"};
   convert.insert(convert.end(), inputs_.begin(), inputs_.end());
+  convert.push_back(usdm_btc.string());
   ASSERT_EQ(rlx(convert, log), 0) << slurp(log);
   const fs::path plan = tmp_.path() / "plan";
   ASSERT_EQ(rlx({"plan", "--source", "lake", "--input", lake.string(), "--from", "2024-08-08",
@@ -211,13 +214,13 @@ TEST_F(Shards, LakeDaysRunIndependentlyAsSingleDayRuns) {
                 log),
             0)
       << slurp(log);
-  EXPECT_NE(slurp(log.string() + ".out").find("6 shards (3 windows x 2 symbols, independent days)"),
+  EXPECT_NE(slurp(log.string() + ".out").find("9 shards (3 windows x 3 symbols, independent days)"),
             std::string::npos)
       << slurp(log.string() + ".out");
   ASSERT_EQ(rlx({"status", "--plan", plan.string()}, log), 0) << slurp(log);
   EXPECT_EQ(slurp(log.string() + ".out").find("waiting"), std::string::npos)
       << slurp(log.string() + ".out");
-  for (int i = 5; i >= 0; --i) {  // no partition holds 2024-08-10: shards 4 and 5 have no rows
+  for (int i = 8; i >= 0; --i) {  // no partition holds 2024-08-10: shards 6 to 8 have no rows
     ASSERT_EQ(testing::wait_exit(testing::spawn_process(shard_args(plan, i), log)), 0)
         << "shard " << i << ": " << slurp(log);
   }
