@@ -89,7 +89,7 @@ bool run_independent_day(const Plan& plan, const Shard& shard, const RunShardOpt
   pipeline::ReconstructOptions o =
       pipeline::read_run_file(plan.out_dir() / pipeline::kStateDir, plan.out_dir());
   o.out_dir = dir;
-  o.state_dir.clear();  // <dir>/.rlx, not the plan's
+  o.state_dir.clear();           // <dir>/.rlx, not the plan's
   o.exchange = shard.key.first;  // the same symbol on another exchange is another shard
   o.symbols = {shard.key.second};
   o.date_from = utc_date(shard.start_ns);
