@@ -148,9 +148,10 @@ Plan make_plan(const PlanOptions& options) {
   pipeline::check_reconstruct_options(run);
   if (options.independent_days) {
     if (run.source != pipeline::SourceKind::kLake || s % kDaySeconds != 0) {
-      throw usage("independent days need --source lake and whole-day windows (--chain otherwise)");
+      throw usage(
+          "independent days need --source lake and whole-day windows (else --days chained)");
     }
-    if (run.validate) throw usage("--validate needs a chained plan (--chain)");
+    if (run.validate) throw usage("--validate needs a chained plan (--days chained)");
   }
   if (run.source != pipeline::SourceKind::kLake &&
       run.on_bad_row == io::BadRowPolicy::kQuarantine) {

@@ -265,7 +265,7 @@ pipeline::ReconstructSummary gather_days(const Plan& plan) {
         if (f.date < first || f.date > last) {
           throw Error(StatusCode::kBadInput,
                       fmt::format("shard {} ({}) wrote rows dated {}, outside its days: its dt "
-                                  "partitions hold other days' rows; plan with --chain",
+                                  "partitions hold other days' rows; plan with --days chained",
                                   shard.index, shard.id(), f.date));
         }
         const std::string path =
