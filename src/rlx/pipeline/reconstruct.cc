@@ -196,13 +196,18 @@ void check_inputs(const ReconstructOptions& options) {
   lake_symbols(options);  // refuses a selection of nothing
 }
 
-std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options) {
+std::vector<SymbolKey> find_lake_symbols(const ReconstructOptions& options) {
   for (const fs::path& input : options.inputs) {
     if (!fs::exists(input))
       throw bad_input(Location{input.string(), 0, ""}, "no such file or folder");
   }
   std::vector<SymbolKey> keys;
   for (const auto& entry : lake_groups(options)) keys.push_back(entry.first);
+  return keys;
+}
+
+std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options) {
+  std::vector<SymbolKey> keys = find_lake_symbols(options);
   if (keys.empty()) throw nothing_selected(options);
   return keys;
 }

@@ -159,8 +159,11 @@ ReconstructOptions resumed_options(const ReconstructOptions& given);
 // --symbols / --date-* selection of nothing (kInvalidArgument).
 void check_inputs(const ReconstructOptions& options);
 
-// The (exchange, symbol) pairs of Lake `options.inputs` that options.symbols selects, sorted.
+// The (exchange, symbol) pairs of Lake `options.inputs` that options.symbols (and the dates)
+// select, sorted; kInvalidArgument when they select nothing.
 std::vector<SymbolKey> lake_symbols(const ReconstructOptions& options);
+// The same, empty when nothing is selected (a day with no partition is not an error there).
+std::vector<SymbolKey> find_lake_symbols(const ReconstructOptions& options);
 
 // The readers for `options`, in replay-priority order (Lake: trades, book_delta_v2, book per
 // symbol, so a trade precedes the delta that shows its effect and a snapshot follows the delta

@@ -101,26 +101,12 @@ bool run_independent_day(const Plan& plan, const Shard& shard, const RunShardOpt
   o.writer_threads = options.writer_threads;
   o.stop_requested = options.stop_requested;
   o.overwrite = true;  // a run that never got going (no run.json) is started again
-  bool any = false;
-  try {
-    for (const pipeline::SymbolKey& k : pipeline::lake_symbols(o)) any |= k == shard.key;
-  } catch (const Error& e) {
-    if (e.code() != StatusCode::kInvalidArgument) throw;  // none on these days: not an error here
-  }
+  // An unfinished run there (a kill, SIGTERM) is resumed: its options come from its run.json.
+  o.resume = pipeline::run_status(dir / pipeline::kStateDir) == pipeline::RunStatus::kUnfinished;
+  const std::vector<pipeline::SymbolKey> present = pipeline::find_lake_symbols(o);
   pipeline::ReconstructSummary summary;
-  if (any) {
-    if (pipeline::run_status(dir / pipeline::kStateDir) == pipeline::RunStatus::kUnfinished) {
-      pipeline::ReconstructOptions resume;
-      resume.out_dir = dir;
-      resume.resume = true;
-      resume.progress = ProgressMode::kNever;
-      resume.log = options.log;
-      resume.writer_threads = options.writer_threads;
-      resume.stop_requested = options.stop_requested;
-      summary = pipeline::reconstruct(resume);
-    } else {
-      summary = pipeline::reconstruct(o);
-    }
+  if (std::find(present.begin(), present.end(), shard.key) != present.end()) {
+    summary = pipeline::reconstruct(o);
     if (summary.interrupted) return false;
   } else {
     // No partition of this symbol on these days: done, with no rows.

@@ -220,6 +220,17 @@ TEST_F(Shards, LakeDaysRunIndependentlyAsSingleDayRuns) {
   ASSERT_EQ(rlx({"status", "--plan", plan.string()}, log), 0) << slurp(log);
   EXPECT_EQ(slurp(log.string() + ".out").find("waiting"), std::string::npos)
       << slurp(log.string() + ".out");
+  {  // SIGTERM: shard 1 stops after its first batch, exits 75, and its next run resumes its day
+    pid_t p = 0;
+    {
+      const durability::FileLock lock(plan / "shards" / "000001.lock");
+      p = testing::spawn_process(shard_args(plan, 1), log);
+      ASSERT_TRUE(blocks_sigterm(p)) << "run-shard never took over SIGTERM";
+      ::kill(p, SIGTERM);
+    }
+    EXPECT_EQ(testing::wait_exit(p), 75) << slurp(log);
+    EXPECT_TRUE(fs::exists(plan / "days" / "000001" / ".rlx" / "run.json"));
+  }
   for (int i = 8; i >= 0; --i) {  // no partition holds 2024-08-10: shards 6 to 8 have no rows
     ASSERT_EQ(testing::wait_exit(testing::spawn_process(shard_args(plan, i), log)), 0)
         << "shard " << i << ": " << slurp(log);
