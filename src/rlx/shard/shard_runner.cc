@@ -274,28 +274,11 @@ pipeline::ReconstructSummary gather_days(const Plan& plan) {
   return summary;
 }
 
-}  // namespace
-
-pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log) {
-  std::vector<uint32_t> missing;
-  for (const Shard& s : plan.shards) {
-    if (!done(plan, s.index)) missing.push_back(s.index);
-  }
-  if (!missing.empty()) {
-    std::string list;
-    for (size_t i = 0; i < missing.size() && i < 10; ++i) {
-      list += (i == 0 ? "" : ", ") + std::to_string(missing[i]);
-    }
-    throw Error(StatusCode::kInterrupted,
-                fmt::format("{} of {} shards are not done ({}{}): `rlx status --plan {}`",
-                            missing.size(), plan.shards.size(), list,
-                            missing.size() > 10 ? ", ..." : "", plan.dir.string()));
-  }
+// A chained plan: each symbol's summary, written by its chain's last shard.
+pipeline::ReconstructSummary gather_chains(const Plan& plan) {
   pipeline::ReconstructSummary summary;
   summary.mode = pipeline::RunMode::kSupervised;
-  if (plan.independent) summary = gather_days(plan);
-  for (const pipeline::SymbolKey& key :
-       plan.independent ? std::vector<pipeline::SymbolKey>{} : plan.keys) {
+  for (const pipeline::SymbolKey& key : plan.keys) {
     const fs::path result = pipeline::worker_state_dir(plan.out_dir(), key) / pipeline::kResultFile;
     if (!fs::exists(result)) {
       throw Error(StatusCode::kBadInput, result.string() + ": missing, though the chain of " +
@@ -311,6 +294,31 @@ pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log) {
       summary.symbols.push_back(std::move(s));
     }
   }
+  return summary;
+}
+
+// kInterrupted naming the first few shards that are not done, if any.
+void require_all_done(const Plan& plan) {
+  std::vector<uint32_t> missing;
+  for (const Shard& s : plan.shards) {
+    if (!done(plan, s.index)) missing.push_back(s.index);
+  }
+  if (missing.empty()) return;
+  std::string list;
+  for (size_t i = 0; i < missing.size() && i < 10; ++i) {
+    list += (i == 0 ? "" : ", ") + std::to_string(missing[i]);
+  }
+  throw Error(
+      StatusCode::kInterrupted,
+      fmt::format("{} of {} shards are not done ({}{}): `rlx status --plan {}`", missing.size(),
+                  plan.shards.size(), list, missing.size() > 10 ? ", ..." : "", plan.dir.string()));
+}
+
+}  // namespace
+
+pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log) {
+  require_all_done(plan);
+  pipeline::ReconstructSummary summary = plan.independent ? gather_days(plan) : gather_chains(plan);
   const std::vector<std::string> damaged = sink::verify_manifest(
       plan.out_dir(), sink::read_manifest(plan.out_dir()), sink::Verify::kParts);
   if (!damaged.empty()) {
