@@ -38,15 +38,7 @@ Status plan_shards(const PlanRequest& request, PlanResult* result) {
     o.from_ns = shard::parse_utc(request.from, "from", /*end_of_day=*/false);
     o.to_ns = shard::parse_utc(request.to, "to", /*end_of_day=*/true);
     o.shard_seconds = request.shard_seconds;
-    if (request.days == "auto") {
-      o.independent_days = o.run.source == pipeline::SourceKind::kLake &&
-                           o.shard_seconds % 86'400 == 0 && !o.run.validate;
-    } else if (request.days == "independent" || request.days == "chained") {
-      o.independent_days = request.days == "independent";
-    } else {
-      throw Error(StatusCode::kInvalidArgument,
-                  "days must be 'auto', 'chained' or 'independent', not '" + request.days + "'");
-    }
+    o.days = parse_name_or_throw(shard::kDaysNames, request.days, "days");
     o.overwrite = request.overwrite;
     const shard::Plan plan = shard::make_plan(o);
     *result = result_of(plan);

@@ -12,6 +12,7 @@
 #include "rlx/cli/run_options.h"
 #include "rlx/core/error.h"
 #include "rlx/pipeline/option_names.h"
+#include "rlx/shard/plan.h"
 
 namespace rlx::cli {
 namespace {
@@ -41,12 +42,10 @@ class PlanCommand : public Command {
     app->add_option("--shard-seconds", request_.shard_seconds,
                     "Window length: divides a day (86400), or whole days")
         ->capture_default_str();
-    app->add_option("--days", request_.days,
-                    "chained (each shard resumes its symbol's previous one: exact), independent "
-                    "(Lake: each shard a cold start on its own days, all at once), or auto "
-                    "(independent for Lake with whole-day windows)")
-        ->check(CLI::IsMember({"auto", "chained", "independent"}))
-        ->capture_default_str();
+    add_enum(app, "--days", &request_.days, shard::kDaysNames,
+             "chained (each shard resumes its symbol's previous one: exact), independent "
+             "(Lake: each shard a cold start on its own days, all at once), or auto "
+             "(independent for Lake with whole-day windows)");
     add_output_options(app, &request_.run);
     app->add_flag("--slurm", submit_,
                   "Submit the plan to Slurm (plan/slurm/submit.sh: a job array per window, each "

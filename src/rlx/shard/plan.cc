@@ -138,15 +138,17 @@ Plan make_plan(const PlanOptions& options) {
   Plan plan;
   plan.dir = options.dir;
   plan.shard_seconds = s;
-  plan.independent = options.independent_days;
   pipeline::ReconstructOptions run = options.run;
+  plan.independent = options.days == Days::kIndependent ||
+                     (options.days == Days::kAuto && run.source == pipeline::SourceKind::kLake &&
+                      s % kDaySeconds == 0 && !run.validate);
   run.out_dir = plan.out_dir();
   run.mode = pipeline::RunMode::kSupervised;
   run.durable = true;
   run.checkpoint_seconds = s;  // each window ends at a scheduled checkpoint
   run.overwrite = options.overwrite;
   pipeline::check_reconstruct_options(run);
-  if (options.independent_days) {
+  if (plan.independent) {
     if (run.source != pipeline::SourceKind::kLake || s % kDaySeconds != 0) {
       throw usage(
           "independent days need --source lake and whole-day windows (else --days chained)");
@@ -198,7 +200,7 @@ Plan make_plan(const PlanOptions& options) {
   w.key("rlx_version").string(kVersion);
   w.key("config_xxh3").string(plan.config_xxh3);
   w.key("shard_seconds").int64(s);
-  w.key("days").string(plan.independent ? "independent" : "chained");
+  w.key("days").string(name_of(kDaysNames, plan.independent ? Days::kIndependent : Days::kChained));
   w.key("from").string(format_utc(options.from_ns));
   w.key("to").string(format_utc(options.to_ns));
   w.key("windows").uint64(plan.windows);
@@ -228,9 +230,12 @@ Plan read_plan(const fs::path& dir) {
     if (root["rlx_plan"].get_uint64() != 1) throw bad("unknown rlx_plan version");
     plan.config_xxh3 = text(root["config_xxh3"]);
     plan.shard_seconds = root["shard_seconds"].get_int64();
-    const std::string days = text(root["days"]);
-    if (days != "independent" && days != "chained") throw bad("unknown days '" + days + "'");
-    plan.independent = days == "independent";
+    Days days = Days::kAuto;
+    const std::string days_text = text(root["days"]);
+    if (!parse_name(kDaysNames, days_text, &days) || days == Days::kAuto) {
+      throw bad("unknown days '" + days_text + "'");
+    }
+    plan.independent = days == Days::kIndependent;
     plan.windows = static_cast<uint32_t>(uint64_t(root["windows"].get_uint64()));
     for (simdjson::ondemand::object o : root["shards"].get_array()) {
       Shard s;

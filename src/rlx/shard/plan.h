@@ -18,10 +18,18 @@
 #include <vector>
 
 #include "rlx/core/message.h"
+#include "rlx/core/name_table.h"
 #include "rlx/pipeline/reconstruct.h"
 #include "rlx/pipeline/worker.h"
 
 namespace rlx::shard {
+
+// How a symbol's windows relate: chained (each resumes the one before: exact), independent (Lake
+// with whole-day windows: each a cold start on its own days), or auto (independent where it can
+// be: Lake inputs, whole-day windows, no --validate; chained otherwise).
+enum class Days : uint8_t { kAuto, kChained, kIndependent };
+inline constexpr NameTable<Days, 3> kDaysNames = {
+    {{"auto", Days::kAuto}, {"chained", Days::kChained}, {"independent", Days::kIndependent}}};
 
 struct PlanOptions {
   pipeline::ReconstructOptions run;  // inputs and options; out_dir is ignored (<plan>/out)
@@ -29,8 +37,7 @@ struct PlanOptions {
   int64_t from_ns = kNull;           // the first window starts here (market time, UTC)
   int64_t to_ns = kNull;             // the last window ends here
   int64_t shard_seconds = 86'400;    // window length; divides a day or is whole days
-  // Lake inputs with whole-day windows: each shard a cold start on its days (run in parallel).
-  bool independent_days = false;
+  Days days = Days::kAuto;
   bool overwrite = false;  // replace a plan already in dir
 };
 
