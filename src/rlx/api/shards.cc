@@ -23,7 +23,14 @@ PlanResult result_of(const shard::Plan& plan) {
   r.windows = plan.windows;
   r.symbols = static_cast<uint32_t>(plan.keys.size());
   for (const shard::Shard& s : plan.shards) {
-    r.shards.push_back(ShardInfo{s.index, s.id(), s.key.first, s.key.second, s.after, "ready", ""});
+    ShardInfo info;
+    info.index = s.index;
+    info.id = s.id();
+    info.exchange = s.key.first;
+    info.symbol = s.key.second;
+    info.after = s.after;
+    info.state = "ready";
+    r.shards.push_back(std::move(info));
   }
   return r;
 }
@@ -74,6 +81,10 @@ Status shard_status(const std::filesystem::path& plan_dir, PlanResult* result) {
     for (size_t i = 0; i < states.size(); ++i) {
       result->shards[i].state = states[i].state;
       result->shards[i].error = states[i].error;
+      result->shards[i].rows = states[i].cost.rows;
+      result->shards[i].seconds = states[i].cost.seconds;
+      result->shards[i].cpu_seconds = states[i].cost.cpu_seconds;
+      result->shards[i].peak_rss_bytes = states[i].cost.peak_rss_bytes;
     }
     return Status();
   } catch (...) {

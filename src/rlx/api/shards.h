@@ -43,6 +43,11 @@ struct ShardInfo {
   int64_t after = -1;  // the shard it continues (-1: the first of its symbol)
   std::string state;   // done, running, failed, waiting, ready (shard_status)
   std::string error;   // failed: why
+  // done (shard_status): what it cost, from its .done marker; -1 where the marker does not say
+  int64_t rows = 0;             // rows it wrote
+  double seconds = -1;          // wall time of the attempt that finished it
+  double cpu_seconds = -1;      // that attempt's CPU time
+  int64_t peak_rss_bytes = -1;  // peak memory of the process that ran it (`rlx run-shard`)
 };
 
 struct PlanResult {

@@ -29,6 +29,8 @@ class DemoCommand : public Command {
     app->add_flag("--busy-day", busy_day_,
                   "Busy-symbol rates (~100 million level updates a day); the whole day unless "
                   "--minutes is given (benchmarks; a day needs ~10 GB of disk)");
+    app->add_flag("--lake-only", lake_only_,
+                  "Generate lake/ only, without reconstructing it (inputs for benchmarks)");
     common->add_to(app);
   }
 
@@ -43,6 +45,7 @@ class DemoCommand : public Command {
       demo_.market.trade_rate = busy.trade_rate;
       demo_.market.price_move_rate = busy.price_move_rate;
     }
+    demo_.reconstruct = !lake_only_;
     demo_.progress = common.progress;
     demo_.log = common.log();
     const pipeline::DemoSummary s = pipeline::run_demo(demo_);
@@ -69,6 +72,7 @@ class DemoCommand : public Command {
   double minutes_ = 10;
   std::string start_ = "2024-08-08";
   bool busy_day_ = false;
+  bool lake_only_ = false;
 };
 
 }  // namespace

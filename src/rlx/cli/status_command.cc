@@ -1,13 +1,41 @@
 // `rlx status`: the shards of a plan and their state (docs/SHARDS.md).
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "rlx/api/shards.h"
 #include "rlx/cli/command.h"
 
 namespace rlx::cli {
 namespace {
+
+// The done shards' spread of wall time and peak memory, and their totals (empty if none says).
+std::string cost_line(const std::vector<ShardInfo>& shards) {
+  std::vector<double> wall, peak_mb;
+  int64_t rows = 0;
+  double cpu = 0;
+  for (const ShardInfo& s : shards) {
+    if (s.state != "done" || s.seconds < 0) continue;
+    wall.push_back(s.seconds);
+    peak_mb.push_back(static_cast<double>(s.peak_rss_bytes >> 20));
+    rows += s.rows;
+    cpu += s.cpu_seconds;
+  }
+  if (wall.empty()) return "";
+  const auto spread = [](std::vector<double> v, const char* format) {
+    std::sort(v.begin(), v.end());
+    const double median =
+        v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    return fmt::format(fmt::runtime(format), v.front(), median, v.back());
+  };
+  return fmt::format("{} done: {} rows, {:.1f} s of CPU; wall s per shard {}; peak MB {}\n",
+                     wall.size(), rows, cpu, spread(wall, "min {:.1f} median {:.1f} max {:.1f}"),
+                     spread(peak_mb, "min {:.0f} median {:.0f} max {:.0f}"));
+}
 
 class StatusCommand : public Command {
  public:
@@ -21,10 +49,16 @@ class StatusCommand : public Command {
     PlanResult plan;
     check(shard_status(plan_dir_, &plan));
     std::map<std::string, size_t> counts;
-    std::printf("%-7s %-9s %s\n", "shard", "state", "id");
+    std::printf("%-7s %-9s %12s %8s %8s %8s  %s\n", "shard", "state", "rows", "wall s", "cpu s",
+                "peak MB", "id");
     for (const ShardInfo& s : plan.shards) {
       ++counts[s.state];
-      std::printf("%-7u %-9s %s%s%s\n", s.index, s.state.c_str(), s.id.c_str(),
+      const bool cost = s.state == "done" && s.seconds >= 0;
+      std::printf("%-7u %-9s %12s %8s %8s %8s  %s%s%s\n", s.index, s.state.c_str(),
+                  cost ? std::to_string(s.rows).c_str() : "-",
+                  cost ? fmt::format("{:.1f}", s.seconds).c_str() : "-",
+                  cost ? fmt::format("{:.1f}", s.cpu_seconds).c_str() : "-",
+                  cost ? std::to_string(s.peak_rss_bytes >> 20).c_str() : "-", s.id.c_str(),
                   s.error.empty() ? "" : ": ", s.error.c_str());
     }
     std::string line;
@@ -32,6 +66,7 @@ class StatusCommand : public Command {
       line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + state;
     }
     std::printf("%zu shards: %s\n", plan.shards.size(), line.c_str());
+    std::fputs(cost_line(plan.shards).c_str(), stdout);
     return 0;
   }
 

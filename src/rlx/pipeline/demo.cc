@@ -74,6 +74,7 @@ DemoSummary run_demo(const DemoOptions& options) {
   }
   writer.close();
   summary.market = generator.stats();
+  if (!options.reconstruct) return summary;
 
   ReconstructOptions ro;
   ro.source = SourceKind::kLake;

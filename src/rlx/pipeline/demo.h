@@ -20,13 +20,14 @@ struct DemoOptions {
   std::filesystem::path out_dir = "rlx-demo";    // gets lake/ (the input) and events/ (the output)
   sim::MarketOptions market = default_market();  // seed, symbol, duration, rates
   int32_t top_n = 5;
+  bool reconstruct = true;  // false: generate lake/ only (benchmark inputs, e.g. a month of days)
   ProgressMode progress = ProgressMode::kAuto;
   Log log;
 };
 
 struct DemoSummary {
   sim::MarketStats market;
-  ReconstructSummary reconstruct;
+  ReconstructSummary reconstruct;  // DemoOptions::reconstruct: the run over lake/
   std::filesystem::path lake_dir;
   std::filesystem::path events_dir;
 };

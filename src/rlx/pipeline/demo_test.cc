@@ -59,5 +59,24 @@ TEST(Demo, SameSeedGivesByteIdenticalLakeAndEvents) {
   EXPECT_NE(files_of(tmp.path() / "c"), fa);
 }
 
+// Without the reconstruction: the same lake/ as a whole demo, and no events/.
+TEST(Demo, LakeOnlyGeneratesTheSameLakeAndNoEvents) {
+  testing::TempDir tmp;
+  DemoOptions o;
+  o.market.duration_ns = 60'000'000'000;
+  o.progress = ProgressMode::kNever;
+  o.out_dir = tmp.path() / "whole";
+  run_demo(o);
+  o.out_dir = tmp.path() / "lake-only";
+  o.reconstruct = false;
+  const DemoSummary s = run_demo(o);
+  EXPECT_EQ(s.reconstruct.rows, 0u);
+  EXPECT_GT(s.market.level_updates, 1000);
+  EXPECT_FALSE(fs::exists(tmp.path() / "lake-only" / "events"));
+  const auto lake = files_of(tmp.path() / "lake-only" / "lake");
+  ASSERT_GE(lake.size(), 3u);
+  EXPECT_EQ(lake, files_of(tmp.path() / "whole" / "lake"));
+}
+
 }  // namespace
 }  // namespace rlx::pipeline

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "rlx/core/error.h"
@@ -21,28 +24,94 @@ namespace rlx::shard {
 namespace fs = std::filesystem;
 namespace {
 
-// Whether shard `index` is done: its marker exists and names this plan.
-bool done(const Plan& plan, uint32_t index) {
-  const fs::path marker = plan.marker(index, ".done");
-  if (!fs::exists(marker)) return false;
+// A shard's .done marker, read.
+struct Marker {
+  int64_t listed_rows = 0;  // rows of the parts it lists (chained: its symbol's parts so far)
+  ShardCost cost;
+};
+
+// The marker of shard `index` if it is done: the marker exists and names this plan.
+std::optional<Marker> read_marker(const Plan& plan, uint32_t index) {
+  const fs::path path = plan.marker(index, ".done");
+  if (!fs::exists(path)) return std::nullopt;
   simdjson::ondemand::parser parser;
-  const simdjson::padded_string json(durability::read_file(marker));
-  std::string_view config;
+  const simdjson::padded_string json(durability::read_file(path));
+  std::string config;
+  Marker m;
   try {
     simdjson::ondemand::document doc = parser.iterate(json);
-    config = doc["config_xxh3"].get_string();
-    if (config == plan.config_xxh3) return true;
+    config = std::string(std::string_view(doc["config_xxh3"].get_string()));
+    if (config == plan.config_xxh3) {
+      for (simdjson::ondemand::object part : doc["parts"].get_array()) {
+        m.listed_rows += part["rows"].get_int64();
+      }
+      // Markers written before rlx recorded the cost lack it: left at -1, not recorded.
+      const auto read_cost = [&doc](const char* field, auto* out) {
+        auto value = doc[field].get<std::remove_pointer_t<decltype(out)>>();
+        if (value.error() == simdjson::SUCCESS) *out = value.value_unsafe();
+      };
+      read_cost("rows", &m.cost.rows);
+      read_cost("seconds", &m.cost.seconds);
+      read_cost("cpu_seconds", &m.cost.cpu_seconds);
+      read_cost("peak_rss_bytes", &m.cost.peak_rss_bytes);
+      return m;
+    }
   } catch (const simdjson::simdjson_error& e) {
-    throw Error(StatusCode::kBadInput, marker.string() + ": not a shard marker: " + e.what());
+    throw Error(StatusCode::kBadInput, path.string() + ": not a shard marker: " + e.what());
   }
-  throw Error(StatusCode::kBadInput, marker.string() + ": the marker of another plan (config " +
-                                         std::string(config) + ", this plan's is " +
-                                         plan.config_xxh3 + ")");
+  throw Error(StatusCode::kBadInput, path.string() + ": the marker of another plan (config " +
+                                         config + ", this plan's is " + plan.config_xxh3 + ")");
 }
 
-// The .done marker, written last: which shard, of which plan and version, and the parts of its
-// symbol committed by then with their checksums (an independent day's: its own run's parts).
-void write_done(const Plan& plan, const Shard& shard) {
+bool done(const Plan& plan, uint32_t index) { return read_marker(plan, index).has_value(); }
+
+// Measures one attempt at a shard: its wall time, and its process's CPU time and peak memory.
+class CostMeter {
+ public:
+  CostMeter() : start_(std::chrono::steady_clock::now()), cpu_start_(cpu_seconds()) {}
+
+  ShardCost cost() const {
+    ShardCost c;
+    c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    c.cpu_seconds = cpu_seconds() - cpu_start_;
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    c.peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: in KiB
+    return c;
+  }
+
+ private:
+  static double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto s = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6;
+    };
+    return s(usage.ru_utime) + s(usage.ru_stime);
+  }
+
+  std::chrono::steady_clock::time_point start_;
+  double cpu_start_;
+};
+
+// The .done marker, written last: which shard, of which plan and version, what it cost, and the
+// parts of its symbol committed by then with their checksums (an independent day's: its own
+// run's parts).
+void write_done(const Plan& plan, const Shard& shard, const CostMeter& meter) {
+  const fs::path run = plan.independent ? plan.day_dir(shard.index) : plan.out_dir();
+  std::vector<sink::FileInfo> parts;
+  if (fs::exists(run / "manifest.json")) {
+    for (sink::FileInfo& f : sink::read_manifest(run)) {
+      if (f.exchange == shard.key.first && f.symbol == shard.key.second) {
+        parts.push_back(std::move(f));
+      }
+    }
+  }
+  ShardCost cost = meter.cost();
+  for (const sink::FileInfo& f : parts) cost.rows += f.rows;
+  if (shard.after >= 0) {  // a chained shard lists its symbol's parts so far
+    cost.rows -= read_marker(plan, static_cast<uint32_t>(shard.after)).value().listed_rows;
+  }
   JsonWriter w(/*pretty=*/true);
   w.begin_object();
   w.key("shard").uint64(shard.index);
@@ -50,12 +119,12 @@ void write_done(const Plan& plan, const Shard& shard) {
   w.key("config_xxh3").string(plan.config_xxh3);
   w.key("rlx_version").string(kVersion);
   w.key("finished_symbol").boolean(shard.end_ns == kNull);
+  w.key("rows").int64(cost.rows);
+  w.key("seconds").number(cost.seconds);
+  w.key("cpu_seconds").number(cost.cpu_seconds);
+  w.key("peak_rss_bytes").int64(cost.peak_rss_bytes);
   w.key("parts").begin_array();
-  const fs::path run = plan.independent ? plan.day_dir(shard.index) : plan.out_dir();
-  for (const sink::FileInfo& f : fs::exists(run / "manifest.json")
-                                     ? sink::read_manifest(run)
-                                     : std::vector<sink::FileInfo>{}) {
-    if (f.exchange != shard.key.first || f.symbol != shard.key.second) continue;
+  for (const sink::FileInfo& f : parts) {
     w.begin_object();
     w.key("path").string(f.path);
     w.key("rows").int64(f.rows);
@@ -144,6 +213,7 @@ ShardResult run_shard(const fs::path& plan_dir, uint32_t index, const RunShardOp
   // A second copy waits here for the first, then finds its marker.
   const durability::FileLock lock(plan.marker(index, ".lock"));
   if (done(plan, index)) return ShardResult::kAlreadyDone;
+  const CostMeter meter;
   std::error_code ec;
   fs::remove(plan.marker(index, ".error"), ec);
   options.log.info("shard.start", {{"shard", uint64_t{index}}, {"id", shard.id()}});
@@ -153,7 +223,7 @@ ShardResult run_shard(const fs::path& plan_dir, uint32_t index, const RunShardOp
         options.log.info("shard.stopped", {{"shard", uint64_t{index}}});
         return ShardResult::kStopped;
       }
-      write_done(plan, shard);
+      write_done(plan, shard, meter);
       options.log.info("shard.done", {{"shard", uint64_t{index}}});
       return ShardResult::kDone;
     }
@@ -173,7 +243,7 @@ ShardResult run_shard(const fs::path& plan_dir, uint32_t index, const RunShardOp
     write_error(plan, index, status_from_exception());
     throw;
   }
-  write_done(plan, shard);
+  write_done(plan, shard, meter);
   options.log.info("shard.done", {{"shard", uint64_t{index}}});
   return ShardResult::kDone;
 }
@@ -183,8 +253,9 @@ std::vector<ShardState> shard_states(const Plan& plan) {
   for (const Shard& s : plan.shards) {
     ShardState st;
     st.shard = &s;
-    if (done(plan, s.index)) {
+    if (const std::optional<Marker> marker = read_marker(plan, s.index)) {
       st.state = "done";
+      st.cost = marker->cost;
     } else {
       bool running = false;
       try {

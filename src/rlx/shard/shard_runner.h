@@ -34,10 +34,19 @@ enum class ShardResult : uint8_t {
 ShardResult run_shard(const std::filesystem::path& plan_dir, uint32_t index,
                       const RunShardOptions& options);
 
+// What a done shard cost, from its .done marker (-1: not recorded, a marker of an older rlx).
+struct ShardCost {
+  int64_t rows = 0;             // rows this shard wrote
+  double seconds = -1;          // wall time of the attempt that finished it
+  double cpu_seconds = -1;      // CPU time (user + system) of that attempt's process
+  int64_t peak_rss_bytes = -1;  // peak resident memory of that process (`rlx run-shard`: the shard)
+};
+
 struct ShardState {
   const Shard* shard = nullptr;
   std::string state;  // done, running, failed, waiting (for the shard it continues), ready
   std::string error;  // failed: the last error
+  ShardCost cost;     // done
 };
 std::vector<ShardState> shard_states(const Plan& plan);
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rlx/durability/durable_file.h"
+#include "rlx/shard/shard_runner.h"
 #include "rlx/testing/files.h"
 #include "rlx/testing/process.h"
 #include "rlx/testing/test_data.h"
@@ -51,6 +52,28 @@ int rlx(const std::vector<std::string>& args, const fs::path& log) {
   std::vector<std::string> all = {RLX_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   return testing::wait_exit(testing::spawn_process(all, log, log.string() + ".out"));
+}
+
+// The "rows" of a report.json.
+uint64_t report_rows(const fs::path& report_json) {
+  const std::string report = slurp(report_json);
+  return std::stoull(report.substr(report.find("\"rows\": ") + 8));
+}
+
+// Every shard of the plan is done and its marker says what it cost; returns the rows the shards
+// wrote (a chained shard: its window's rows, not its symbol's so far).
+uint64_t rows_of_done_shards(const fs::path& plan_dir) {
+  const Plan plan = read_plan(plan_dir);
+  uint64_t rows = 0;
+  for (const ShardState& s : shard_states(plan)) {
+    EXPECT_EQ(s.state, "done") << s.shard->id();
+    EXPECT_GE(s.cost.rows, 0) << s.shard->id();
+    EXPECT_GE(s.cost.seconds, 0) << s.shard->id();
+    EXPECT_GE(s.cost.cpu_seconds, 0) << s.shard->id();
+    EXPECT_GT(s.cost.peak_rss_bytes, int64_t{1} << 20) << s.shard->id();
+    rows += static_cast<uint64_t>(s.cost.rows);
+  }
+  return rows;
 }
 
 class Shards : public ::testing::Test {
@@ -147,10 +170,12 @@ TEST_F(Shards, AChainWithDuplicatesAKillAndASigtermMergesIntoTheSingleMachineOut
         << "shard " << i << ": " << slurp(log);
   }
   ASSERT_EQ(rlx({"status", "--plan", plan.string()}, log), 0);
-  EXPECT_NE(slurp(log.string() + ".out").find("12 shards: 12 done"), std::string::npos)
-      << slurp(log.string() + ".out");
+  const std::string status = slurp(log.string() + ".out");
+  EXPECT_NE(status.find("12 shards: 12 done"), std::string::npos) << status;
+  EXPECT_NE(status.find("12 done: "), std::string::npos) << status;  // their cost
   ASSERT_EQ(rlx({"merge", "--plan", plan.string()}, log), 0) << slurp(log);
   EXPECT_TRUE(fs::exists(plan / "out" / "report.json"));
+  EXPECT_EQ(rows_of_done_shards(plan), report_rows(plan / "out" / "report.json"));
 
   const auto merged = ::rlx::testing::output_files(plan / "out");
   const auto single = ::rlx::testing::output_files(reference());
@@ -249,16 +274,14 @@ TEST_F(Shards, LakeDaysRunIndependentlyAsSingleDayRuns) {
       EXPECT_NE(path.find(std::string("date=") + day), std::string::npos) << path;
       expected.emplace(path, std::move(bytes));
     }
-    const std::string report = slurp(single / "report.json");
-    const size_t at = report.find("\"rows\": ") + 8;
-    rows += std::stoull(report.substr(at));
+    rows += report_rows(single / "report.json");
   }
   const auto merged = ::rlx::testing::output_files(plan / "out", false);
   ASSERT_GT(expected.size(), 2u);
   EXPECT_TRUE(merged == expected) << merged.size() << " files merged, " << expected.size()
                                   << " from the single-day runs";
-  const std::string report = slurp(plan / "out" / "report.json");
-  EXPECT_EQ(std::stoull(report.substr(report.find("\"rows\": ") + 8)), rows) << report;
+  EXPECT_EQ(report_rows(plan / "out" / "report.json"), rows) << slurp(plan / "out" / "report.json");
+  EXPECT_EQ(rows_of_done_shards(plan), rows);
   // --days chained keeps the exact chain for the same windows.
   ASSERT_EQ(
       rlx({"plan", "--source", "lake", "--input", lake.string(), "--from", "2024-08-08", "--to",

@@ -13,7 +13,9 @@ skip() {
   if [ -n "${CI:-}" ]; then echo "FAIL: CI is set but $1" >&2; exit 1; fi
   echo "SKIP: $1" >&2; exit 77
 }
-for tool in slurmctld slurmd sbatch squeue scontrol sinfo munged mungekey; do
+# shellcheck source=local_slurm.sh
+source "$(dirname "$0")/local_slurm.sh"
+for tool in $local_slurm_tools; do
   command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (scripts/bootstrap)"
 done
 if [ "$(id -u)" -ne 0 ]; then
@@ -26,19 +28,10 @@ for f in "${inputs[@]}"; do [ -f "$f" ] || skip "test data is missing: $f"; done
 
 ROOT=$(mktemp -d /tmp/rlx-slurm.XXXXXX)
 pids=()
-mounted_cgroup=""
 cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null
-  done
+  for p in "${pids[@]}"; do pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
   pkill -KILL -f "run-shard --plan $ROOT/" 2>/dev/null
-  if [ -n "${mounted_cgroup:-}" ]; then
-    for m in $(awk -v r="$mounted_cgroup" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r); do
-      umount "$m" 2>/dev/null
-    done
-  fi
+  local_slurm_down
   rm -rf "$ROOT"
 }
 trap cleanup EXIT
@@ -48,78 +41,12 @@ fail() {
   exit 1
 }
 
-# munge: the socket folder and all its parents o+x, the key folder private.
-mkdir -p "$ROOT"/{etc,state,spool,log} "$ROOT"/munge/{etc,run,log,lib}
-chmod 755 "$ROOT" "$ROOT/munge" "$ROOT/munge/run"
-chmod 700 "$ROOT/munge/etc" "$ROOT/munge/log" "$ROOT/munge/lib"
-sock=$ROOT/munge/run/munge.sock
-mungekey --create --keyfile="$ROOT/munge/etc/munge.key" || fail "mungekey"
-munged -F --key-file="$ROOT/munge/etc/munge.key" --socket="$sock" \
-  --pid-file="$ROOT/munge/run/munged.pid" --log-file="$ROOT/munge/log/munged.log" \
-  --seed-file="$ROOT/munge/lib/munged.seed" >"$ROOT/log/munged.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-
-# Ports of our own, so that a second run or a leftover daemon does not answer.
-port=$((20000 + $$ % 20000))
-export SLURM_CONF=$ROOT/etc/slurm.conf
-cat >"$SLURM_CONF" <<CONF
-ClusterName=rlxtest
-SlurmctldHost=localhost(127.0.0.1)
-SlurmctldPort=$port
-SlurmdPort=$((port + 1))
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-CredType=cred/munge
-AuthInfo=socket=$sock,cred_expire=5
-StateSaveLocation=$ROOT/state
-SlurmdSpoolDir=$ROOT/spool
-SlurmctldPidFile=$ROOT/state/slurmctld.pid
-SlurmdPidFile=$ROOT/spool/slurmd.pid
-SlurmctldLogFile=$ROOT/log/slurmctld.log
-SlurmdLogFile=$ROOT/log/slurmd.log
-MailProg=/bin/true
-MpiDefault=none
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-SchedulerType=sched/backfill
-SchedulerParameters=sched_interval=1,bf_interval=1
-AccountingStorageType=accounting_storage/none
-JobAcctGatherType=jobacct_gather/none
-JobCompType=jobcomp/none
-RequeueExit=75
-ReturnToService=2
-KillWait=2
-MinJobAge=600
-NodeName=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=1000 State=UNKNOWN
-PartitionName=rlx Nodes=ALL Default=YES MaxTime=INFINITE State=UP
-CONF
-# slurmd needs a cgroup filesystem even with proctrack/linuxproc and task/none (22.05 cannot
-# disable it). A machine has one at /sys/fs/cgroup; a bare chroot (fresh-machine.sh) does not:
-# then a private one is mounted under $ROOT (cgroup v1, mounted by slurmd itself).
-fs_type=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo none)
-if [ "$fs_type" != tmpfs ] && [ "$fs_type" != cgroup2fs ]; then
-  mkdir -p "$ROOT/cgroup"
-  mount -t tmpfs rlx-cgroup "$ROOT/cgroup" || skip "no cgroup filesystem, and none can be mounted"
-  mounted_cgroup=$ROOT/cgroup
-  printf 'CgroupPlugin=cgroup/v1\nCgroupAutomount=yes\nCgroupMountpoint=%s\n' "$ROOT/cgroup" \
-    >"$ROOT/etc/cgroup.conf"
-fi
-slurmctld -D -i >"$ROOT/log/slurmctld.out" 2>&1 &
-ctld=$!
-pids+=($ctld)
-slurmd -D -N localhost >"$ROOT/log/slurmd.out" 2>&1 &
-slurmd=$!
-pids+=($slurmd)
-deadline=$(($(date +%s) + 60))
-until timeout 5 sinfo -h -n localhost -o %T 2>/dev/null | grep -qx idle; do
-  kill -0 "$ctld" 2>/dev/null && kill -0 "$slurmd" 2>/dev/null || fail "a Slurm daemon died"
-  [ "$(date +%s)" -lt "$deadline" ] || fail "Slurm was not ready in 60 s"
-  sleep 0.2
-done
+local_slurm_up "$ROOT"
+case $? in
+  0) ;;
+  2) skip "no cgroup filesystem, and none can be mounted" ;;
+  *) fail "single-node Slurm did not start" ;;
+esac
 
 plan=$ROOT/plan
 "$rlx" plan --input "${inputs[@]}" --from 2024-08-08T23:54 --to 2024-08-09T00:06 \
