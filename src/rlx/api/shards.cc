@@ -93,10 +93,10 @@ Status shard_status(const std::filesystem::path& plan_dir, PlanResult* result) {
 }
 
 Status merge_shards(const std::filesystem::path& plan_dir, const Log& log,
-                    ReconstructResult* result) {
+                    ReconstructResult* result, bool checksums) {
   try {
     const shard::Plan plan = shard::read_plan(plan_dir);
-    *result = rlx::result_of(shard::merge_shards(plan, log), plan.out_dir());
+    *result = rlx::result_of(shard::merge_shards(plan, log, checksums), plan.out_dir());
     return Status();
   } catch (...) {
     return status_from_exception();

@@ -83,9 +83,10 @@ Status run_shard(const RunShardRequest& request, ShardOutcome* outcome);
 
 Status shard_status(const std::filesystem::path& plan_dir, PlanResult* result);
 
-// Once every shard is done: report.json, the parts checked against manifest.json, and the run
-// marked done. kInterrupted while shards are missing (named in the message).
+// Once every shard is done: report.json, the parts checked against manifest.json (present at
+// their size; `checksums`: also hashed, reading the whole output), and the run marked done.
+// kInterrupted while shards are missing (named in the message).
 Status merge_shards(const std::filesystem::path& plan_dir, const Log& log,
-                    ReconstructResult* result);
+                    ReconstructResult* result, bool checksums = false);
 
 }  // namespace rlx

@@ -14,6 +14,9 @@ class MergeCommand : public Command {
   void add_to(CLI::App& parent, CommonOptions* common) override {
     app = parent.add_subcommand("merge", "Finish a plan whose shards are done: report.json");
     app->add_option("--plan", plan_dir_, "Plan folder (rlx plan --out)")->required();
+    app->add_flag("--checksums", checksums_,
+                  "Also hash every part against manifest.json (reads the whole output; by "
+                  "default each part is checked present at its size)");
     common->add_to(app);
   }
 
@@ -23,13 +26,14 @@ class MergeCommand : public Command {
 
   int run(const CommonOptions& common) override {
     ReconstructResult result;
-    check(merge_shards(plan_dir_, common.log(), &result));
+    check(merge_shards(plan_dir_, common.log(), &result, checksums_));
     std::fputs(result.summary.c_str(), stdout);
     return 0;
   }
 
  private:
   std::string plan_dir_;
+  bool checksums_ = false;
 };
 
 }  // namespace

@@ -1,8 +1,9 @@
 # A single-node Slurm on loopback for tests and benchmarks (../SCALE-OUT.md). Source this file,
 # then `local_slurm_up DIR` starts munged, slurmctld and slurmd with their state under DIR, on
-# ports of their own, and exports SLURM_CONF; `local_slurm_down` stops them and unmounts what
-# was mounted. Needs root (the daemons run as root) and Debian's slurmctld, slurmd, slurm-client
-# and munge (scripts/bootstrap). local_slurm_up returns 2 when no cgroup filesystem can be had.
+# ports of their own, and exports SLURM_CONF (DIR and all its parents must be o+x: munged's
+# socket is in it); `local_slurm_down` stops them and unmounts what was mounted. Needs root (the
+# daemons run as root) and Debian's slurmctld, slurmd, slurm-client and munge
+# (scripts/bootstrap). local_slurm_up returns 2 when no cgroup filesystem can be had.
 local_slurm_tools="slurmctld slurmd sbatch squeue scontrol sinfo munged mungekey"
 local_slurm_pids=()
 local_slurm_cgroup=""
@@ -20,6 +21,10 @@ local_slurm_up() {
     --seed-file="$root/munge/lib/munged.seed" >"$root/log/munged.log" 2>&1 &
   local_slurm_pids+=($!)
   for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+  if [ ! -S "$sock" ]; then
+    echo "munged did not start: $(tail -n 1 "$root/munge/log/munged.log" 2>/dev/null)" >&2
+    return 1
+  fi
 
   # Ports of our own, so that a second run or a leftover daemon does not answer.
   local port=$((20000 + $$ % 20000))

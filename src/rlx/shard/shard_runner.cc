@@ -387,11 +387,12 @@ void require_all_done(const Plan& plan) {
 
 }  // namespace
 
-pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log) {
+pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log, bool checksums) {
   require_all_done(plan);
   pipeline::ReconstructSummary summary = plan.independent ? gather_days(plan) : gather_chains(plan);
-  const std::vector<std::string> damaged = sink::verify_manifest(
-      plan.out_dir(), sink::read_manifest(plan.out_dir()), sink::Verify::kParts);
+  const std::vector<std::string> damaged =
+      sink::verify_manifest(plan.out_dir(), sink::read_manifest(plan.out_dir()),
+                            checksums ? sink::Verify::kParts : sink::Verify::kPartSizes);
   if (!damaged.empty()) {
     throw Error(StatusCode::kBadInput, fmt::format("{} part(s) differ from manifest.json: {}",
                                                    damaged.size(), damaged.front()));

@@ -51,8 +51,10 @@ struct ShardState {
 std::vector<ShardState> shard_states(const Plan& plan);
 
 // Once every shard is done: report.json over the symbols (each chain's last shard holds its
-// symbol's summary), every listed part verified against manifest.json, and the run marked
-// done. kInterrupted when shards are missing (the message lists the first few).
-pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log);
+// symbol's summary), every part manifest.json lists checked, and the run marked done. The
+// parts are checked present at their size; `checksums` also hashes them, which reads the
+// whole output on one machine. kInterrupted when shards are missing (the message lists the
+// first few).
+pipeline::ReconstructSummary merge_shards(const Plan& plan, const Log& log, bool checksums);
 
 }  // namespace rlx::shard

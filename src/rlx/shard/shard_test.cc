@@ -186,6 +186,23 @@ TEST_F(Shards, AChainWithDuplicatesAKillAndASigtermMergesIntoTheSingleMachineOut
     ASSERT_NE(it, merged.end()) << path << " is missing from the merged output";
     EXPECT_TRUE(it->second == bytes) << path << " differs";
   }
+
+  // The merge checks each part at its size; --checksums also hashes them.
+  fs::path part;
+  for (const auto& e : fs::recursive_directory_iterator(plan / "out")) {
+    if (e.path().extension() == ".parquet") part = e.path();
+  }
+  ASSERT_FALSE(part.empty());
+  {
+    std::fstream f(part, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x7f');
+  }
+  EXPECT_EQ(rlx({"merge", "--plan", plan.string(), "--checksums"}, log), 65) << slurp(log);
+  EXPECT_NE(slurp(log).find("checksum differs"), std::string::npos) << slurp(log);
+  fs::resize_file(part, fs::file_size(part) - 1);
+  EXPECT_EQ(rlx({"merge", "--plan", plan.string()}, log), 65) << slurp(log);
+  EXPECT_NE(slurp(log).find("size differs"), std::string::npos) << slurp(log);
 }
 
 // Lake inputs (each symbol's own partitions, read directly by its shards) chain the same way.

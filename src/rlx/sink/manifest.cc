@@ -195,8 +195,8 @@ std::vector<std::string> verify_manifest(const std::filesystem::path& root,
     }
   };
   for (const FileInfo& f : files) {
-    check(f.path, f.bytes, f.xxh3, what != Verify::kThinCopies);
-    if (what != Verify::kParts && f.thin_bytes > 0) {
+    check(f.path, f.bytes, f.xxh3, what == Verify::kAll || what == Verify::kParts);
+    if ((what == Verify::kAll || what == Verify::kThinCopies) && f.thin_bytes > 0) {
       check(thin_path(f.path), f.thin_bytes, f.thin_xxh3, true);
     }
   }

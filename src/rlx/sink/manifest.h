@@ -38,7 +38,9 @@ std::vector<FileInfo> read_manifest(const std::filesystem::path& root);
 // thin copies (thin_part.h), or both. kThinCopies is what reading the thin copies instead of the
 // parts needs: the thin copies checked whole, the parts (which the copies stand for) present at
 // their listed size, not hashed.
-enum class Verify { kAll, kParts, kThinCopies };
+// kAll: parts and thin copies hashed; kParts: the parts hashed; kPartSizes: the parts present at
+// their listed size, not read; kThinCopies: the thin copies hashed, the parts present at size.
+enum class Verify { kAll, kParts, kPartSizes, kThinCopies };
 std::vector<std::string> verify_manifest(const std::filesystem::path& root,
                                          const std::vector<FileInfo>& files,
                                          Verify what = Verify::kAll);

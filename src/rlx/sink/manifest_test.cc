@@ -203,6 +203,12 @@ TEST(Manifest, ReadsBackWhatItWroteAndVerifiesTheFiles) {
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_NE(problems[0].find("missing"), std::string::npos);
   EXPECT_NE(problems[1].find("checksum"), std::string::npos);
+  // Sizes only (a merge's default): the missing part, not the changed byte; a truncated part.
+  EXPECT_EQ(verify_manifest(dir.path(), back, Verify::kPartSizes).size(), 1u);
+  fs::resize_file(dir.path() / back[2].path, back[2].bytes - 1);
+  const auto sizes = verify_manifest(dir.path(), back, Verify::kPartSizes);
+  ASSERT_EQ(sizes.size(), 2u);
+  EXPECT_NE(sizes[1].find("size differs"), std::string::npos);
   std::ofstream(dir.path() / kManifestName) << "{ not json";
   EXPECT_THROW(read_manifest(dir.path()), Error);
 }
