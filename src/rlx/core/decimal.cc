@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <iterator>
 
 namespace rlx {
 namespace {
@@ -91,6 +92,32 @@ bool Decimal::parse(std::string_view s, Decimal* out) {
 
 bool Decimal::from_double(double value, Decimal* out) {
   if (!std::isfinite(value)) return false;
+  // Fast path for what feeds hold (prices and sizes of at most 15 significant and 10 fractional
+  // digits), without formatting text. If the integer r = round(value * 10^k) has at most 15
+  // digits and r / 10^k (exact operands, one correctly rounded division) gives back `value`,
+  // then r * 10^-k is the shortest round trip: two different decimals of at most 15 significant
+  // digits never round to the same double (DBL_DIG), so it is the one to_chars would write.
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
+  static constexpr int64_t kPow10Int[] = {1'000'000'000'000'000'000,
+                                          100'000'000'000'000'000,
+                                          10'000'000'000'000'000,
+                                          1'000'000'000'000'000,
+                                          100'000'000'000'000,
+                                          10'000'000'000'000,
+                                          1'000'000'000'000,
+                                          100'000'000'000,
+                                          10'000'000'000,
+                                          1'000'000'000,
+                                          100'000'000};
+  for (size_t k = 0; k < std::size(kPow10); ++k) {
+    const double scaled = value * kPow10[k];
+    if (!(std::fabs(scaled) < 1e15)) break;  // more than 15 digits: the text path below
+    const double r = std::nearbyint(scaled);
+    if (r / kPow10[k] == value) {
+      *out = Decimal(static_cast<__int128>(static_cast<int64_t>(r)) * kPow10Int[k]);
+      return true;
+    }
+  }
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
   if (ec != std::errc()) return false;

@@ -24,7 +24,7 @@ class Decimal {
   // for empty text, stray characters, NaN/inf, more than 18 significant fractional digits, or
   // a value outside DECIMAL(38,18).
   static bool parse(std::string_view text, Decimal* out);
-  // The shortest decimal that round-trips to `value` (std::to_chars), then parsed exactly.
+  // The shortest decimal that round-trips to `value` (what std::to_chars writes), exactly.
   // Never multiplies by 1e18 in floating point. Returns false for NaN, inf or out of range.
   static bool from_double(double value, Decimal* out);
 

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <random>
+#include <string>
 
 namespace rlx {
 namespace {
@@ -60,6 +64,44 @@ TEST(Decimal, FromDoubleUsesTheShortestRoundTrip) {
   EXPECT_FALSE(Decimal::from_double(std::nan(""), &d));
   EXPECT_FALSE(Decimal::from_double(std::numeric_limits<double>::infinity(), &d));
   EXPECT_FALSE(Decimal::from_double(1e300, &d));
+}
+
+// from_double's fast path (no text) gives what the text path gives: the shortest round trip
+// (std::to_chars), parsed. Feed-like values (few digits, every magnitude) and arbitrary doubles.
+TEST(Decimal, FromDoubleEqualsParsingTheShortestText) {
+  const auto via_text = [](double v, Decimal* out) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+    return ec == std::errc() && Decimal::parse(std::string_view(buf, end - buf), out);
+  };
+  std::mt19937_64 rng(12);
+  size_t checked = 0;
+  const auto check = [&](double v) {
+    Decimal fast, text;
+    const bool ok = Decimal::from_double(v, &fast);
+    ASSERT_EQ(ok, via_text(v, &text)) << v;
+    if (ok) ASSERT_EQ(fast, text) << v << ": " << fast.to_string() << " vs " << text.to_string();
+    ++checked;
+  };
+  for (int i = 0; i < 300'000; ++i) {  // decimal text, as feeds write it
+    const int64_t mantissa =
+        static_cast<int64_t>(rng() % 10'000'000'000'000'000ULL) >> (rng() % 60);
+    const std::string text = std::to_string(mantissa) + "e-" + std::to_string(rng() % 19);
+    check(std::strtod(text.c_str(), nullptr));
+    check(-std::strtod(text.c_str(), nullptr));
+  }
+  for (int i = 0; i < 300'000; ++i) {  // any bits: the path for more than 15 digits
+    const uint64_t bits = rng();
+    double v;
+    std::memcpy(&v, &bits, sizeof(v));
+    check(v);
+    check(std::ldexp(static_cast<double>(bits >> 11), -static_cast<int>(rng() % 80)));
+  }
+  for (double v : {0.0, -0.0, 0.1, 0.2, 0.3, 1e-10, 1e-11, 999999999999999.0, 1e15, 1e15 + 2,
+                   123456789012345.6, 0.000123456789012345, 5e-324, 1.7976931348623157e308}) {
+    check(v);
+  }
+  EXPECT_GT(checked, 1'200'000u);
 }
 
 TEST(Decimal, Midpoint) {

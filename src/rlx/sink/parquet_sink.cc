@@ -512,6 +512,7 @@ class ParquetSink::Impl {
 
   void append(const Event& event, const Level* bids, size_t n_bids, const Level* asks,
               size_t n_asks);
+  void append(const Event& event, const book::OrderBook& book);
   void finish();
   void commit_open_part() {
     if (failed_) throw Error(StatusCode::kIo, "sink: commit after a write failure");
@@ -550,6 +551,10 @@ class ParquetSink::Impl {
   static void stream_release(ArrowArrayStream* stream);
 
   size_t top_n_;
+  // append(event, book)'s copy of the book's top levels, reused: a fresh array of kMaxTopN
+  // levels a row was zeroed at every row.
+  std::array<Level, kMaxTopN> bid_levels_;
+  std::array<Level, kMaxTopN> ask_levels_;
   size_t column_count_;
   int64_t row_group_rows_ = 0;
   size_t batch_rows_ = 0;
@@ -760,6 +765,10 @@ void ParquetSink::Impl::open_db() {
   // DuckDB writes them as Parquet dictionaries (one byte per row in memory).
   db_->execute(enum_sql("rlx_event_type", event_type_names()));
   db_->execute(enum_sql("rlx_side", side_names()));
+  // The constant exchange and symbol columns too: as VARCHAR, DuckDB hashed every row's value
+  // to build their one-entry dictionaries.
+  db_->execute(enum_sql("rlx_exchange", {options_.exchange.c_str()}));
+  db_->execute(enum_sql("rlx_symbol", {options_.symbol.c_str()}));
   if (duckdb_arrow_scan(db_->connection(), "rlx_sink_rows",
                         reinterpret_cast<duckdb_arrow_stream>(&stream_)) != DuckDBSuccess) {
     throw Error(StatusCode::kInternal, "sink: cannot register the Arrow stream rlx_sink_rows");
@@ -812,9 +821,9 @@ void ParquetSink::Impl::open_part(int64_t day) {
   queue_.reset();
   writer_error_ = nullptr;
   const std::string sql =
-      "COPY (SELECT " + io::sql_quote(options_.exchange) + " AS exchange, " +
-      io::sql_quote(options_.symbol) +
-      " AS symbol, * REPLACE (CAST(event_type AS rlx_event_type) AS event_type, "
+      "COPY (SELECT CAST(" + io::sql_quote(options_.exchange) +
+      " AS rlx_exchange) AS exchange, CAST(" + io::sql_quote(options_.symbol) +
+      " AS rlx_symbol) AS symbol, * REPLACE (CAST(event_type AS rlx_event_type) AS event_type, "
       "CAST(side AS rlx_side) AS side) FROM rlx_sink_rows) TO " +
       io::sql_quote(part_.tmp.string()) + copy_options_;
   writer_ = std::thread([this, sql] {
@@ -981,6 +990,16 @@ void ParquetSink::Impl::append(const Event& event, const Level* bids, size_t n_b
   if (++b.rows == batch_rows_) push_batch();
 }
 
+void ParquetSink::Impl::append(const Event& event, const book::OrderBook& book) {
+  // best bid/ask are needed even with top_n == 0
+  const size_t n = std::max<size_t>(top_n_, 1);
+  const size_t nb = std::min(book.depth(Side::kBid), n);
+  const size_t na = std::min(book.depth(Side::kAsk), n);
+  for (size_t i = 0; i < nb; ++i) bid_levels_[i] = book.level(Side::kBid, i);
+  for (size_t i = 0; i < na; ++i) ask_levels_[i] = book.level(Side::kAsk, i);
+  append(event, bid_levels_.data(), nb, ask_levels_.data(), na);
+}
+
 void ParquetSink::Impl::finish() {
   if (failed_) throw Error(StatusCode::kIo, "sink: finish after a write failure");
   if (finished_) return;
@@ -996,15 +1015,7 @@ ParquetSink::ParquetSink(ParquetSinkOptions options)
 ParquetSink::~ParquetSink() = default;
 
 void ParquetSink::append(const Event& event, const book::OrderBook& book) {
-  std::array<Level, kMaxTopN> bids;
-  std::array<Level, kMaxTopN> asks;
-  const size_t n = static_cast<size_t>(impl_->options_.top_n);
-  // best bid/ask are needed even with top_n == 0
-  const size_t nb = std::min(book.depth(Side::kBid), std::max<size_t>(n, 1));
-  const size_t na = std::min(book.depth(Side::kAsk), std::max<size_t>(n, 1));
-  for (size_t i = 0; i < nb; ++i) bids[i] = book.level(Side::kBid, i);
-  for (size_t i = 0; i < na; ++i) asks[i] = book.level(Side::kAsk, i);
-  impl_->append(event, bids.data(), nb, asks.data(), na);
+  impl_->append(event, book);
 }
 
 void ParquetSink::append(const Event& event, std::span<const Level> bids,
