@@ -22,7 +22,7 @@ first=${START:-2024-09-01}
 dir=${1:-/tmp/rlx-bench/month}
 [ -x "$rlx" ] || { echo "build first: scripts/bootstrap" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "run as root: the single-node Slurm daemons run as root" >&2; exit 2; }
-# shellcheck source=../src/rlx/shard/local_slurm.sh
+# shellcheck source=src/rlx/shard/local_slurm.sh
 source "$root/src/rlx/shard/local_slurm.sh"
 for tool in $local_slurm_tools; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: scripts/bootstrap" >&2; exit 2; }
@@ -34,6 +34,7 @@ if [ ! -f "$lake/.complete" ]; then
   rm -rf "$lake" "$dir/gen"
   echo "generating $days days of $minutes busy minutes into $lake"
   gen_start=$(date +%s.%N)
+  # shellcheck disable=SC2016 # $0..$3 are the inner shell's arguments
   for ((d = 0; d < days; d++)); do date -u -d "$first + $d days" +%F; done |
     xargs -P 2 -I{} sh -c '"$0" demo --busy-day --lake-only --start "$1" --minutes "$2" \
       --seed "$(date -u -d "$1" +%Y%m%d)" --out "$3/$1" --progress never >/dev/null' \

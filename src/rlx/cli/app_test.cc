@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 struct RunResult {
   int code;
   std::string err;
+  std::string out;
 };
 
 RunResult run_rlx(std::vector<std::string> args) {
@@ -33,8 +34,8 @@ RunResult run_rlx(std::vector<std::string> args) {
   ::testing::internal::CaptureStderr();
   ::testing::internal::CaptureStdout();
   const int code = run(static_cast<int>(argv.size()), argv.data());
-  ::testing::internal::GetCapturedStdout();
-  return {code, ::testing::internal::GetCapturedStderr()};
+  std::string out = ::testing::internal::GetCapturedStdout();
+  return {code, ::testing::internal::GetCapturedStderr(), std::move(out)};
 }
 
 void write_lines(const fs::path& path, const std::vector<std::string>& lines) {
@@ -307,6 +308,19 @@ TEST(Cli, ProgressAlwaysDrawsTheLibrarysUpdatesOnStderr) {
   EXPECT_NE(v.err.find("\rvalidate loading golden and candidate"), std::string::npos) << v.err;
   EXPECT_NE(v.err.find("\rvalidate PASS, score "), std::string::npos) << v.err;
   EXPECT_EQ(v.err.back(), '\n') << v.err;
+}
+
+// `rlx demo --lake-only` generates lake/ and stops: no events/, no run summary.
+TEST(Cli, DemoLakeOnlyGeneratesTheLakeAndNoRun) {
+  ::rlx::testing::TempDir tmp;
+  const fs::path out = tmp.path() / "demo";
+  const RunResult r = run_rlx(
+      {"demo", "--lake-only", "--minutes", "0.5", "--out", out.string(), "--progress", "never"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("rlx demo: generated "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(" rows from "), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(out / "lake" / "book_delta_v2"));
+  EXPECT_FALSE(fs::exists(out / "events"));
 }
 
 TEST(Cli, UsageErrorsAndMissingInputsHaveTheirExitCodes) {

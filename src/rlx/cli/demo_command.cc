@@ -55,6 +55,7 @@ class DemoCommand : public Command {
         static_cast<long long>(s.market.deltas), static_cast<long long>(s.market.level_updates),
         static_cast<long long>(s.market.trades), static_cast<long long>(s.market.snapshots),
         static_cast<long long>(s.market.gaps), s.lake_dir.c_str());
+    if (lake_only_) return 0;
     std::fputs(pipeline::human_summary(s.reconstruct, s.events_dir.string()).c_str(), stdout);
     const std::string glob = (s.events_dir / "**" / "*.parquet").string();
     std::printf(

@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # A single-node Slurm on loopback for tests and benchmarks (../SCALE-OUT.md). Source this file,
 # then `local_slurm_up DIR` starts munged, slurmctld and slurmd with their state under DIR, on
 # ports of their own, and exports SLURM_CONF (DIR and all its parents must be o+x: munged's
 # socket is in it); `local_slurm_down` stops them and unmounts what was mounted. Needs root (the
 # daemons run as root) and Debian's slurmctld, slurmd, slurm-client and munge
 # (scripts/bootstrap). local_slurm_up returns 2 when no cgroup filesystem can be had.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 local_slurm_tools="slurmctld slurmd sbatch squeue scontrol sinfo munged mungekey"
 local_slurm_pids=()
 local_slurm_cgroup=""
