@@ -103,4 +103,4 @@ echo "merge by hand: $(merge_timed) s checking sizes;" \
   "$(sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null && echo "cold cache, ")$(merge_timed --checksums) s" \
   "hashing the $(echo "scale=1; $out_bytes / 1000000000" | bc) GB of output"
 rm -rf "$work/plan/days" "$work/plan/out"
-echo "kept: $work/plan (plan, markers, status), $work/slurm/log"
+echo "kept: $work/status.txt, $work/plan (the plan and its markers; its output is deleted), $work/slurm/log"

@@ -9,9 +9,13 @@
 
 #include "rlx/api/shards.h"
 #include "rlx/cli/command.h"
+#include "rlx/stats/order_statistics.h"
 
 namespace rlx::cli {
 namespace {
+
+// A done shard whose marker says what it cost.
+bool has_cost(const ShardInfo& s) { return s.state == "done" && s.seconds >= 0; }
 
 // The done shards' spread of wall time and peak memory, and their totals (empty if none says).
 std::string cost_line(const std::vector<ShardInfo>& shards) {
@@ -19,7 +23,7 @@ std::string cost_line(const std::vector<ShardInfo>& shards) {
   int64_t rows = 0;
   double cpu = 0;
   for (const ShardInfo& s : shards) {
-    if (s.state != "done" || s.seconds < 0) continue;
+    if (!has_cost(s)) continue;
     wall.push_back(s.seconds);
     peak_mb.push_back(static_cast<double>(s.peak_rss_bytes >> 20));
     rows += s.rows;
@@ -27,10 +31,9 @@ std::string cost_line(const std::vector<ShardInfo>& shards) {
   }
   if (wall.empty()) return "";
   const auto spread = [](std::vector<double> v, const char* format) {
-    std::sort(v.begin(), v.end());
-    const double median =
-        v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-    return fmt::format(fmt::runtime(format), v.front(), median, v.back());
+    const auto [min, max] = std::minmax_element(v.begin(), v.end());
+    const double lo = *min, hi = *max;
+    return fmt::format(fmt::runtime(format), lo, stats::median(v), hi);
   };
   return fmt::format("{} done: {} rows, {:.1f} s of CPU; wall s per shard {}; peak MB {}\n",
                      wall.size(), rows, cpu, spread(wall, "min {:.1f} median {:.1f} max {:.1f}"),
@@ -53,7 +56,7 @@ class StatusCommand : public Command {
                 "peak MB", "id");
     for (const ShardInfo& s : plan.shards) {
       ++counts[s.state];
-      const bool cost = s.state == "done" && s.seconds >= 0;
+      const bool cost = has_cost(s);
       std::printf("%-7u %-9s %12s %8s %8s %8s  %s%s%s\n", s.index, s.state.c_str(),
                   cost ? std::to_string(s.rows).c_str() : "-",
                   cost ? fmt::format("{:.1f}", s.seconds).c_str() : "-",

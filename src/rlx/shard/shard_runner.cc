@@ -68,26 +68,28 @@ bool done(const Plan& plan, uint32_t index) { return read_marker(plan, index).ha
 // Measures one attempt at a shard: its wall time, and its process's CPU time and peak memory.
 class CostMeter {
  public:
-  CostMeter() : start_(std::chrono::steady_clock::now()), cpu_start_(cpu_seconds()) {}
+  CostMeter() : start_(std::chrono::steady_clock::now()), cpu_start_(cpu_seconds(usage())) {}
 
   ShardCost cost() const {
+    const rusage now = usage();
     ShardCost c;
     c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    c.cpu_seconds = cpu_seconds() - cpu_start_;
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    c.peak_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: in KiB
+    c.cpu_seconds = cpu_seconds(now) - cpu_start_;
+    c.peak_rss_bytes = static_cast<int64_t>(now.ru_maxrss) * 1024;  // Linux: in KiB
     return c;
   }
 
  private:
-  static double cpu_seconds() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
+  static rusage usage() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u;
+  }
+  static double cpu_seconds(const rusage& u) {
     const auto s = [](const timeval& t) {
       return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6;
     };
-    return s(usage.ru_utime) + s(usage.ru_stime);
+    return s(u.ru_utime) + s(u.ru_stime);
   }
 
   std::chrono::steady_clock::time_point start_;
